@@ -1,0 +1,161 @@
+/** Experiments: creation, naming, lifecycle and tags. */
+import { alreadyExists, invalid, invalidState, notFound, TrackbridgeError } from './errors';
+import { LIMITS } from './limits';
+import type { Experiment, Page, Tag, ViewType } from './model';
+import type { Store } from './store';
+import { parseExperimentFilter, parseExperimentOrderBy } from './query/targets';
+import { decodePageToken, encodePageToken } from './query/page-token';
+import { validateExperimentName, validateExperimentTag } from './validation';
+
+export interface ExperimentsConfig {
+  /** Root under which new experiments get their artifact location, e.g. `mlflow-artifacts:/`. */
+  defaultArtifactRoot: string;
+}
+
+export const DEFAULT_EXPERIMENT_ID = '0';
+export const DEFAULT_EXPERIMENT_NAME = 'Default';
+
+function joinUri(root: string, part: string): string {
+  return root.endsWith('/') ? `${root}${part}` : `${root}/${part}`;
+}
+
+export const experimentNotFound = (id: string) => notFound(`No Experiment with id=${id} exists`);
+
+export class Experiments {
+  constructor(private readonly store: Store, private readonly cfg: ExperimentsConfig) {}
+
+  /** A new store holds experiment 0, "Default"; creating it twice is harmless. */
+  async ensureDefault(): Promise<void> {
+    if (await this.store.getExperiment(DEFAULT_EXPERIMENT_ID)) return;
+    try {
+      await this.store.write(async (tx) => {
+        if (await tx.lockExperiment(DEFAULT_EXPERIMENT_ID)) return;
+        await tx.insertExperiment({
+          experimentId: DEFAULT_EXPERIMENT_ID,
+          name: DEFAULT_EXPERIMENT_NAME,
+          artifactLocation: (id) => joinUri(this.cfg.defaultArtifactRoot, id),
+          tags: [],
+          time: Date.now(),
+        });
+      });
+    } catch (e) {
+      // Another server process on the same database won the race.
+      if (!(await this.store.getExperiment(DEFAULT_EXPERIMENT_ID))) throw e;
+    }
+  }
+
+  async create(name: unknown, artifactLocation: string | undefined, tags: Tag[]): Promise<string> {
+    const valid = validateExperimentName(name);
+    tags.forEach((t, i) => validateExperimentTag(t, `tags[${i}]`));
+    if (artifactLocation) {
+      if (artifactLocation.startsWith('runs:')) {
+        throw invalid(`Got an invalid artifact location '${artifactLocation}'. 'runs:' URIs are not supported as experiment artifact locations.`);
+      }
+      if (artifactLocation.length > LIMITS.artifactLocationLength) {
+        throw invalid(`Invalid artifact path length. The length of the artifact location cannot be greater than ${LIMITS.artifactLocationLength} characters.`);
+      }
+    }
+    const taken = () => alreadyExists(`Experiment(name=${valid}) already exists. Error: an experiment with this name exists (names of deleted experiments stay reserved).`);
+    try {
+      return await this.store.write(async (tx) => {
+        if (await tx.experimentIdByName(valid)) throw taken();
+        return tx.insertExperiment({
+          name: valid,
+          artifactLocation: (id) => artifactLocation || joinUri(this.cfg.defaultArtifactRoot, id),
+          tags,
+          time: Date.now(),
+        });
+      });
+    } catch (e) {
+      // Two creators raced past the name check; the unique index decided.
+      if (!(e instanceof TrackbridgeError) && (await this.store.getExperimentByName(valid))) throw taken();
+      throw e;
+    }
+  }
+
+  async get(experimentId: string): Promise<Experiment> {
+    const e = await this.store.getExperiment(experimentId);
+    if (!e) throw experimentNotFound(experimentId);
+    return e;
+  }
+
+  async getByName(name: string): Promise<Experiment> {
+    const e = await this.store.getExperimentByName(name);
+    if (!e) throw notFound(`Could not find experiment with name '${name}'`);
+    return e;
+  }
+
+  async search(q: { filter?: string; orderBy?: string[]; maxResults: number; pageToken?: string; viewType: ViewType }): Promise<Page<Experiment>> {
+    if (!Number.isInteger(q.maxResults) || q.maxResults < 1 || q.maxResults > LIMITS.searchExperimentsMax) {
+      throw invalid(`Invalid value ${q.maxResults} for parameter 'max_results' supplied. It must be at least 1 and at most ${LIMITS.searchExperimentsMax}.`);
+    }
+    const offset = decodePageToken(q.pageToken);
+    const rows = await this.store.searchExperiments({
+      filter: parseExperimentFilter(q.filter),
+      orderBy: parseExperimentOrderBy(q.orderBy),
+      viewType: q.viewType,
+      offset,
+      limit: q.maxResults,
+    });
+    const more = rows.length > q.maxResults;
+    return { items: rows.slice(0, q.maxResults), ...(more ? { nextPageToken: encodePageToken(offset + q.maxResults) } : {}) };
+  }
+
+  async rename(experimentId: string, newName: unknown): Promise<void> {
+    const name = validateExperimentName(newName);
+    await this.store.write(async (tx) => {
+      const e = await tx.lockExperiment(experimentId);
+      if (!e) throw experimentNotFound(experimentId);
+      if (e.lifecycleStage !== 'active') throw invalidState('Cannot rename a non-active experiment.');
+      const other = await tx.experimentIdByName(name);
+      if (other !== undefined && other !== experimentId) {
+        throw new TrackbridgeError('CONFLICT', `Experiment(name=${name}) already exists.`);
+      }
+      await tx.updateExperiment(experimentId, { name, lastUpdateTime: Date.now() });
+    });
+  }
+
+  async delete(experimentId: string): Promise<void> {
+    await this.setLifecycle(experimentId, 'active', 'deleted');
+  }
+
+  async restore(experimentId: string): Promise<void> {
+    await this.setLifecycle(experimentId, 'deleted', 'active');
+  }
+
+  /** Deleting or restoring an experiment carries its runs with it. */
+  private async setLifecycle(experimentId: string, from: 'active' | 'deleted', to: 'active' | 'deleted') {
+    await this.store.write(async (tx) => {
+      const e = await tx.lockExperiment(experimentId);
+      if (!e || e.lifecycleStage !== from) throw experimentNotFound(experimentId);
+      const now = Date.now();
+      await tx.updateExperiment(experimentId, { lifecycleStage: to, lastUpdateTime: now });
+      await tx.setRunsLifecycleOfExperiment(experimentId, to, to === 'deleted' ? now : null);
+    });
+  }
+
+  async setTag(experimentId: string, tag: Tag): Promise<void> {
+    validateExperimentTag(tag, 'key');
+    await this.store.write(async (tx) => {
+      const e = await tx.lockExperiment(experimentId);
+      if (!e) throw experimentNotFound(experimentId);
+      if (e.lifecycleStage !== 'active') {
+        throw invalidState(`The experiment ${experimentId} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
+      }
+      await tx.setExperimentTags(experimentId, [tag]);
+    });
+  }
+
+  async deleteTag(experimentId: string, key: string): Promise<void> {
+    await this.store.write(async (tx) => {
+      const e = await tx.lockExperiment(experimentId);
+      if (!e) throw experimentNotFound(experimentId);
+      if (e.lifecycleStage !== 'active') {
+        throw invalidState(`The experiment ${experimentId} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
+      }
+      if (!(await tx.deleteExperimentTag(experimentId, key))) {
+        throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
+      }
+    });
+  }
+}

@@ -1,0 +1,59 @@
+/** Reading metric histories: paged, bulk, and sampled for charts. */
+import { invalid } from './errors';
+import { LIMITS } from './limits';
+import type { MetricPoint, Page } from './model';
+import type { HistoryPoint, Store } from './store';
+import { decodePageToken, encodePageToken } from './query/page-token';
+import { runNotFound } from './runs';
+
+export class History {
+  constructor(private readonly store: Store) {}
+
+  /** Without maxResults every point comes back (MLflow's server would return none; nobody wants that). */
+  async get(runId: string, key: string, pageToken?: string, maxResults?: number): Promise<Page<MetricPoint>> {
+    if (!(await this.store.getRunInfo(runId))) throw runNotFound(runId);
+    if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 1)) {
+      throw invalid(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer.`);
+    }
+    const offset = decodePageToken(pageToken);
+    const limit = maxResults ?? Number.MAX_SAFE_INTEGER;
+    const points = await this.store.metricHistory(runId, key, offset, maxResults === undefined ? limit : limit + 1);
+    if (maxResults !== undefined && points.length > maxResults) {
+      return { items: points.slice(0, maxResults), nextPageToken: encodePageToken(offset + maxResults) };
+    }
+    return { items: points };
+  }
+
+  private checkRunIds(runIds: string[]) {
+    if (runIds.length === 0) throw invalid('GetMetricHistoryBulk request must specify at least one run_id.');
+    if (runIds.length > LIMITS.bulkRunsMax) {
+      throw invalid(`GetMetricHistoryBulk request cannot specify more than ${LIMITS.bulkRunsMax} run_ids. Received ${runIds.length} run_ids.`);
+    }
+  }
+
+  async bulk(runIds: string[], key: string, maxResults?: number): Promise<HistoryPoint[]> {
+    this.checkRunIds(runIds);
+    if (!key) throw invalid('GetMetricHistoryBulk request must specify a metric_key.');
+    const max = maxResults ?? LIMITS.historyPageMax;
+    if (!Number.isInteger(max) || max < 1 || max > LIMITS.historyPageMax) {
+      throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be between 1 and ${LIMITS.historyPageMax}.`);
+    }
+    return this.store.metricHistoryBulk(runIds, key, max);
+  }
+
+  async sampled(runIds: string[], key: string, q: { startStep?: number; endStep?: number; maxResults?: number }): Promise<HistoryPoint[]> {
+    this.checkRunIds(runIds);
+    if (!key) throw invalid('GetMetricHistoryBulkInterval request must specify a metric_key.');
+    const max = q.maxResults ?? LIMITS.bulkIntervalMaxResults;
+    if (!Number.isInteger(max) || max < 1 || max > LIMITS.bulkIntervalMaxResults) {
+      throw invalid(`max_results must be between 1 and ${LIMITS.bulkIntervalMaxResults}.`);
+    }
+    if ((q.startStep === undefined) !== (q.endStep === undefined)) {
+      throw invalid('If either start step or end step are specified, both must be specified.');
+    }
+    if (q.startStep !== undefined && q.endStep !== undefined && q.startStep > q.endStep) {
+      throw invalid('end_step must be greater than start_step.');
+    }
+    return this.store.metricHistorySampled(runIds, key, max, q.startStep, q.endStep);
+  }
+}

@@ -1,0 +1,73 @@
+/** The domain objects, as the core hands them to front-ends and adapters. Times are ms since epoch. */
+
+export type LifecycleStage = 'active' | 'deleted';
+export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+export const RUN_STATUSES: readonly RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
+
+/** Which registry or tool an object was born in or imported from. */
+export interface Origin { system: string; id: string; url?: string }
+
+export interface Tag { key: string; value: string }
+export type Param = Tag;
+
+export interface Experiment {
+  experimentId: string;
+  name: string;
+  artifactLocation: string;
+  lifecycleStage: LifecycleStage;
+  creationTime: number;
+  lastUpdateTime: number;
+  tags: Tag[];
+}
+
+/** One point of a metric's history. NaN and ±Infinity are kept as such. */
+export interface MetricPoint {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  datasetName?: string;
+  datasetDigest?: string;
+  modelId?: string;
+}
+
+export interface RunInfo {
+  runId: string;
+  experimentId: string;
+  runName: string;
+  userId: string;
+  status: RunStatus;
+  startTime: number;
+  endTime: number | null;
+  artifactUri: string;
+  lifecycleStage: LifecycleStage;
+}
+
+export interface Dataset {
+  name: string;
+  digest: string;
+  sourceType: string;
+  source: string;
+  schema?: string;
+  profile?: string;
+}
+export interface DatasetInput { dataset: Dataset; tags: Tag[] }
+export interface ModelInput { modelId: string }
+export interface ModelOutput { modelId: string; step: number }
+
+export interface Run {
+  info: RunInfo;
+  /** Latest value per key. */
+  metrics: MetricPoint[];
+  params: Param[];
+  tags: Tag[];
+  datasetInputs: DatasetInput[];
+  modelInputs: ModelInput[];
+  modelOutputs: ModelOutput[];
+}
+
+export interface DatasetSummary { experimentId: string; name: string; digest: string; context?: string }
+
+export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+
+export interface Page<T> { items: T[]; nextPageToken?: string }

@@ -1,0 +1,124 @@
+/**
+ * The storage interface the core owns. store/ implements it for every SQL dialect;
+ * the core never sees SQL. Writes run inside `write()`: everything done through one
+ * WriteTx commits together or not at all, and the promise settles only after commit.
+ */
+import type {
+  DatasetInput, DatasetSummary, Experiment, LifecycleStage, MetricPoint, ModelOutput,
+  Run, RunInfo, RunStatus, Tag, ViewType,
+} from './model';
+import type { Filter, OrderTerm } from './query/ast';
+
+/** A run as locked for writing: the store's row handle plus what the rules need. */
+export interface LockedRun {
+  handle: number;
+  runId: string;
+  experimentId: string;
+  lifecycleStage: LifecycleStage;
+  name: string;
+}
+
+export interface NewExperiment {
+  name: string;
+  /** Given the new id, the artifact location to store (MLflow derives it from the id). */
+  artifactLocation: (experimentId: string) => string;
+  tags: Tag[];
+  time: number;
+  /** Kept as is when importing; otherwise the store assigns the next id. */
+  experimentId?: string;
+}
+
+export interface NewRun {
+  runId: string;
+  experimentId: string;
+  name: string;
+  userId: string;
+  status: RunStatus;
+  startTime: number;
+  endTime: number | null;
+  artifactUri: string;
+  tags: Tag[];
+}
+
+export interface RunUpdate {
+  status?: RunStatus;
+  endTime?: number | null;
+  name?: string;
+  lifecycleStage?: LifecycleStage;
+  deletedTime?: number | null;
+}
+
+export interface ExperimentUpdate {
+  name?: string;
+  lifecycleStage?: LifecycleStage;
+  lastUpdateTime?: number;
+}
+
+export interface WriteTx {
+  // experiments
+  insertExperiment(e: NewExperiment): Promise<string>;
+  lockExperiment(experimentId: string): Promise<Experiment | undefined>;
+  experimentIdByName(name: string): Promise<string | undefined>;
+  updateExperiment(experimentId: string, u: ExperimentUpdate): Promise<void>;
+  setExperimentTags(experimentId: string, tags: Tag[]): Promise<void>;
+  /** Returns false when the key did not exist. */
+  deleteExperimentTag(experimentId: string, key: string): Promise<boolean>;
+  /** Cascades lifecycle to every run of the experiment. */
+  setRunsLifecycleOfExperiment(experimentId: string, stage: LifecycleStage, deletedTime: number | null): Promise<void>;
+
+  // runs
+  insertRun(r: NewRun): Promise<void>;
+  lockRun(runId: string): Promise<LockedRun | undefined>;
+  updateRun(run: LockedRun, u: RunUpdate): Promise<void>;
+  /** The values already stored for these param keys. */
+  getParams(run: LockedRun, keys: string[]): Promise<Map<string, string>>;
+  insertParams(run: LockedRun, params: Tag[]): Promise<void>;
+  upsertTags(run: LockedRun, tags: Tag[]): Promise<void>;
+  getTag(run: LockedRun, key: string): Promise<string | undefined>;
+  deleteTag(run: LockedRun, key: string): Promise<boolean>;
+  /** Appends points (exact duplicates are dropped) and keeps the latest value per key current. */
+  insertMetrics(run: LockedRun, points: MetricPoint[]): Promise<void>;
+  insertDatasetInputs(run: LockedRun, inputs: DatasetInput[]): Promise<void>;
+  insertModelIo(run: LockedRun, kind: 'input' | 'output', models: ModelOutput[]): Promise<void>;
+}
+
+export interface RunSearch {
+  experimentIds: string[];
+  filter: Filter;
+  orderBy: OrderTerm[];
+  viewType: ViewType;
+  offset: number;
+  limit: number;
+}
+
+export interface ExperimentSearch {
+  filter: Filter;
+  orderBy: OrderTerm[];
+  viewType: ViewType;
+  offset: number;
+  limit: number;
+}
+
+export interface HistoryPoint extends MetricPoint { runId: string }
+
+export interface Store {
+  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+
+  getExperiment(experimentId: string): Promise<Experiment | undefined>;
+  /** The active experiment of that name if there is one, else the deleted one. */
+  getExperimentByName(name: string): Promise<Experiment | undefined>;
+  searchExperiments(q: ExperimentSearch): Promise<Experiment[]>;
+
+  getRun(runId: string): Promise<Run | undefined>;
+  getRunInfo(runId: string): Promise<RunInfo | undefined>;
+  /** Returns up to limit+1 runs so the caller can tell whether another page exists. */
+  searchRuns(q: RunSearch): Promise<Run[]>;
+
+  metricHistory(runId: string, key: string, offset: number, limit: number): Promise<MetricPoint[]>;
+  metricHistoryBulk(runIds: string[], key: string, limit: number): Promise<HistoryPoint[]>;
+  /** Up to maxResults points per run, sampled over the step range (first and last step included). */
+  metricHistorySampled(runIds: string[], key: string, maxResults: number, startStep?: number, endStep?: number): Promise<HistoryPoint[]>;
+  searchDatasets(experimentIds: string[]): Promise<DatasetSummary[]>;
+
+  close(): Promise<void>;
+}

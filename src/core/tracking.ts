@@ -1,0 +1,25 @@
+/** The tracking domain as front-ends see it: one object holding each area's service. */
+import { Experiments, type ExperimentsConfig } from './experiments';
+import { History } from './history';
+import { Runs } from './runs';
+import type { Store } from './store';
+
+export class Tracking {
+  readonly experiments: Experiments;
+  readonly runs: Runs;
+  readonly history: History;
+
+  constructor(readonly store: Store, cfg: ExperimentsConfig) {
+    this.experiments = new Experiments(store, cfg);
+    this.runs = new Runs(store);
+    this.history = new History(store);
+  }
+
+  async start(): Promise<void> {
+    await this.experiments.ensureDefault();
+  }
+
+  searchDatasets(experimentIds: string[]) {
+    return this.store.searchDatasets(experimentIds);
+  }
+}

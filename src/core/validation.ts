@@ -1,0 +1,78 @@
+/** Name, key and value rules shared by every write path. */
+import { invalid } from './errors';
+import { LIMITS } from './limits';
+import type { MetricPoint, Tag } from './model';
+
+const KEY_CHARS = /^[/\w.\- :]*$/;
+
+/** Keys become file paths in MLflow's file layout, so they must already be in normal form. */
+function isPathNormal(key: string): boolean {
+  if (key === '' || key === '.' || key.startsWith('/') || key.startsWith('..')) return false;
+  const parts = key.split('/');
+  return parts.every((p, i) => p !== '' && p !== '.' && p !== '..' && !(i === parts.length - 1 && p === ''));
+}
+
+export function validateKey(key: string, param: string): void {
+  if (typeof key !== 'string' || key === '') throw invalid(`Missing value for required parameter '${param}'.`);
+  if (!KEY_CHARS.test(key)) {
+    throw invalid(`Invalid value "${key}" for parameter '${param}' supplied: Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).`);
+  }
+  if (!isPathNormal(key)) {
+    throw invalid(`Invalid value "${key}" for parameter '${param}' supplied: Names cannot be '.', start with '/' or '..', or contain empty, '.' or '..' path segments.`);
+  }
+  if (key.length > LIMITS.keyLength) {
+    throw invalid(`'${param}' exceeds the maximum length of ${LIMITS.keyLength} characters`);
+  }
+}
+
+/** MLflow truncates over-long param and run-tag values (MLFLOW_TRUNCATE_LONG_VALUES defaults on). */
+export function truncate(value: string, max: number): string {
+  return value.length > max ? value.slice(0, max) : value;
+}
+
+export function validateMetric(m: MetricPoint, param: string): void {
+  validateKey(m.key, `${param}.key`);
+  if (typeof m.value !== 'number') throw invalid(`Invalid value for parameter '${param}.value': expected a number`);
+  if (!Number.isSafeInteger(m.timestamp) || m.timestamp < 0) {
+    throw invalid(`Invalid value ${m.timestamp} for parameter '${param}.timestamp' supplied: it must be a non-negative integer`);
+  }
+  if (!Number.isSafeInteger(m.step)) throw invalid(`Invalid value ${m.step} for parameter '${param}.step' supplied: it must be an integer`);
+}
+
+export function checkBatchSize(metrics: number, params: number, tags: number): void {
+  const over = (n: number, max: number, what: string) => {
+    if (n > max) {
+      throw invalid(`A batch logging request can contain at most ${max} ${what}. Got ${n} ${what}. Please split up ${what} across multiple requests and try again.`);
+    }
+  };
+  over(metrics, LIMITS.batchMetrics, 'metrics');
+  over(params, LIMITS.batchParams, 'params');
+  over(tags, LIMITS.batchTags, 'tags');
+  const total = metrics + params + tags;
+  if (total > LIMITS.batchEntities) {
+    throw invalid(`A batch logging request can contain at most ${LIMITS.batchEntities} metrics, params, and tags in total. Got ${total} entities. Please split up entities across multiple requests and try again.`);
+  }
+}
+
+export function duplicateKeys(items: Tag[]): string[] {
+  const seen = new Set<string>(), dup = new Set<string>();
+  for (const t of items) (seen.has(t.key) ? dup : seen).add(t.key);
+  return [...dup];
+}
+
+export function validateExperimentName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw invalid(`Invalid experiment name: '${name ?? ''}'. Expects a non-empty string.`);
+  }
+  if (name.length > LIMITS.experimentNameLength) {
+    throw invalid(`Experiment name exceeds the maximum length of ${LIMITS.experimentNameLength} characters`);
+  }
+  return name;
+}
+
+export function validateExperimentTag(t: Tag, param: string): void {
+  validateKey(t.key, `${param}.key`);
+  if (t.value.length > LIMITS.experimentTagValueLength) {
+    throw invalid(`'${param}.value' exceeds the maximum length of ${LIMITS.experimentTagValueLength} characters`);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * MLflow's JSON rules, driven by the message definitions: requests accept snake_case or
+ * lowerCamelCase names, int64 as numbers or numeric strings, doubles as numbers or
+ * "NaN"/"Infinity"/"-Infinity", enums by name or number; responses print int64 as numbers,
+ * non-finite doubles as strings, enums by name, and omit unset fields and empty lists.
+ */
+import protobuf from 'protobufjs';
+import { invalid } from '../../core/errors';
+
+const INT_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
+
+function camel(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function typeError(field: string, value: unknown): never {
+  const shown = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  throw invalid(`Invalid value ${shown} for parameter '${field}' supplied. Hint: Value was of type '${Array.isArray(value) ? 'list' : typeof value}'. See the API docs for more information about request parameters.`);
+}
+
+function decodeScalar(f: protobuf.Field, value: unknown, name: string): unknown {
+  if (f.resolvedType instanceof protobuf.Enum) {
+    const values = f.resolvedType.values;
+    if (typeof value === 'number' && Object.values(values).includes(value)) return f.resolvedType.valuesById[value];
+    if (typeof value === 'string' && value in values) return value;
+    if (typeof value === 'string' && /^\d+$/.test(value) && f.resolvedType.valuesById[Number(value)]) return f.resolvedType.valuesById[Number(value)];
+    // MLflow's parser drops enum values it does not know rather than failing the request.
+    return undefined;
+  }
+  if (f.resolvedType instanceof protobuf.Type) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) typeError(name, value);
+    return decodeMessage(f.resolvedType, value as Record<string, unknown>, `${name}.`);
+  }
+  if (INT_TYPES.has(f.type)) {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(n)) typeError(name, value);
+    return n;
+  }
+  if (f.type === 'double' || f.type === 'float') {
+    if (typeof value === 'number') return value;
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (typeof value === 'string') {
+      if (value === 'NaN') return NaN;
+      if (value === 'Infinity') return Infinity;
+      if (value === '-Infinity') return -Infinity;
+      const n = Number(value);
+      if (value.trim() !== '' && !Number.isNaN(n)) return n;
+    }
+    typeError(name, value);
+  }
+  if (f.type === 'bool') {
+    if (typeof value === 'boolean') return value;
+    if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+    typeError(name, value);
+  }
+  if (f.type === 'string') {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    typeError(name, value);
+  }
+  return value;
+}
+
+/** Decodes a request object (JSON body or query) into a plain snake_case object. */
+export function decodeMessage(type: protobuf.Type, input: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of type.fieldsArray) {
+    let value = input[f.name];
+    if (value === undefined) value = input[camel(f.name)];
+    if (value === undefined || value === null) continue;
+    const name = `${prefix}${f.name}`;
+    if (f.repeated) {
+      const list = Array.isArray(value) ? value : [value];
+      out[f.name] = list.map((v, i) => decodeScalar(f, v, `${name}[${i}]`)).filter((v) => v !== undefined);
+    } else {
+      const v = decodeScalar(f, value, name);
+      if (v !== undefined) out[f.name] = v;
+    }
+  }
+  return out;
+}
+
+/** Fields marked (trackbridge.required) must be present and not empty. */
+export function checkRequired(type: protobuf.Type, msg: Record<string, unknown>): void {
+  for (const f of type.fieldsArray) {
+    if (f.options?.['(trackbridge.required)'] !== true) continue;
+    const v = msg[f.name];
+    if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) {
+      throw invalid(`Missing value for required parameter '${f.name}'. See the API docs for more information about request parameters.`);
+    }
+  }
+}
+
+function encodeValue(f: protobuf.Field, value: unknown): unknown {
+  if (f.resolvedType instanceof protobuf.Type) return encodeMessage(f.resolvedType, value as Record<string, unknown>);
+  if (f.resolvedType instanceof protobuf.Enum) return typeof value === 'number' ? f.resolvedType.valuesById[value] : value;
+  if (f.type === 'double' || f.type === 'float') {
+    const n = value as number;
+    if (Number.isNaN(n)) return 'NaN';
+    if (n === Infinity) return 'Infinity';
+    if (n === -Infinity) return '-Infinity';
+    return n;
+  }
+  return value;
+}
+
+/** Shapes a plain snake_case object as the message's JSON, dropping anything the message does not define. */
+export function encodeMessage(type: protobuf.Type, value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of type.fieldsArray) {
+    const v = value[f.name];
+    if (v === undefined || v === null) continue;
+    if (f.repeated) {
+      const list = v as unknown[];
+      if (list.length) out[f.name] = list.map((x) => encodeValue(f, x));
+    } else {
+      out[f.name] = encodeValue(f, v);
+    }
+  }
+  return out;
+}

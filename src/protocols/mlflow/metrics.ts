@@ -1,0 +1,23 @@
+/** /mlflow/metrics/* */
+import type { Handler } from './context';
+import { runIdOf } from './context';
+import { historyPointJson, metricJson } from './entities';
+
+export const metricHandlers: Record<string, Handler> = {
+  async getMetricHistory(m, { tracking }) {
+    const page = await tracking.history.get(runIdOf(m), m.metric_key, m.page_token, m.max_results);
+    return { metrics: page.items.map(metricJson), next_page_token: page.nextPageToken };
+  },
+
+  async getMetricHistoryBulkInterval(m, { tracking }) {
+    const points = await tracking.history.sampled(m.run_ids ?? [], m.metric_key, {
+      startStep: m.start_step, endStep: m.end_step, maxResults: m.max_results,
+    });
+    return { metrics: points.map(historyPointJson) };
+  },
+
+  async getMetricHistoryBulk(m, { tracking }) {
+    const points = await tracking.history.bulk(m.run_id ?? [], m.metric_key, m.max_results);
+    return { metrics: points.map(historyPointJson) };
+  },
+};

@@ -1,0 +1,126 @@
+/** /mlflow/runs/* */
+import type { Handler, Msg } from './context';
+import { runIdOf, viewTypeOf } from './context';
+import { runInfoJson, runJson } from './entities';
+import { tag } from './experiments';
+import { invalid } from '../../core/errors';
+import type { MetricPoint } from '../../core/model';
+
+function metricOf(m: Msg): MetricPoint {
+  if (m.key === undefined) throw invalid("Missing value for required parameter 'metrics.key'.");
+  if (m.value === undefined) throw invalid("Missing value for required parameter 'metrics.value'.");
+  if (m.timestamp === undefined) throw invalid("Missing value for required parameter 'metrics.timestamp'.");
+  return {
+    key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0,
+    ...(m.model_id ? { modelId: m.model_id } : {}),
+    ...(m.dataset_name ? { datasetName: m.dataset_name } : {}),
+    ...(m.dataset_digest ? { datasetDigest: m.dataset_digest } : {}),
+  };
+}
+
+function keyed(list: Msg[] | undefined, what: string) {
+  return (list ?? []).map((t) => {
+    if (t.key === undefined) throw invalid(`Missing value for required parameter '${what}.key'.`);
+    return tag(t);
+  });
+}
+
+export const runHandlers: Record<string, Handler> = {
+  async createRun(m, { tracking }) {
+    if (!m.experiment_id) throw invalid("Missing value for required parameter 'experiment_id'.", 'BAD_REQUEST');
+    const run = await tracking.runs.create({
+      experimentId: m.experiment_id, userId: m.user_id, runName: m.run_name, startTime: m.start_time, tags: keyed(m.tags, 'tags'),
+    });
+    return { run: runJson(run) };
+  },
+
+  async getRun(m, { tracking }) {
+    return { run: runJson(await tracking.runs.get(runIdOf(m))) };
+  },
+
+  async updateRun(m, { tracking }) {
+    const info = await tracking.runs.update(runIdOf(m), { status: m.status, endTime: m.end_time, runName: m.run_name });
+    return { run_info: runInfoJson(info) };
+  },
+
+  async deleteRun(m, { tracking }) {
+    await tracking.runs.delete(runIdOf(m));
+    return {};
+  },
+
+  async restoreRun(m, { tracking }) {
+    await tracking.runs.restore(runIdOf(m));
+    return {};
+  },
+
+  async logMetric(m, { tracking }) {
+    await tracking.runs.logBatch(runIdOf(m), { metrics: [metricOf(m)], params: [], tags: [] }, 'single');
+    return {};
+  },
+
+  async logParam(m, { tracking }) {
+    await tracking.runs.logBatch(runIdOf(m), { metrics: [], params: [tag(m)], tags: [] }, 'single');
+    return {};
+  },
+
+  async setTag(m, { tracking }) {
+    await tracking.runs.logBatch(runIdOf(m), { metrics: [], params: [], tags: [tag(m)] }, 'single');
+    return {};
+  },
+
+  async deleteTag(m, { tracking }) {
+    await tracking.runs.deleteTag(runIdOf(m), m.key);
+    return {};
+  },
+
+  async logBatch(m, { tracking }) {
+    await tracking.runs.logBatch(runIdOf(m), {
+      metrics: (m.metrics ?? []).map(metricOf),
+      params: keyed(m.params, 'params'),
+      tags: keyed(m.tags, 'tags'),
+    });
+    return {};
+  },
+
+  async logModel(m, { tracking }) {
+    await tracking.runs.appendModelHistory(runIdOf(m), m.model_json);
+    return {};
+  },
+
+  async logInputs(m, { tracking }) {
+    const datasets = (m.datasets ?? []).map((d: Msg) => ({
+      tags: keyed(d.tags, 'datasets.tags'),
+      dataset: d.dataset && {
+        name: d.dataset.name, digest: d.dataset.digest, sourceType: d.dataset.source_type, source: d.dataset.source,
+        schema: d.dataset.schema, profile: d.dataset.profile,
+      },
+    }));
+    const models = (m.models ?? []).map((x: Msg) => {
+      if (!x.model_id) throw invalid("Missing value for required parameter 'models.model_id'.");
+      return { modelId: x.model_id };
+    });
+    await tracking.runs.logInputs(runIdOf(m), datasets, models);
+    return {};
+  },
+
+  async logOutputs(m, { tracking }) {
+    const models = (m.models ?? []).map((x: Msg) => {
+      if (!x.model_id) throw invalid("Missing value for required parameter 'models.model_id'.");
+      return { modelId: x.model_id, step: x.step ?? 0 };
+    });
+    await tracking.runs.logOutputs(runIdOf(m), models);
+    return {};
+  },
+
+  async searchRuns(m, { tracking }) {
+    const page = await tracking.runs.search({
+      experimentIds: m.experiment_ids ?? [],
+      filter: m.filter,
+      orderBy: m.order_by,
+      maxResults: m.max_results,
+      pageToken: m.page_token,
+      viewType: viewTypeOf(m.run_view_type),
+    });
+    return { runs: page.items.map(runJson), next_page_token: page.nextPageToken };
+  },
+};

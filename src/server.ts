@@ -1,0 +1,56 @@
+/** Builds the HTTP application: shared middleware, then each protocol front-end. */
+import express from 'express';
+import type { Server } from 'node:http';
+import type { Config } from './config';
+import { SqlStore } from './store/sql-store';
+import { LocalArtifactStore } from './artifacts/local';
+import { Tracking } from './core/tracking';
+import { mlflowRouter } from './protocols/mlflow/router';
+import type { ArtifactStore } from './core/artifact-store';
+
+export function buildApp(tracking: Tracking, artifacts: ArtifactStore): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(mlflowRouter({ tracking, artifacts }));
+  return app;
+}
+
+export interface Running {
+  url: string;
+  server: Server;
+  store: SqlStore;
+  stop(): Promise<void>;
+}
+
+export async function startServer(cfg: Config): Promise<Running> {
+  const store = await SqlStore.open(cfg.db, { sqlite: { synchronous: cfg.sqliteSync } });
+  const tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri });
+  await tracking.start();
+  const app = buildApp(tracking, new LocalArtifactStore(cfg.artifactsRoot));
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(cfg.port, cfg.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${cfg.host}:${port}`,
+    server,
+    store,
+    /** Stops accepting, lets in-flight requests finish (their writes commit), then closes the database. */
+    stop() {
+      stopping ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 10_000).unref();
+        });
+        await store.close();
+      })();
+      return stopping;
+    },
+  };
+}

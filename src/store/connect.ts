@@ -1,0 +1,77 @@
+/** Turns a database URL into knex configurations: one writer and (for SQLite) a reader pool. */
+import path from 'node:path';
+import fs from 'node:fs';
+import type { Knex } from 'knex';
+import { invalid } from '../core/errors';
+
+export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+
+export interface DbTarget {
+  dialect: Dialect;
+  /** SQLite: the file path. Others: the connection URL. */
+  location: string;
+}
+
+/**
+ * `sqlite:///rel/path` is relative and `sqlite:////abs/path` absolute (SQLAlchemy's rule, which
+ * MLflow users already write); `postgresql://…`, `postgres://…`, `mysql://…` go to the driver.
+ */
+export function parseDbUrl(url: string): DbTarget {
+  if (url.startsWith('sqlite://')) {
+    const rest = url.slice('sqlite://'.length);
+    if (!rest.startsWith('/')) throw invalid(`Unsupported SQLite URL '${url}': expected sqlite:///relative or sqlite:////absolute`);
+    const file = rest.slice(1);
+    if (!file) throw invalid(`SQLite URL '${url}' names no file`);
+    return { dialect: 'sqlite', location: path.resolve(file) };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', location: url.replace(/^postgresql\+\w+:/, 'postgresql:') };
+  if (/^mysql(\+\w+)?:\/\//.test(url)) return { dialect: 'mysql', location: url.replace(/^mysql\+\w+:/, 'mysql:') };
+  throw invalid(`Unsupported database URL '${url}': use sqlite:///, postgresql:// or mysql://`);
+}
+
+export interface SqliteOptions {
+  /** PRAGMA synchronous: FULL survives power loss, NORMAL only process crashes. */
+  synchronous: 'FULL' | 'NORMAL';
+  readers: number;
+}
+
+function sqlitePragmas(conn: any, pragmas: string[], done: (err: Error | null, conn: any) => void) {
+  const next = (i: number) => {
+    if (i === pragmas.length) return done(null, conn);
+    conn.run(`PRAGMA ${pragmas[i]}`, (err: Error | null) => (err ? done(err, conn) : next(i + 1)));
+  };
+  next(0);
+}
+
+export function knexConfigs(target: DbTarget, sqlite: SqliteOptions): { writer: Knex.Config; reader?: Knex.Config } {
+  if (target.dialect === 'sqlite') {
+    fs.mkdirSync(path.dirname(target.location), { recursive: true });
+    // LIKE is case-sensitive in MLflow's SQL stores; ILIKE is the insensitive form.
+    const common = ['busy_timeout = 10000', 'case_sensitive_like = ON', 'foreign_keys = OFF'];
+    const base = { client: 'sqlite3', connection: { filename: target.location }, useNullAsDefault: true };
+    return {
+      writer: {
+        ...base,
+        pool: {
+          min: 1, max: 1,
+          afterCreate: (c: any, done: any) =>
+            sqlitePragmas(c, ['journal_mode = WAL', `synchronous = ${sqlite.synchronous}`, ...common], done),
+        },
+      },
+      reader: {
+        ...base,
+        pool: { min: 1, max: sqlite.readers, afterCreate: (c: any, done: any) => sqlitePragmas(c, ['query_only = ON', ...common], done) },
+      },
+    };
+  }
+  if (target.dialect === 'postgres') {
+    return { writer: { client: 'pg', connection: target.location, pool: { min: 0, max: 10 } } };
+  }
+  return {
+    writer: {
+      client: 'mysql2',
+      connection: { uri: target.location, supportBigNumbers: true, charset: 'utf8mb4' } as any,
+      pool: { min: 0, max: 10 },
+    },
+  };
+}

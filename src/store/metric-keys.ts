@@ -1,0 +1,52 @@
+/**
+ * Metric keys are interned into small integers: the point tables then hold ids, not strings.
+ * A key's id never changes once committed, so the cache is shared by every transaction and
+ * learns new ids only after their transaction commits.
+ */
+import type { Knex } from 'knex';
+import { chunks } from './chunks';
+
+export class MetricKeyCache {
+  private ids = new Map<string, number>();
+
+  known(key: string): number | undefined {
+    return this.ids.get(key);
+  }
+
+  learn(found: Map<string, number>): void {
+    for (const [k, id] of found) this.ids.set(k, id);
+  }
+
+  /** Ids of existing keys only (for reads); unknown keys are absent from the result. */
+  async lookup(db: Knex, keys: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const missing: string[] = [];
+    for (const k of keys) {
+      const id = this.ids.get(k);
+      if (id !== undefined) out.set(k, id);
+      else missing.push(k);
+    }
+    for (const part of chunks(missing, 500)) {
+      const rows = await db('metric_keys').select('key_id', 'key').whereIn('key', part);
+      for (const r of rows) out.set(r.key, Number(r.key_id));
+    }
+    return out;
+  }
+
+  /** Ids for keys, creating the missing ones inside trx; `created` collects what to learn after commit. */
+  async resolve(trx: Knex.Transaction, keys: string[], created: Map<string, number>): Promise<Map<string, number>> {
+    const out = await this.lookup(trx, keys);
+    const missing = keys.filter((k) => !out.has(k));
+    if (missing.length > 0) {
+      for (const part of chunks(missing, 500)) {
+        await trx('metric_keys').insert(part.map((key) => ({ key }))).onConflict('key').ignore();
+      }
+      for (const part of chunks(missing, 500)) {
+        const rows = await trx('metric_keys').select('key_id', 'key').whereIn('key', part);
+        for (const r of rows) out.set(r.key, Number(r.key_id));
+      }
+    }
+    for (const k of keys) created.set(k, out.get(k)!);
+    return out;
+  }
+}

@@ -1,0 +1,28 @@
+/** Row → domain mappers. Drivers disagree on bigint types, so every number goes through Number(). */
+import type { Experiment, RunInfo, RunStatus, Tag } from '../core/model';
+
+export function experimentFromRows(row: any, tags: Tag[]): Experiment {
+  return {
+    experimentId: String(row.experiment_id),
+    name: row.name,
+    artifactLocation: row.artifact_location,
+    lifecycleStage: row.lifecycle_stage,
+    creationTime: Number(row.creation_time),
+    lastUpdateTime: Number(row.last_update_time),
+    tags: tags.map((t) => ({ key: t.key, value: t.value })),
+  };
+}
+
+export function runInfoFromRow(row: any): RunInfo {
+  return {
+    runId: row.run_uuid,
+    experimentId: String(row.experiment_id),
+    runName: row.name,
+    userId: row.user_id,
+    status: row.status as RunStatus,
+    startTime: Number(row.start_time),
+    endTime: row.end_time === null || row.end_time === undefined ? null : Number(row.end_time),
+    artifactUri: row.artifact_uri,
+    lifecycleStage: row.lifecycle_stage,
+  };
+}

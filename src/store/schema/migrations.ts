@@ -1,0 +1,162 @@
+/**
+ * Schema migrations, in order. Each is a knex migration; names are permanent.
+ * The store refuses to open a database that has migrations this code does not know.
+ */
+import type { Knex } from 'knex';
+
+interface Migration { name: string; up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }
+
+/** MySQL compares text case-insensitively by default; MLflow's semantics are case-sensitive. */
+function binaryCollation(k: Knex, t: Knex.CreateTableBuilder) {
+  if (k.client.config.client === 'mysql2') {
+    t.charset('utf8mb4');
+    t.collate('utf8mb4_bin');
+  }
+}
+
+/** MEDIUMTEXT on MySQL (its TEXT stops at 64 KiB); plain TEXT elsewhere. */
+const longText = (t: Knex.CreateTableBuilder, name: string) => t.text(name, 'mediumtext');
+
+const initial: Migration = {
+  name: '0001_initial',
+  async up(k) {
+    await k.schema.createTable('counters', (t) => {
+      binaryCollation(k, t);
+      t.string('name', 32).primary();
+      t.bigInteger('value').notNullable();
+    });
+    await k.schema.createTable('experiments', (t) => {
+      binaryCollation(k, t);
+      t.string('experiment_id', 64).primary();
+      t.string('name', 500).notNullable().unique({ indexName: 'experiments_name_uq' });
+      t.string('artifact_location', 2048).notNullable();
+      t.string('lifecycle_stage', 16).notNullable();
+      t.bigInteger('creation_time').notNullable();
+      t.bigInteger('last_update_time').notNullable();
+    });
+    await k.schema.createTable('experiment_tags', (t) => {
+      binaryCollation(k, t);
+      t.string('experiment_id', 64).notNullable();
+      t.string('key', 250).notNullable();
+      t.string('value', 5000).notNullable();
+      t.primary(['experiment_id', 'key']);
+    });
+    await k.schema.createTable('runs', (t) => {
+      binaryCollation(k, t);
+      t.increments('rid').primary();
+      t.string('run_uuid', 64).notNullable().unique({ indexName: 'runs_uuid_uq' });
+      t.string('experiment_id', 64).notNullable();
+      t.string('name', 250).notNullable();
+      t.string('user_id', 256).notNullable();
+      t.string('status', 16).notNullable();
+      t.bigInteger('start_time').notNullable();
+      t.bigInteger('end_time').nullable();
+      t.string('artifact_uri', 2048).notNullable();
+      t.string('lifecycle_stage', 16).notNullable();
+      t.bigInteger('deleted_time').nullable();
+      t.index(['experiment_id', 'lifecycle_stage', 'start_time'], 'runs_experiment_start_idx');
+    });
+    await k.schema.createTable('params', (t) => {
+      binaryCollation(k, t);
+      t.integer('rid').notNullable();
+      t.string('key', 250).notNullable();
+      t.text('value').notNullable();
+      t.primary(['rid', 'key']);
+    });
+    await k.schema.createTable('tags', (t) => {
+      binaryCollation(k, t);
+      t.integer('rid').notNullable();
+      t.string('key', 250).notNullable();
+      t.text('value').notNullable();
+      t.primary(['rid', 'key']);
+    });
+    await k.schema.createTable('metric_keys', (t) => {
+      binaryCollation(k, t);
+      t.increments('key_id').primary();
+      t.string('key', 250).notNullable().unique({ indexName: 'metric_keys_key_uq' });
+    });
+    // One row per point, keyed in history order (MLflow's: timestamp, step, value). `special` keeps what a double column cannot hold everywhere:
+    // 0 finite, 1 NaN, 2 +Infinity, 3 -Infinity; `value` then holds 0 / ±MAX so ordering works.
+    await k.schema.createTable('metrics', (t) => {
+      binaryCollation(k, t);
+      t.integer('rid').notNullable();
+      t.integer('key_id').notNullable();
+      t.bigInteger('step').notNullable();
+      t.bigInteger('timestamp').notNullable();
+      t.double('value').notNullable();
+      t.smallint('special').notNullable();
+      t.primary(['rid', 'key_id', 'timestamp', 'step', 'value', 'special']);
+    });
+    await k.schema.createTable('latest_metrics', (t) => {
+      binaryCollation(k, t);
+      t.integer('rid').notNullable();
+      t.integer('key_id').notNullable();
+      t.bigInteger('step').notNullable();
+      t.bigInteger('timestamp').notNullable();
+      t.double('value').notNullable();
+      t.smallint('special').notNullable();
+      t.primary(['rid', 'key_id']);
+      t.index(['key_id', 'value'], 'latest_metrics_key_value_idx');
+    });
+    await k.schema.createTable('datasets', (t) => {
+      binaryCollation(k, t);
+      t.increments('dataset_id').primary();
+      t.string('experiment_id', 64).notNullable();
+      t.string('name', 500).notNullable();
+      t.string('digest', 36).notNullable();
+      t.string('source_type', 36).notNullable();
+      longText(t, 'source');
+      longText(t, 'schema');
+      longText(t, 'profile');
+      t.unique(['experiment_id', 'name', 'digest'], { indexName: 'datasets_identity_uq' });
+    });
+    await k.schema.createTable('run_inputs', (t) => {
+      binaryCollation(k, t);
+      t.integer('rid').notNullable();
+      t.integer('dataset_id').notNullable();
+      t.text('tags_json').notNullable();
+      t.string('context', 500).nullable();
+      t.primary(['rid', 'dataset_id']);
+      t.index(['dataset_id'], 'run_inputs_dataset_idx');
+    });
+    await k.schema.createTable('run_models', (t) => {
+      binaryCollation(k, t);
+      t.integer('rid').notNullable();
+      t.string('direction', 8).notNullable();
+      t.string('model_id', 64).notNullable();
+      t.bigInteger('step').notNullable();
+      t.primary(['rid', 'direction', 'model_id']);
+    });
+    await k('counters').insert({ name: 'experiment', value: 0 });
+    if (k.client.config.client === 'sqlite3') {
+      // The point table is its own primary-key index: half the size, one B-tree to update.
+      await k.raw('DROP TABLE metrics');
+      await k.raw(`CREATE TABLE metrics (rid INTEGER NOT NULL, key_id INTEGER NOT NULL, step INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL, value REAL NOT NULL, special INTEGER NOT NULL,
+        PRIMARY KEY (rid, key_id, timestamp, step, value, special)) WITHOUT ROWID`);
+    }
+  },
+  async down(k) {
+    for (const t of ['run_models', 'run_inputs', 'datasets', 'latest_metrics', 'metrics', 'metric_keys', 'tags', 'params', 'runs', 'experiment_tags', 'experiments', 'counters']) {
+      await k.schema.dropTableIfExists(t);
+    }
+  },
+};
+
+export const MIGRATIONS: Migration[] = [initial];
+
+/** Every index the code's queries rely on, by table; checked at start. */
+export const EXPECTED_INDEXES: Record<string, string[]> = {
+  experiments: ['experiments_name_uq'],
+  runs: ['runs_uuid_uq', 'runs_experiment_start_idx'],
+  metric_keys: ['metric_keys_key_uq'],
+  latest_metrics: ['latest_metrics_key_value_idx'],
+  datasets: ['datasets_identity_uq'],
+  run_inputs: ['run_inputs_dataset_idx'],
+};
+
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: (m) => m.name,
+  getMigration: async (m) => ({ up: m.up, down: m.down }),
+};

@@ -1,0 +1,44 @@
+/** Compiles an experiment search into SQL. */
+import type { Knex } from 'knex';
+import type { ExperimentSearch } from '../../core/store';
+import type { Dialect } from '../connect';
+import { compare } from './conditions';
+
+const COLUMNS: Record<string, string> = {
+  name: 'experiments.name',
+  creation_time: 'experiments.creation_time',
+  last_update_time: 'experiments.last_update_time',
+  experiment_id: 'experiments.experiment_id',
+};
+
+const VIEW: Record<string, string[]> = { ACTIVE_ONLY: ['active'], DELETED_ONLY: ['deleted'], ALL: ['active', 'deleted'] };
+
+/** Ids are decimal strings; ordering them by length first gives numeric order without a cast. */
+function orderById(sql: Knex.QueryBuilder, ascending: boolean) {
+  const dir = ascending ? 'asc' : 'desc';
+  return sql.orderByRaw(`LENGTH(experiments.experiment_id) ${dir}`).orderBy('experiments.experiment_id', dir);
+}
+
+export function compileExperimentSearch(db: Knex, dialect: Dialect, q: ExperimentSearch): Knex.QueryBuilder {
+  let sql = db('experiments').select('experiments.*').whereIn('experiments.lifecycle_stage', VIEW[q.viewType]);
+  for (const c of q.filter) {
+    if (c.entity === 'attribute') {
+      sql = compare(sql, dialect, COLUMNS[c.key], c);
+      continue;
+    }
+    const exists = function (this: Knex.QueryBuilder) {
+      const sub = this.select(db.raw('1')).from('experiment_tags as et')
+        .whereRaw('et.experiment_id = experiments.experiment_id').where('et.key', c.key);
+      return c.op === 'IS NULL' || c.op === 'IS NOT NULL' ? sub : compare(sub, dialect, 'et.value', c);
+    };
+    sql = c.op === 'IS NULL' ? sql.whereNotExists(exists) : sql.whereExists(exists);
+  }
+  let byId = false;
+  for (const t of q.orderBy) {
+    if (t.key === 'experiment_id') { sql = orderById(sql, t.ascending); byId = true; }
+    else sql = sql.orderBy(COLUMNS[t.key], t.ascending ? 'asc' : 'desc');
+  }
+  if (q.orderBy.length === 0) sql = sql.orderBy('experiments.creation_time', 'desc');
+  if (!byId) sql = orderById(sql, true);
+  return sql.offset(q.offset).limit(q.limit + 1);
+}

@@ -1,0 +1,94 @@
+/** Compiles a run search (filter AST + order terms) into one SQL query over runs. */
+import type { Knex } from 'knex';
+import type { Comparison, OrderTerm } from '../../core/query/ast';
+import type { RunSearch } from '../../core/store';
+import type { Dialect } from '../connect';
+import { SPECIAL_NAN } from '../metric-values';
+import { compare, orderNullsLast } from './conditions';
+
+const ATTRIBUTE_COLUMNS: Record<string, string> = {
+  run_id: 'runs.run_uuid',
+  run_name: 'runs.name',
+  status: 'runs.status',
+  user_id: 'runs.user_id',
+  artifact_uri: 'runs.artifact_uri',
+  start_time: 'runs.start_time',
+  end_time: 'runs.end_time',
+  lifecycle_stage: 'runs.lifecycle_stage',
+};
+
+export function attributeColumn(key: string): string {
+  const col = ATTRIBUTE_COLUMNS[key];
+  if (!col) throw new Error(`no column for run attribute ${key}`);
+  return col;
+}
+
+const VIEW: Record<string, string[]> = { ACTIVE_ONLY: ['active'], DELETED_ONLY: ['deleted'], ALL: ['active', 'deleted'] };
+
+/**
+ * `keyIds` maps every metric key the search names to its interned id; a metric the store has
+ * never seen cannot match, so the caller short-circuits filters on unknown keys.
+ */
+export function compileRunSearch(db: Knex, dialect: Dialect, q: RunSearch, keyIds: Map<string, number>): Knex.QueryBuilder {
+  let sql = db('runs').select('runs.*').whereIn('runs.experiment_id', q.experimentIds).whereIn('runs.lifecycle_stage', VIEW[q.viewType]);
+  for (const c of q.filter) sql = addCondition(sql, db, dialect, c, keyIds);
+  q.orderBy.forEach((t, i) => { sql = addOrder(sql, t, i, keyIds); });
+  if (!q.orderBy.some((t) => t.entity === 'attribute' && t.key === 'start_time')) sql = sql.orderBy('runs.start_time', 'desc');
+  return sql.orderBy('runs.run_uuid', 'asc').offset(q.offset).limit(q.limit + 1);
+}
+
+function addCondition(sql: Knex.QueryBuilder, db: Knex, dialect: Dialect, c: Comparison, keyIds: Map<string, number>): Knex.QueryBuilder {
+  switch (c.entity) {
+    case 'attribute':
+      return compare(sql, dialect, attributeColumn(c.key), c);
+    case 'metric': {
+      const keyId = keyIds.get(c.key)!;
+      return sql.whereExists(function () {
+        let sub = this.select(db.raw('1')).from('latest_metrics as lm').whereRaw('lm.rid = runs.rid').where('lm.key_id', keyId);
+        if (c.op === '!=') sub = sub.where((w) => w.where('lm.special', '<>', 0).orWhere('lm.value', '<>', c.value as number));
+        else if (c.op === '=') sub = sub.where('lm.special', 0).where('lm.value', c.value as number);
+        else sub = sub.where('lm.special', '<>', SPECIAL_NAN).where('lm.value', c.op, c.value as number);
+        return sub;
+      });
+    }
+    case 'param':
+    case 'tag': {
+      const table = c.entity === 'param' ? 'params' : 'tags';
+      const exists = function (this: Knex.QueryBuilder) {
+        const sub = this.select(db.raw('1')).from(`${table} as kv`).whereRaw('kv.rid = runs.rid').where('kv.key', c.key);
+        return c.op === 'IS NULL' || c.op === 'IS NOT NULL' ? sub : compare(sub, dialect, 'kv.value', c);
+      };
+      return c.op === 'IS NULL' ? sql.whereNotExists(exists) : sql.whereExists(exists);
+    }
+    case 'dataset': {
+      const column = c.key === 'context' ? 'ri.context' : c.key === 'digest' ? 'ds.digest' : 'ds.name';
+      return sql.whereExists(function () {
+        const sub = this.select(db.raw('1')).from('run_inputs as ri').join('datasets as ds', 'ds.dataset_id', 'ri.dataset_id').whereRaw('ri.rid = runs.rid');
+        return compare(sub, dialect, column, c);
+      });
+    }
+  }
+}
+
+function addOrder(sql: Knex.QueryBuilder, t: OrderTerm, i: number, keyIds: Map<string, number>): Knex.QueryBuilder {
+  const dir = t.ascending ? 'asc' : 'desc';
+  const alias = `o${i}`;
+  switch (t.entity) {
+    case 'attribute':
+      return orderNullsLast(sql, attributeColumn(t.key), t.ascending);
+    case 'metric': {
+      const keyId = keyIds.get(t.key) ?? -1;
+      // Real values first, then NaN, then runs without the metric, in either direction.
+      return sql
+        .leftJoin(`latest_metrics as ${alias}`, (j) => j.on(`${alias}.rid`, 'runs.rid').andOnVal(`${alias}.key_id`, keyId))
+        .orderByRaw(`CASE WHEN ${alias}.rid IS NULL THEN 2 WHEN ${alias}.special = ${SPECIAL_NAN} THEN 1 ELSE 0 END`)
+        .orderBy(`${alias}.value`, dir);
+    }
+    case 'param':
+    case 'tag': {
+      const table = t.entity === 'param' ? 'params' : 'tags';
+      sql = sql.leftJoin(`${table} as ${alias}`, (j) => j.on(`${alias}.rid`, 'runs.rid').andOnVal(`${alias}.key`, t.key));
+      return orderNullsLast(sql, `${alias}.value`, t.ascending);
+    }
+  }
+}

@@ -1,0 +1,233 @@
+/** The core's Store over knex, for SQLite, PostgreSQL and MySQL alike. */
+import knexFactory, { type Knex } from 'knex';
+import type { DatasetSummary, Experiment, MetricPoint, Run, RunInfo, Tag } from '../core/model';
+import type { ExperimentSearch, HistoryPoint, RunSearch, Store, WriteTx } from '../core/store';
+import { TrackbridgeError } from '../core/errors';
+import { type Dialect, knexConfigs, parseDbUrl, type SqliteOptions } from './connect';
+import { checkIndexes, migrate } from './schema/check';
+import { WriteQueue } from './write-queue';
+import { SqlWriteTx } from './write-tx';
+import { MetricKeyCache } from './metric-keys';
+import { decodeValue } from './metric-values';
+import { experimentFromRows, runInfoFromRow } from './rows';
+import { chunks } from './chunks';
+import { compileRunSearch } from './search/runs';
+import { compileExperimentSearch } from './search/experiments';
+
+export interface OpenOptions { sqlite?: Partial<SqliteOptions> }
+
+let pgTypesSet = false;
+function numericBigints() {
+  if (pgTypesSet) return;
+  // int8 arrives as a string by default; our int64s (times, steps) fit a double.
+  const pg = require('pg');
+  pg.types.setTypeParser(20, (v: string) => Number(v));
+  pgTypesSet = true;
+}
+
+export class SqlStore implements Store {
+  private readonly keys = new MetricKeyCache();
+  private closed = false;
+
+  private constructor(
+    readonly dialect: Dialect,
+    private readonly writer: Knex,
+    private readonly reader: Knex,
+    private readonly queue: WriteQueue | undefined,
+  ) {}
+
+  static async open(url: string, opts: OpenOptions = {}): Promise<SqlStore> {
+    const target = parseDbUrl(url);
+    if (target.dialect === 'postgres') numericBigints();
+    const cfg = knexConfigs(target, { synchronous: 'FULL', readers: 4, ...opts.sqlite });
+    const writer = knexFactory(cfg.writer);
+    try {
+      await migrate(writer);
+      await checkIndexes(writer, target.dialect);
+    } catch (e) {
+      await writer.destroy();
+      throw e;
+    }
+    const reader = cfg.reader ? knexFactory(cfg.reader) : writer;
+    const queue = target.dialect === 'sqlite' ? new WriteQueue(writer) : undefined;
+    return new SqlStore(target.dialect, writer, reader, queue);
+  }
+
+  /** The knex handle for tests and the benchmark's in-process baseline. */
+  get db(): Knex { return this.writer; }
+
+  async write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    if (this.closed) throw new TrackbridgeError('UNAVAILABLE', 'The server is shutting down');
+    let seen: Map<string, number> | undefined;
+    const body = async (trx: Knex.Transaction) => {
+      const tx = new SqlWriteTx(trx, this.dialect, this.keys);
+      const out = await fn(tx);
+      seen = tx.keysSeen;
+      return out;
+    };
+    const out = this.queue ? await this.queue.run(body) : await this.writer.transaction(body);
+    if (seen) this.keys.learn(seen);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue?.close();
+    if (this.reader !== this.writer) await this.reader.destroy();
+    await this.writer.destroy();
+  }
+
+  // ---- experiments ----
+
+  async getExperiment(experimentId: string): Promise<Experiment | undefined> {
+    const row = await this.reader('experiments').where({ experiment_id: experimentId }).first();
+    return row ? (await this.withTags([row]))[0] : undefined;
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | undefined> {
+    const row = await this.reader('experiments').where({ name }).first();
+    return row ? (await this.withTags([row]))[0] : undefined;
+  }
+
+  async searchExperiments(q: ExperimentSearch): Promise<Experiment[]> {
+    const rows = await compileExperimentSearch(this.reader, this.dialect, q);
+    return this.withTags(rows);
+  }
+
+  private async withTags(rows: any[]): Promise<Experiment[]> {
+    const byId = new Map<string, Tag[]>(rows.map((r) => [String(r.experiment_id), []]));
+    for (const part of chunks([...byId.keys()], 500)) {
+      const tags = await this.reader('experiment_tags').whereIn('experiment_id', part).orderBy('key').select('experiment_id', 'key', 'value');
+      for (const t of tags) byId.get(String(t.experiment_id))!.push({ key: t.key, value: t.value });
+    }
+    return rows.map((r) => experimentFromRows(r, byId.get(String(r.experiment_id))!));
+  }
+
+  // ---- runs ----
+
+  async getRunInfo(runId: string): Promise<RunInfo | undefined> {
+    const row = await this.reader('runs').where({ run_uuid: runId }).first();
+    return row ? runInfoFromRow(row) : undefined;
+  }
+
+  async getRun(runId: string): Promise<Run | undefined> {
+    const row = await this.reader('runs').where({ run_uuid: runId }).first();
+    return row ? (await this.hydrate([row]))[0] : undefined;
+  }
+
+  async searchRuns(q: RunSearch): Promise<Run[]> {
+    if (q.experimentIds.length === 0) return [];
+    const metricKeys = [...q.filter, ...q.orderBy].filter((c) => c.entity === 'metric').map((c) => c.key);
+    const keyIds = await this.keys.lookup(this.reader, [...new Set(metricKeys)]);
+    // A filter on a metric no run ever logged matches nothing.
+    if (q.filter.some((c) => c.entity === 'metric' && !keyIds.has(c.key))) return [];
+    const rows = await compileRunSearch(this.reader, this.dialect, q, keyIds);
+    return this.hydrate(rows);
+  }
+
+  /** Attaches params, tags, latest metrics, inputs and outputs to run rows, a few queries per page. */
+  private async hydrate(rows: any[]): Promise<Run[]> {
+    const runs = new Map<number, Run>();
+    for (const r of rows) {
+      runs.set(Number(r.rid), { info: runInfoFromRow(r), metrics: [], params: [], tags: [], datasetInputs: [], modelInputs: [], modelOutputs: [] });
+    }
+    for (const part of chunks([...runs.keys()], 500)) {
+      const [params, tags, metrics, inputs, models] = await Promise.all([
+        this.reader('params').whereIn('rid', part).orderBy('key').select('rid', 'key', 'value'),
+        this.reader('tags').whereIn('rid', part).orderBy('key').select('rid', 'key', 'value'),
+        this.reader('latest_metrics as lm').join('metric_keys as mk', 'mk.key_id', 'lm.key_id').whereIn('lm.rid', part)
+          .orderBy('mk.key').select('lm.rid', 'mk.key', 'lm.step', 'lm.timestamp', 'lm.value', 'lm.special'),
+        this.reader('run_inputs as ri').join('datasets as ds', 'ds.dataset_id', 'ri.dataset_id').whereIn('ri.rid', part)
+          .orderBy('ri.dataset_id').select('ri.rid', 'ri.tags_json', 'ds.*'),
+        this.reader('run_models').whereIn('rid', part).orderBy('model_id').select('rid', 'direction', 'model_id', 'step'),
+      ]);
+      for (const p of params) runs.get(Number(p.rid))!.params.push({ key: p.key, value: p.value });
+      for (const t of tags) runs.get(Number(t.rid))!.tags.push({ key: t.key, value: t.value });
+      for (const m of metrics) {
+        runs.get(Number(m.rid))!.metrics.push({ key: m.key, value: decodeValue(m.value, m.special), timestamp: Number(m.timestamp), step: Number(m.step) });
+      }
+      for (const i of inputs) {
+        runs.get(Number(i.rid))!.datasetInputs.push({
+          tags: JSON.parse(i.tags_json),
+          dataset: {
+            name: i.name, digest: i.digest, sourceType: i.source_type, source: i.source,
+            ...(i.schema !== null ? { schema: i.schema } : {}), ...(i.profile !== null ? { profile: i.profile } : {}),
+          },
+        });
+      }
+      for (const m of models) {
+        const run = runs.get(Number(m.rid))!;
+        if (m.direction === 'input') run.modelInputs.push({ modelId: m.model_id });
+        else run.modelOutputs.push({ modelId: m.model_id, step: Number(m.step) });
+      }
+    }
+    return [...runs.values()];
+  }
+
+  // ---- metric history ----
+
+  private async runHandles(runIds: string[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (const part of chunks(runIds, 500)) {
+      const rows = await this.reader('runs').whereIn('run_uuid', part).select('rid', 'run_uuid');
+      for (const r of rows) out.set(Number(r.rid), r.run_uuid);
+    }
+    return out;
+  }
+
+  async metricHistory(runId: string, key: string, offset: number, limit: number): Promise<MetricPoint[]> {
+    const [handles, keyIds] = await Promise.all([this.runHandles([runId]), this.keys.lookup(this.reader, [key])]);
+    const keyId = keyIds.get(key);
+    if (handles.size === 0 || keyId === undefined) return [];
+    const rows = await this.reader('metrics').where({ rid: [...handles.keys()][0], key_id: keyId })
+      .orderBy([{ column: 'timestamp' }, { column: 'step' }, { column: 'value' }, { column: 'special' }])
+      .offset(offset).limit(limit).select('step', 'timestamp', 'value', 'special');
+    return rows.map((r: any) => ({ key, value: decodeValue(r.value, r.special), timestamp: Number(r.timestamp), step: Number(r.step) }));
+  }
+
+  async metricHistoryBulk(runIds: string[], key: string, limit: number): Promise<HistoryPoint[]> {
+    const [handles, keyIds] = await Promise.all([this.runHandles(runIds), this.keys.lookup(this.reader, [key])]);
+    const keyId = keyIds.get(key);
+    if (handles.size === 0 || keyId === undefined) return [];
+    const rows = await this.reader('metrics as m').join('runs as r', 'r.rid', 'm.rid')
+      .whereIn('m.rid', [...handles.keys()]).where('m.key_id', keyId)
+      .orderBy([{ column: 'r.run_uuid' }, { column: 'm.timestamp' }, { column: 'm.step' }, { column: 'm.value' }])
+      .limit(limit).select('r.run_uuid', 'm.step', 'm.timestamp', 'm.value', 'm.special');
+    return rows.map((r: any) => ({ runId: r.run_uuid, key, value: decodeValue(r.value, r.special), timestamp: Number(r.timestamp), step: Number(r.step) }));
+  }
+
+  /**
+   * Per run, keeps at most maxResults rows evenly spread over its rows in step order: row r of
+   * n is kept when floor(r·(k−1)/(n−1)) rises at r, which always keeps the first and the last.
+   * The sampling runs in SQL so a million-point run never leaves the database whole.
+   */
+  async metricHistorySampled(runIds: string[], key: string, maxResults: number, startStep?: number, endStep?: number): Promise<HistoryPoint[]> {
+    const [handles, keyIds] = await Promise.all([this.runHandles(runIds), this.keys.lookup(this.reader, [key])]);
+    const keyId = keyIds.get(key);
+    if (handles.size === 0 || keyId === undefined) return [];
+    const inner = this.reader('metrics').where('key_id', keyId).whereIn('rid', [...handles.keys()])
+      .select('rid', 'step', 'timestamp', 'value', 'special',
+        this.reader.raw('ROW_NUMBER() OVER (PARTITION BY rid ORDER BY step, timestamp, value, special) - 1 AS rn'),
+        this.reader.raw('COUNT(*) OVER (PARTITION BY rid) AS cnt'));
+    if (startStep !== undefined && endStep !== undefined) inner.whereBetween('step', [startStep, endStep]);
+    const k = Math.max(1, maxResults);
+    const rows = await this.reader.from(inner.as('s'))
+      .whereRaw('s.cnt <= ? OR s.rn = 0 OR (? > 0 AND MOD(s.rn * ?, s.cnt - 1) < ?)', [k, k - 1, k - 1, k - 1])
+      .orderBy([{ column: 's.rid' }, { column: 's.step' }, { column: 's.timestamp' }, { column: 's.value' }])
+      .select('s.rid', 's.step', 's.timestamp', 's.value', 's.special');
+    const points = rows.map((r: any) => ({ runId: handles.get(Number(r.rid))!, key, value: decodeValue(r.value, r.special), timestamp: Number(r.timestamp), step: Number(r.step) }));
+    const order = new Map(runIds.map((id, i) => [id, i]));
+    return points.sort((a: HistoryPoint, b: HistoryPoint) => order.get(a.runId)! - order.get(b.runId)!);
+  }
+
+  async searchDatasets(experimentIds: string[]): Promise<DatasetSummary[]> {
+    if (experimentIds.length === 0) return [];
+    const rows = await this.reader('datasets as ds').join('run_inputs as ri', 'ri.dataset_id', 'ds.dataset_id')
+      .whereIn('ds.experiment_id', experimentIds)
+      .distinct('ds.experiment_id', 'ds.name', 'ds.digest', 'ri.context')
+      .orderBy([{ column: 'ds.experiment_id' }, { column: 'ds.name' }, { column: 'ds.digest' }])
+      .limit(1000);
+    return rows.map((r: any) => ({ experimentId: String(r.experiment_id), name: r.name, digest: r.digest, ...(r.context ? { context: r.context } : {}) }));
+  }
+}
