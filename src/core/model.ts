@@ -71,3 +71,24 @@ export interface DatasetSummary { experimentId: string; name: string; digest: st
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
 export interface Page<T> { items: T[]; nextPageToken?: string }
+
+export type LoggedModelStatus = 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
+
+export interface ModelMetricPoint extends MetricPoint { runId: string }
+
+/** An MLflow 3 logged model: a model's artifacts, its params and metrics, apart from any run. */
+export interface LoggedModel {
+  modelId: string;
+  experimentId: string;
+  name: string;
+  artifactLocation: string;
+  creationTimestamp: number;
+  lastUpdatedTimestamp: number;
+  status: LoggedModelStatus;
+  statusMessage?: string;
+  modelType?: string;
+  sourceRunId?: string;
+  tags: Tag[];
+  params: Param[];
+  metrics: ModelMetricPoint[];
+}

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { invalid, invalidState, notFound } from './errors';
 import { LIMITS } from './limits';
-import type { DatasetInput, MetricPoint, ModelOutput, Page, Param, Run, RunInfo, RunStatus, Tag, ViewType } from './model';
+import type { DatasetInput, MetricPoint, ModelMetricPoint, ModelOutput, Page, Param, Run, RunInfo, RunStatus, Tag, ViewType } from './model';
 import type { LockedRun, Store, WriteTx } from './store';
 import { parseRunFilter, parseRunOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
@@ -121,7 +121,15 @@ export class Runs {
         if (changed.length) throw paramChangeError(runId, changed, existing, style);
         await tx.insertParams(run, params.filter((p) => !existing.has(p.key)));
       }
-      if (batch.metrics.length) await tx.insertMetrics(run, batch.metrics);
+      if (batch.metrics.length) {
+        await tx.insertMetrics(run, batch.metrics);
+        // Autologging tags metrics with the model they evaluate; the model keeps its own copy.
+        const byModel = new Map<string, ModelMetricPoint[]>();
+        for (const m of batch.metrics) if (m.modelId) byModel.set(m.modelId, [...(byModel.get(m.modelId) ?? []), { ...m, runId }]);
+        for (const [modelId, points] of byModel) {
+          if (await tx.lockLoggedModel(modelId)) await tx.insertLoggedModelMetrics(modelId, points);
+        }
+      }
       if (tags.length) {
         await tx.upsertTags(run, tags);
         const renamed = [...tags].reverse().find((t) => t.key === RUN_NAME_TAG);

@@ -4,8 +4,8 @@
  * WriteTx commits together or not at all, and the promise settles only after commit.
  */
 import type {
-  DatasetInput, DatasetSummary, Experiment, LifecycleStage, MetricPoint, ModelOutput,
-  Run, RunInfo, RunStatus, Tag, ViewType,
+  DatasetInput, DatasetSummary, Experiment, LifecycleStage, LoggedModel, LoggedModelStatus, MetricPoint, ModelMetricPoint,
+  ModelOutput, Run, RunInfo, RunStatus, Tag, ViewType,
 } from './model';
 import type { Filter, OrderTerm } from './query/ast';
 
@@ -80,6 +80,43 @@ export interface WriteTx {
   insertMetrics(run: LockedRun, points: MetricPoint[]): Promise<void>;
   insertDatasetInputs(run: LockedRun, inputs: DatasetInput[]): Promise<void>;
   insertModelIo(run: LockedRun, kind: 'input' | 'output', models: ModelOutput[]): Promise<void>;
+
+  // logged models
+  insertLoggedModel(m: NewLoggedModel): Promise<void>;
+  lockLoggedModel(modelId: string): Promise<{ modelId: string; experimentId: string; lifecycleStage: LifecycleStage } | undefined>;
+  updateLoggedModel(modelId: string, u: LoggedModelUpdate): Promise<void>;
+  setLoggedModelTags(modelId: string, tags: Tag[]): Promise<void>;
+  deleteLoggedModelTag(modelId: string, key: string): Promise<boolean>;
+  /** Params are write-once like run params; existing keys keep their value. */
+  insertLoggedModelParams(modelId: string, params: Tag[]): Promise<void>;
+  insertLoggedModelMetrics(modelId: string, points: ModelMetricPoint[]): Promise<void>;
+}
+
+export interface NewLoggedModel {
+  modelId: string;
+  experimentId: string;
+  name: string;
+  artifactLocation: string;
+  time: number;
+  modelType?: string;
+  sourceRunId?: string;
+  tags: Tag[];
+  params: Tag[];
+}
+
+export interface LoggedModelUpdate {
+  status?: LoggedModelStatus;
+  statusMessage?: string;
+  lastUpdatedTimestamp?: number;
+  lifecycleStage?: LifecycleStage;
+}
+
+export interface LoggedModelSearch {
+  experimentIds: string[];
+  filter: Filter;
+  orderBy: OrderTerm[];
+  offset: number;
+  limit: number;
 }
 
 export interface RunSearch {
@@ -119,6 +156,10 @@ export interface Store {
   /** Up to maxResults points per run, sampled over the step range (first and last step included). */
   metricHistorySampled(runIds: string[], key: string, maxResults: number, startStep?: number, endStep?: number): Promise<HistoryPoint[]>;
   searchDatasets(experimentIds: string[]): Promise<DatasetSummary[]>;
+
+  /** Active logged models only. */
+  getLoggedModel(modelId: string): Promise<LoggedModel | undefined>;
+  searchLoggedModels(q: LoggedModelSearch): Promise<LoggedModel[]>;
 
   close(): Promise<void>;
 }

@@ -2,17 +2,20 @@
 import { Experiments, type ExperimentsConfig } from './experiments';
 import { History } from './history';
 import { Runs } from './runs';
+import { LoggedModels } from './logged-models';
 import type { Store } from './store';
 
 export class Tracking {
   readonly experiments: Experiments;
   readonly runs: Runs;
   readonly history: History;
+  readonly loggedModels: LoggedModels;
 
   constructor(readonly store: Store, cfg: ExperimentsConfig) {
     this.experiments = new Experiments(store, cfg);
     this.runs = new Runs(store);
     this.history = new History(store);
+    this.loggedModels = new LoggedModels(store);
   }
 
   async start(): Promise<void> {

@@ -13,6 +13,9 @@ import { experimentFromRows, runInfoFromRow } from './rows';
 import { chunks } from './chunks';
 import { compileRunSearch } from './search/runs';
 import { compileExperimentSearch } from './search/experiments';
+import { compileLoggedModelSearch, hydrateLoggedModels } from './logged-models';
+import type { LoggedModel } from '../core/model';
+import type { LoggedModelSearch } from '../core/store';
 
 export interface OpenOptions { sqlite?: Partial<SqliteOptions> }
 
@@ -229,5 +232,18 @@ export class SqlStore implements Store {
       .orderBy([{ column: 'ds.experiment_id' }, { column: 'ds.name' }, { column: 'ds.digest' }])
       .limit(1000);
     return rows.map((r: any) => ({ experimentId: String(r.experiment_id), name: r.name, digest: r.digest, ...(r.context ? { context: r.context } : {}) }));
+  }
+
+  // ---- logged models ----
+
+  async getLoggedModel(modelId: string): Promise<LoggedModel | undefined> {
+    const row = await this.reader('logged_models').where({ model_id: modelId, lifecycle_stage: 'active' }).first();
+    return row ? (await hydrateLoggedModels(this.reader, [row]))[0] : undefined;
+  }
+
+  async searchLoggedModels(q: LoggedModelSearch): Promise<LoggedModel[]> {
+    if (q.experimentIds.length === 0) return [];
+    const rows = await compileLoggedModelSearch(this.reader, this.dialect, q);
+    return hydrateLoggedModels(this.reader, rows);
   }
 }

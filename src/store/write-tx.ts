@@ -8,6 +8,9 @@ import { decodeValue, encodeValue } from './metric-values';
 import type { MetricKeyCache } from './metric-keys';
 import type { Dialect } from './connect';
 import { experimentFromRows } from './rows';
+import * as models from './logged-models';
+import type { LoggedModelUpdate, NewLoggedModel } from '../core/store';
+import type { ModelMetricPoint } from '../core/model';
 
 export class SqlWriteTx implements WriteTx {
   /** Metric key ids this transaction resolved; the store caches them after commit. */
@@ -203,6 +206,16 @@ export class SqlWriteTx implements WriteTx {
       await this.trx('run_models').insert(part).onConflict(['rid', 'direction', 'model_id']).merge(['step']);
     }
   }
+
+  // ---- logged models ----
+
+  insertLoggedModel(m: NewLoggedModel) { return models.insertLoggedModel(this.trx, m); }
+  lockLoggedModel(modelId: string) { return models.lockLoggedModel(this.trx, this.dialect, modelId); }
+  updateLoggedModel(modelId: string, u: LoggedModelUpdate) { return models.updateLoggedModel(this.trx, modelId, u); }
+  setLoggedModelTags(modelId: string, tags: Tag[]) { return models.setTags(this.trx, modelId, tags); }
+  deleteLoggedModelTag(modelId: string, key: string) { return models.deleteTag(this.trx, modelId, key); }
+  insertLoggedModelParams(modelId: string, params: Tag[]) { return models.insertParams(this.trx, modelId, params); }
+  insertLoggedModelMetrics(modelId: string, points: ModelMetricPoint[]) { return models.insertMetrics(this.trx, modelId, points); }
 }
 
 /** Later entries win, as when the same key is set twice in one request. */

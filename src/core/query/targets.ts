@@ -276,3 +276,51 @@ export function parseModelVersionOrderBy(list: readonly string[] | undefined): O
   });
   return rejectDuplicates(terms, raw);
 }
+
+// ------------------------------------------------------------ search_logged_models
+
+const LOGGED_MODEL_ATTRIBUTES = new Map<string, string>([
+  ['model_id', 'model_id'], ['name', 'name'], ['status', 'status'], ['model_type', 'model_type'], ['source_run_id', 'source_run_id'],
+  ['creation_time', 'creation_timestamp'], ['creation_timestamp', 'creation_timestamp'],
+  ['last_updated_time', 'last_updated_timestamp'], ['last_updated_timestamp', 'last_updated_timestamp'],
+]);
+const LOGGED_MODEL_NUMERIC = new Set(['creation_timestamp', 'last_updated_timestamp']);
+
+export function parseLoggedModelFilter(filter: string | undefined): Filter {
+  return parseFilter(filter, RUN_PREFIXES).map((c) => {
+    switch (c.entity) {
+      case 'metric':
+        requireOp(c.op, NUMERIC_OPS, badComparator(c.op, NUMERIC_OPS));
+        return comparison('metric', c.key, c.op, numberValue(c, (found) => `Expected numeric value type for metric. Found ${found}`));
+      case 'param':
+      case 'tag':
+        requireOp(c.op, STRING_OPS, badComparator(c.op, STRING_OPS));
+        return comparison(c.entity, c.key, c.op, stringValue(c, c.entity));
+      case 'attribute': {
+        const key = LOGGED_MODEL_ATTRIBUTES.get(c.key);
+        if (!key) throw invalidAttributeKey(c.key, LOGGED_MODEL_ATTRIBUTES.keys());
+        if (LOGGED_MODEL_NUMERIC.has(key)) {
+          requireOp(c.op, NUMERIC_OPS, badComparator(c.op, NUMERIC_OPS));
+          return comparison('attribute', key, c.op, numberValue(c, (found) => `Expected numeric value type for numeric attribute: ${c.key}. Found ${found}`));
+        }
+        const ops = [...STRING_OPS, ...LIST_OPS];
+        requireOp(c.op, ops, badComparator(c.op, ops));
+        return comparison('attribute', key, c.op, stringOperand(c, 'attributes'));
+      }
+      default:
+        throw invalid(`Invalid entity type '${c.entity}' for a logged model search`);
+    }
+  });
+}
+
+/** Logged-model order_by arrives as {field_name, ascending} objects, not strings. */
+export function parseLoggedModelOrderBy(list: ReadonlyArray<{ field_name?: string; ascending?: boolean }> | undefined): OrderTerm[] {
+  return (list ?? []).map((o): OrderTerm => {
+    const field = o.field_name ?? '';
+    const ascending = o.ascending ?? true;
+    if (field.startsWith('metrics.')) return { entity: 'metric', key: field.slice('metrics.'.length), ascending };
+    const key = LOGGED_MODEL_ATTRIBUTES.get(field.replace(/^attributes?\./, ''));
+    if (!key) throw invalidAttributeKey(field, LOGGED_MODEL_ATTRIBUTES.keys());
+    return { entity: 'attribute', key, ascending };
+  });
+}

@@ -12,11 +12,12 @@ import { experimentHandlers } from './experiments';
 import { runHandlers } from './runs';
 import { metricHandlers } from './metrics';
 import { artifactHandlers, artifactProxyRouter } from './artifacts';
+import { loggedModelHandlers } from './logged-models';
 
 /** The MLflow version we answer to `/version`; the client enables span upload for ≥ 3.4. */
 export const MLFLOW_COMPAT_VERSION = '3.17.2';
 
-const HANDLERS: Record<string, Handler> = { ...experimentHandlers, ...runHandlers, ...metricHandlers, ...artifactHandlers };
+const HANDLERS: Record<string, Handler> = { ...experimentHandlers, ...runHandlers, ...metricHandlers, ...artifactHandlers, ...loggedModelHandlers };
 
 /** MLflow rejects log-batch bodies over 1 MB; other bodies may carry dataset profiles of up to 16 MB. */
 const BATCH_BODY_LIMIT = 1_000_000;
@@ -62,6 +63,8 @@ function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext) {
         }
         input = parseBody(req);
       }
+      // Path parameters ({model_id}) join the body or query fields.
+      input = { ...input, ...(req.params as Record<string, string>) };
       const msg = decodeMessage(spec.request, input);
       checkRequired(spec.request, msg);
       const out = await handler(msg, ctx);
@@ -81,7 +84,7 @@ export function mlflowRouter(ctx: MlflowContext): express.Router {
     const prefixes = spec.ajaxOnly ? ['/ajax-api'] : ['/api', '/ajax-api'];
     const middleware = spec.verb === 'get' ? [] : [readJsonBody(spec.rpc === 'logBatch' ? BATCH_BODY_LIMIT : BODY_LIMIT)];
     for (const prefix of prefixes) {
-      const p = `${prefix}/${spec.since}.0${spec.path}`;
+      const p = `${prefix}/${spec.since}.0${spec.path.replace(/\{(\w+)\}/g, ':$1')}`;
       r[spec.verb](p, ...middleware, routeHandler(spec, handler, ctx));
       known.add(p);
     }

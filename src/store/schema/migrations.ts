@@ -143,7 +143,59 @@ const initial: Migration = {
   },
 };
 
-export const MIGRATIONS: Migration[] = [initial];
+const loggedModels: Migration = {
+  name: '0002_logged_models',
+  async up(k) {
+    await k.schema.createTable('logged_models', (t) => {
+      binaryCollation(k, t);
+      t.string('model_id', 64).primary();
+      t.string('experiment_id', 64).notNullable();
+      t.string('name', 500).notNullable();
+      t.string('artifact_location', 2048).notNullable();
+      t.bigInteger('creation_timestamp').notNullable();
+      t.bigInteger('last_updated_timestamp').notNullable();
+      t.string('status', 32).notNullable();
+      t.text('status_message').nullable();
+      t.string('model_type', 500).nullable();
+      t.string('source_run_id', 64).nullable();
+      t.string('lifecycle_stage', 16).notNullable();
+      t.index(['experiment_id', 'creation_timestamp'], 'logged_models_experiment_idx');
+    });
+    await k.schema.createTable('logged_model_tags', (t) => {
+      binaryCollation(k, t);
+      t.string('model_id', 64).notNullable();
+      t.string('key', 250).notNullable();
+      t.text('value').notNullable();
+      t.primary(['model_id', 'key']);
+    });
+    await k.schema.createTable('logged_model_params', (t) => {
+      binaryCollation(k, t);
+      t.string('model_id', 64).notNullable();
+      t.string('key', 250).notNullable();
+      t.text('value').notNullable();
+      t.primary(['model_id', 'key']);
+    });
+    await k.schema.createTable('logged_model_metrics', (t) => {
+      binaryCollation(k, t);
+      t.string('model_id', 64).notNullable();
+      t.string('key', 250).notNullable();
+      t.bigInteger('step').notNullable();
+      t.bigInteger('timestamp').notNullable();
+      t.double('value').notNullable();
+      t.smallint('special').notNullable();
+      t.string('run_id', 64).notNullable();
+      t.string('dataset_name', 500).notNullable().defaultTo('');
+      t.string('dataset_digest', 36).notNullable().defaultTo('');
+      // No primary key: MySQL caps index width below these columns together; points are deduped on write.
+      t.index(['model_id', 'key'], 'logged_model_metrics_key_idx');
+    });
+  },
+  async down(k) {
+    for (const t of ['logged_model_metrics', 'logged_model_params', 'logged_model_tags', 'logged_models']) await k.schema.dropTableIfExists(t);
+  },
+};
+
+export const MIGRATIONS: Migration[] = [initial, loggedModels];
 
 /** Every index the code's queries rely on, by table; checked at start. */
 export const EXPECTED_INDEXES: Record<string, string[]> = {
@@ -153,6 +205,8 @@ export const EXPECTED_INDEXES: Record<string, string[]> = {
   latest_metrics: ['latest_metrics_key_value_idx'],
   datasets: ['datasets_identity_uq'],
   run_inputs: ['run_inputs_dataset_idx'],
+  logged_models: ['logged_models_experiment_idx'],
+  logged_model_metrics: ['logged_model_metrics_key_idx'],
 };
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -1,0 +1,98 @@
+/** MLflow 3 logged models: created before their artifacts upload, finalized after. */
+import { randomUUID } from 'node:crypto';
+import { invalid, invalidState, notFound } from './errors';
+import type { LoggedModel, LoggedModelStatus, Page, Tag } from './model';
+import type { Store } from './store';
+import { experimentNotFound } from './experiments';
+import { parseLoggedModelFilter, parseLoggedModelOrderBy } from './query/targets';
+import { decodePageToken, encodePageToken } from './query/page-token';
+import { truncate, validateKey } from './validation';
+import { LIMITS } from './limits';
+
+const STATUSES: LoggedModelStatus[] = ['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'];
+const NAME_FORBIDDEN = /[/:.%"']/;
+
+export const loggedModelNotFound = (id: string) => notFound(`Logged model with ID '${id}' not found.`);
+
+function checkTags(tags: Tag[], what: string): Tag[] {
+  return tags.map((t, i) => { validateKey(t.key, `${what}[${i}].key`); return { key: t.key, value: truncate(t.value ?? '', LIMITS.runTagValueLength) }; });
+}
+
+export class LoggedModels {
+  constructor(private readonly store: Store) {}
+
+  async create(req: { experimentId: string; name?: string; modelType?: string; sourceRunId?: string; tags: Tag[]; params: Tag[] }): Promise<LoggedModel> {
+    const name = req.name || `model-${randomUUID().slice(0, 8)}`;
+    if (NAME_FORBIDDEN.test(name)) throw invalid(`Invalid model name '${name}': names cannot contain '/', ':', '.', '%', '"' or "'".`);
+    const tags = checkTags(req.tags, 'tags');
+    const params = req.params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: truncate(p.value ?? '', LIMITS.paramValueLength) }; });
+    const modelId = `m-${randomUUID().replace(/-/g, '')}`;
+    await this.store.write(async (tx) => {
+      const e = await tx.lockExperiment(req.experimentId);
+      if (!e) throw experimentNotFound(req.experimentId);
+      if (e.lifecycleStage !== 'active') {
+        throw invalidState(`The experiment ${req.experimentId} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
+      }
+      const base = e.artifactLocation.endsWith('/') ? e.artifactLocation : `${e.artifactLocation}/`;
+      await tx.insertLoggedModel({
+        modelId, experimentId: req.experimentId, name, artifactLocation: `${base}models/${modelId}/artifacts`, time: Date.now(),
+        modelType: req.modelType, sourceRunId: req.sourceRunId, tags, params,
+      });
+    });
+    return this.get(modelId);
+  }
+
+  async get(modelId: string): Promise<LoggedModel> {
+    const m = await this.store.getLoggedModel(modelId);
+    if (!m) throw loggedModelNotFound(modelId);
+    return m;
+  }
+
+  private async withActive(modelId: string, fn: (tx: Parameters<Parameters<Store['write']>[0]>[0]) => Promise<void>) {
+    await this.store.write(async (tx) => {
+      const m = await tx.lockLoggedModel(modelId);
+      if (!m || m.lifecycleStage !== 'active') throw loggedModelNotFound(modelId);
+      await fn(tx);
+    });
+  }
+
+  async finalize(modelId: string, status: LoggedModelStatus | undefined): Promise<LoggedModel> {
+    if (!status || !STATUSES.includes(status)) throw invalid(`Invalid status '${status ?? ''}' for a logged model.`);
+    await this.withActive(modelId, (tx) => tx.updateLoggedModel(modelId, { status, lastUpdatedTimestamp: Date.now() }));
+    return this.get(modelId);
+  }
+
+  async delete(modelId: string): Promise<void> {
+    await this.withActive(modelId, (tx) => tx.updateLoggedModel(modelId, { lifecycleStage: 'deleted', lastUpdatedTimestamp: Date.now() }));
+  }
+
+  async setTags(modelId: string, tags: Tag[]): Promise<LoggedModel> {
+    const checked = checkTags(tags, 'tags');
+    await this.withActive(modelId, async (tx) => {
+      await tx.setLoggedModelTags(modelId, checked);
+      await tx.updateLoggedModel(modelId, { lastUpdatedTimestamp: Date.now() });
+    });
+    return this.get(modelId);
+  }
+
+  async deleteTag(modelId: string, key: string): Promise<void> {
+    await this.withActive(modelId, async (tx) => {
+      if (!(await tx.deleteLoggedModelTag(modelId, key))) throw notFound(`No tag with key '${key}' found for logged model with ID '${modelId}'.`);
+    });
+  }
+
+  async logParams(modelId: string, params: Tag[]): Promise<void> {
+    const checked = params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: truncate(p.value ?? '', LIMITS.paramValueLength) }; });
+    await this.withActive(modelId, (tx) => tx.insertLoggedModelParams(modelId, checked));
+  }
+
+  async search(q: { experimentIds: string[]; filter?: string; orderBy?: Array<{ field_name?: string; ascending?: boolean }>; maxResults?: number; pageToken?: string }): Promise<Page<LoggedModel>> {
+    const max = q.maxResults ?? 50;
+    if (!Number.isInteger(max) || max < 1 || max > LIMITS.searchRunsMax) throw invalid(`Invalid value ${max} for parameter 'max_results' supplied.`);
+    const offset = decodePageToken(q.pageToken);
+    const rows = await this.store.searchLoggedModels({
+      experimentIds: q.experimentIds, filter: parseLoggedModelFilter(q.filter), orderBy: parseLoggedModelOrderBy(q.orderBy), offset, limit: max,
+    });
+    return { items: rows.slice(0, max), ...(rows.length > max ? { nextPageToken: encodePageToken(offset + max) } : {}) };
+  }
+}

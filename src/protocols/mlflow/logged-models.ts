@@ -1,0 +1,75 @@
+/** /mlflow/logged-models/* */
+import type { Handler, Msg } from './context';
+import { tag } from './experiments';
+import type { LoggedModel } from '../../core/model';
+
+function loggedModelJson(m: LoggedModel) {
+  return {
+    info: {
+      model_id: m.modelId,
+      experiment_id: m.experimentId,
+      name: m.name,
+      creation_timestamp_ms: m.creationTimestamp,
+      last_updated_timestamp_ms: m.lastUpdatedTimestamp,
+      artifact_uri: m.artifactLocation,
+      status: m.status,
+      model_type: m.modelType ?? '',
+      source_run_id: m.sourceRunId,
+      status_message: m.statusMessage,
+      tags: m.tags,
+    },
+    data: {
+      params: m.params,
+      metrics: m.metrics.map((p) => ({
+        key: p.key, value: p.value, timestamp: p.timestamp, step: p.step, run_id: p.runId, model_id: m.modelId,
+        dataset_name: p.datasetName, dataset_digest: p.datasetDigest,
+      })),
+    },
+  };
+}
+
+const tags = (list: Msg[] | undefined) => (list ?? []).map(tag);
+
+export const loggedModelHandlers: Record<string, Handler> = {
+  async createLoggedModel(m, { tracking }) {
+    const model = await tracking.loggedModels.create({
+      experimentId: m.experiment_id, name: m.name, modelType: m.model_type, sourceRunId: m.source_run_id,
+      tags: tags(m.tags), params: tags(m.params),
+    });
+    return { model: loggedModelJson(model) };
+  },
+
+  async getLoggedModel(m, { tracking }) {
+    return { model: loggedModelJson(await tracking.loggedModels.get(m.model_id)) };
+  },
+
+  async finalizeLoggedModel(m, { tracking }) {
+    return { model: loggedModelJson(await tracking.loggedModels.finalize(m.model_id, m.status)) };
+  },
+
+  async deleteLoggedModel(m, { tracking }) {
+    await tracking.loggedModels.delete(m.model_id);
+    return {};
+  },
+
+  async setLoggedModelTags(m, { tracking }) {
+    return { model: loggedModelJson(await tracking.loggedModels.setTags(m.model_id, tags(m.tags))) };
+  },
+
+  async deleteLoggedModelTag(m, { tracking }) {
+    await tracking.loggedModels.deleteTag(m.model_id, m.tag_key);
+    return {};
+  },
+
+  async logLoggedModelParams(m, { tracking }) {
+    await tracking.loggedModels.logParams(m.model_id, tags(m.params));
+    return {};
+  },
+
+  async searchLoggedModels(m, { tracking }) {
+    const page = await tracking.loggedModels.search({
+      experimentIds: m.experiment_ids ?? [], filter: m.filter, orderBy: m.order_by, maxResults: m.max_results, pageToken: m.page_token,
+    });
+    return { models: page.items.map(loggedModelJson), next_page_token: page.nextPageToken };
+  },
+};
