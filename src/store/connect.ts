@@ -46,8 +46,7 @@ function sqlitePragmas(conn: any, pragmas: string[], done: (err: Error | null, c
 export function knexConfigs(target: DbTarget, sqlite: SqliteOptions): { writer: Knex.Config; reader?: Knex.Config } {
   if (target.dialect === 'sqlite') {
     fs.mkdirSync(path.dirname(target.location), { recursive: true });
-    // LIKE is case-sensitive in MLflow's SQL stores; ILIKE is the insensitive form.
-    const common = ['busy_timeout = 10000', 'case_sensitive_like = ON', 'foreign_keys = OFF'];
+    const common = ['busy_timeout = 10000'];
     const base = { client: 'sqlite3', connection: { filename: target.location }, useNullAsDefault: true };
     return {
       writer: {
@@ -60,7 +59,7 @@ export function knexConfigs(target: DbTarget, sqlite: SqliteOptions): { writer: 
       },
       reader: {
         ...base,
-        pool: { min: 1, max: sqlite.readers, afterCreate: (c: any, done: any) => sqlitePragmas(c, ['query_only = ON', ...common], done) },
+        pool: { min: 1, max: sqlite.readers, afterCreate: (c: any, done: any) => sqlitePragmas(c, [...common, 'query_only = ON'], done) },
       },
     };
   }

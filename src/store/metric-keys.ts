@@ -5,6 +5,8 @@
  */
 import type { Knex } from 'knex';
 import { chunks } from './chunks';
+import { insertRows } from './insert';
+import type { Dialect } from './connect';
 
 export class MetricKeyCache {
   private ids = new Map<string, number>();
@@ -34,13 +36,11 @@ export class MetricKeyCache {
   }
 
   /** Ids for keys, creating the missing ones inside trx; `created` collects what to learn after commit. */
-  async resolve(trx: Knex.Transaction, keys: string[], created: Map<string, number>): Promise<Map<string, number>> {
+  async resolve(trx: Knex.Transaction, dialect: Dialect, keys: string[], created: Map<string, number>): Promise<Map<string, number>> {
     const out = await this.lookup(trx, keys);
     const missing = keys.filter((k) => !out.has(k));
     if (missing.length > 0) {
-      for (const part of chunks(missing, 500)) {
-        await trx('metric_keys').insert(part.map((key) => ({ key }))).onConflict('key').ignore();
-      }
+      await insertRows(trx, dialect, 'metric_keys', ['key'], missing.map((k) => [k]), { ignore: ['key'] });
       for (const part of chunks(missing, 500)) {
         const rows = await trx('metric_keys').select('key_id', 'key').whereIn('key', part);
         for (const r of rows) out.set(r.key, Number(r.key_id));

@@ -4,6 +4,7 @@ import type { DatasetInput, Experiment, LifecycleStage, MetricPoint, ModelOutput
 import type { ExperimentUpdate, LockedRun, NewExperiment, NewRun, RunUpdate, WriteTx } from '../core/store';
 import { latestByKey, supersedes } from '../core/metrics';
 import { chunks } from './chunks';
+import { insertRows } from './insert';
 import { decodeValue, encodeValue } from './metric-values';
 import type { MetricKeyCache } from './metric-keys';
 import type { Dialect } from './connect';
@@ -68,10 +69,8 @@ export class SqlWriteTx implements WriteTx {
   }
 
   async setExperimentTags(experimentId: string, tags: Tag[]): Promise<void> {
-    const rows = dedupeByKey(tags).map((t) => ({ experiment_id: experimentId, key: t.key, value: t.value }));
-    for (const part of chunks(rows, 300)) {
-      await this.trx('experiment_tags').insert(part).onConflict(['experiment_id', 'key']).merge(['value']);
-    }
+    const rows = dedupeByKey(tags).map((t) => [experimentId, t.key, t.value]);
+    await insertRows(this.trx, this.dialect, 'experiment_tags', ['experiment_id', 'key', 'value'], rows, { keys: ['experiment_id', 'key'], update: ['value'] });
   }
 
   async deleteExperimentTag(experimentId: string, key: string): Promise<boolean> {
@@ -133,17 +132,13 @@ export class SqlWriteTx implements WriteTx {
   }
 
   async insertParams(run: LockedRun, params: Tag[]): Promise<void> {
-    const rows = params.map((p) => ({ rid: run.handle, key: p.key, value: p.value }));
-    for (const part of chunks(rows, 300)) {
-      await this.trx('params').insert(part).onConflict(['rid', 'key']).ignore();
-    }
+    const rows = params.map((p) => [run.handle, p.key, p.value]);
+    await insertRows(this.trx, this.dialect, 'params', ['rid', 'key', 'value'], rows, { ignore: ['rid', 'key'] });
   }
 
   async upsertTags(run: LockedRun, tags: Tag[]): Promise<void> {
-    const rows = dedupeByKey(tags).map((t) => ({ rid: run.handle, key: t.key, value: t.value }));
-    for (const part of chunks(rows, 300)) {
-      await this.trx('tags').insert(part).onConflict(['rid', 'key']).merge(['value']);
-    }
+    const rows = dedupeByKey(tags).map((t) => [run.handle, t.key, t.value]);
+    await insertRows(this.trx, this.dialect, 'tags', ['rid', 'key', 'value'], rows, { keys: ['rid', 'key'], update: ['value'] });
   }
 
   async getTag(run: LockedRun, key: string): Promise<string | undefined> {
@@ -157,11 +152,13 @@ export class SqlWriteTx implements WriteTx {
 
   async insertMetrics(run: LockedRun, points: MetricPoint[]): Promise<void> {
     if (points.length === 0) return;
-    const ids = await this.keys.resolve(this.trx, [...new Set(points.map((p) => p.key))], this.keysSeen);
-    const rows = points.map((p) => ({ rid: run.handle, key_id: ids.get(p.key)!, step: p.step, timestamp: p.timestamp, ...encodeValue(p.value) }));
-    for (const part of chunks(rows, 1000)) {
-      await this.trx('metrics').insert(part).onConflict(['rid', 'key_id', 'timestamp', 'step', 'value', 'special']).ignore();
-    }
+    const ids = await this.keys.resolve(this.trx, this.dialect, [...new Set(points.map((p) => p.key))], this.keysSeen);
+    const rows = points.map((p) => {
+      const v = encodeValue(p.value);
+      return [run.handle, ids.get(p.key)!, p.timestamp, p.step, v.value, v.special];
+    });
+    const columns = ['rid', 'key_id', 'timestamp', 'step', 'value', 'special'];
+    await insertRows(this.trx, this.dialect, 'metrics', columns, rows, { ignore: columns });
     await this.raiseLatest(run, latestByKey(points), ids);
   }
 
@@ -173,16 +170,16 @@ export class SqlWriteTx implements WriteTx {
       const rows = await this.trx('latest_metrics').where({ rid: run.handle }).whereIn('key_id', part).select('key_id', 'step', 'timestamp', 'value', 'special');
       for (const r of rows) current.set(Number(r.key_id), { step: Number(r.step), timestamp: Number(r.timestamp), value: decodeValue(r.value, r.special) });
     }
-    const upserts = [];
+    const upserts: unknown[][] = [];
     for (const [key, p] of candidates) {
       const keyId = ids.get(key)!;
       const cur = current.get(keyId);
       if (cur && !supersedes(p, cur)) continue;
-      upserts.push({ rid: run.handle, key_id: keyId, step: p.step, timestamp: p.timestamp, ...encodeValue(p.value) });
+      const v = encodeValue(p.value);
+      upserts.push([run.handle, keyId, p.step, p.timestamp, v.value, v.special]);
     }
-    for (const part of chunks(upserts, 500)) {
-      await this.trx('latest_metrics').insert(part).onConflict(['rid', 'key_id']).merge(['step', 'timestamp', 'value', 'special']);
-    }
+    await insertRows(this.trx, this.dialect, 'latest_metrics', ['rid', 'key_id', 'step', 'timestamp', 'value', 'special'], upserts,
+      { keys: ['rid', 'key_id'], update: ['step', 'timestamp', 'value', 'special'] });
   }
 
   async insertDatasetInputs(run: LockedRun, inputs: DatasetInput[]): Promise<void> {
@@ -201,10 +198,9 @@ export class SqlWriteTx implements WriteTx {
   }
 
   async insertModelIo(run: LockedRun, kind: 'input' | 'output', models: ModelOutput[]): Promise<void> {
-    const rows = models.map((m) => ({ rid: run.handle, direction: kind, model_id: m.modelId, step: m.step }));
-    for (const part of chunks(rows, 300)) {
-      await this.trx('run_models').insert(part).onConflict(['rid', 'direction', 'model_id']).merge(['step']);
-    }
+    const rows = models.map((m) => [run.handle, kind, m.modelId, m.step]);
+    await insertRows(this.trx, this.dialect, 'run_models', ['rid', 'direction', 'model_id', 'step'], rows,
+      { keys: ['rid', 'direction', 'model_id'], update: ['step'] });
   }
 
   // ---- logged models ----

@@ -61,8 +61,8 @@ function decodeScalar(f: protobuf.Field, value: unknown, name: string): unknown 
   return value;
 }
 
-/** Decodes a request object (JSON body or query) into a plain snake_case object. */
-export function decodeMessage(type: protobuf.Type, input: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+/** Decodes a request object (JSON body, or query string when fromQuery) into a plain snake_case object. */
+export function decodeMessage(type: protobuf.Type, input: Record<string, unknown>, prefix = '', fromQuery = false): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of type.fieldsArray) {
     let value = input[f.name];
@@ -70,6 +70,8 @@ export function decodeMessage(type: protobuf.Type, input: Record<string, unknown
     if (value === undefined || value === null) continue;
     const name = `${prefix}${f.name}`;
     if (f.repeated) {
+      // A query string repeats a key for a list; a single occurrence is a list of one.
+      if (!Array.isArray(value) && !fromQuery) typeError(name, value);
       const list = Array.isArray(value) ? value : [value];
       out[f.name] = list.map((v, i) => decodeScalar(f, v, `${name}[${i}]`)).filter((v) => v !== undefined);
     } else {

@@ -10,7 +10,9 @@ export function compare(q: Knex.QueryBuilder, dialect: Dialect, column: string, 
     case '=': case '!=': case '<': case '<=': case '>': case '>=':
       return q.where(column, c.op === '!=' ? '<>' : c.op, v);
     case 'LIKE':
-      return q.where(column, 'like', v);
+      // SQLite's LIKE ignores ASCII case and its case_sensitive_like pragma does not survive
+      // other pragmas reliably; GLOB is case-sensitive, so the pattern is translated.
+      return dialect === 'sqlite' ? q.whereRaw('?? GLOB ?', [column, likeToGlob(String(v))]) : q.where(column, 'like', v);
     case 'ILIKE':
       return dialect === 'postgres'
         ? q.where(column, 'ilike', v)
@@ -24,6 +26,18 @@ export function compare(q: Knex.QueryBuilder, dialect: Dialect, column: string, 
     case 'IS NOT NULL':
       return q.whereNotNull(column);
   }
+}
+
+/** `%`/`_` wildcards become `*`/`?`; GLOB's own metacharacters in the text are bracketed. */
+export function likeToGlob(pattern: string): string {
+  let out = '';
+  for (const ch of pattern) {
+    if (ch === '%') out += '*';
+    else if (ch === '_') out += '?';
+    else if (ch === '*' || ch === '?' || ch === '[') out += `[${ch}]`;
+    else out += ch;
+  }
+  return out;
 }
 
 /** NULLs last in both directions, the order MLflow users see. */
