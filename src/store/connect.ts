@@ -1,6 +1,7 @@
 /** Turns a database URL into knex configurations: one writer and (for SQLite) a reader pool. */
 import path from 'node:path';
 import fs from 'node:fs';
+import os from 'node:os';
 import type { Knex } from 'knex';
 import { invalid } from '../core/errors';
 
@@ -27,6 +28,13 @@ export function parseDbUrl(url: string): DbTarget {
   if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', location: url.replace(/^postgresql\+\w+:/, 'postgresql:') };
   if (/^mysql(\+\w+)?:\/\//.test(url)) return { dialect: 'mysql', location: url.replace(/^mysql\+\w+:/, 'mysql:') };
   throw invalid(`Unsupported database URL '${url}': use sqlite:///, postgresql:// or mysql://`);
+}
+
+/** Like libpq, a URL without a user name connects as PGUSER or the operating-system user. */
+function withDefaultPgUser(url: string): string {
+  const u = new URL(url);
+  if (!u.username) u.username = process.env.PGUSER || os.userInfo().username;
+  return u.toString();
 }
 
 export interface SqliteOptions {
@@ -64,7 +72,7 @@ export function knexConfigs(target: DbTarget, sqlite: SqliteOptions): { writer: 
     };
   }
   if (target.dialect === 'postgres') {
-    return { writer: { client: 'pg', connection: target.location, pool: { min: 0, max: 10 } } };
+    return { writer: { client: 'pg', connection: withDefaultPgUser(target.location), pool: { min: 0, max: 10 } } };
   }
   return {
     writer: {
