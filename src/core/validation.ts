@@ -3,7 +3,8 @@ import { invalid } from './errors';
 import { LIMITS } from './limits';
 import type { MetricPoint, Tag } from './model';
 
-const KEY_CHARS = /^[/\w.\- :]*$/;
+// Python's \w, which MLflow's rule uses, is Unicode-aware: letters and numbers of any script.
+const KEY_CHARS = /^[/\p{L}\p{N}_.\- :]*$/u;
 
 /** Keys become file paths in MLflow's file layout, so they must already be in normal form. */
 function isPathNormal(key: string): boolean {

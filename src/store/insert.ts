@@ -3,8 +3,8 @@
  * a compound SELECT, which SQLite caps at 500 terms; plain VALUES lists have no such cap and
  * are what the hot logging path wants anyway.
  */
-import type { Knex } from 'knex';
 import type { Dialect } from './connect';
+import type { SqlExec } from './sql-exec';
 
 export type OnConflict =
   | { ignore: string[] }
@@ -16,14 +16,14 @@ const quote = (dialect: Dialect, name: string) => (dialect === 'mysql' ? `\`${na
 const MAX_PARAMS = 30000;
 
 export async function insertRows(
-  db: Knex | Knex.Transaction,
-  dialect: Dialect,
+  db: SqlExec,
   table: string,
   columns: string[],
   rows: unknown[][],
   conflict?: OnConflict,
 ): Promise<void> {
   if (rows.length === 0) return;
+  const dialect = db.dialect;
   const q = (n: string) => quote(dialect, n);
   const cols = columns.map(q).join(', ');
   const tuple = `(${columns.map(() => '?').join(', ')})`;
@@ -43,6 +43,6 @@ export async function insertRows(
         ? `INSERT INTO ${q(table)} (${cols}) VALUES ${values} ON DUPLICATE KEY UPDATE ${conflict.update.map((c) => `${q(c)} = VALUES(${q(c)})`).join(', ')}`
         : `INSERT INTO ${q(table)} (${cols}) VALUES ${values} ON CONFLICT (${conflict.keys.map(q).join(', ')}) DO UPDATE SET ${conflict.update.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`;
     }
-    await db.raw(sql, part.flat() as Knex.RawBinding[]);
+    await db.run(sql, part.flat());
   }
 }

@@ -4,59 +4,60 @@ import type { LifecycleStage, LoggedModel, ModelMetricPoint, Tag } from '../core
 import type { LoggedModelSearch, LoggedModelUpdate, NewLoggedModel } from '../core/store';
 import type { Dialect } from './connect';
 import { chunks } from './chunks';
+import { insertRows } from './insert';
+import type { SqlExec } from './sql-exec';
 import { decodeValue, encodeValue, SPECIAL_NAN } from './metric-values';
 import { compare } from './search/conditions';
 
-export async function insertLoggedModel(trx: Knex.Transaction, m: NewLoggedModel): Promise<void> {
-  await trx('logged_models').insert({
-    model_id: m.modelId, experiment_id: m.experimentId, name: m.name, artifact_location: m.artifactLocation,
-    creation_timestamp: m.time, last_updated_timestamp: m.time, status: 'LOGGED_MODEL_PENDING', status_message: null,
-    model_type: m.modelType ?? null, source_run_id: m.sourceRunId ?? null, lifecycle_stage: 'active',
-  });
-  await setTags(trx, m.modelId, m.tags);
-  await insertParams(trx, m.modelId, m.params);
+export async function insertLoggedModel(sql: SqlExec, m: NewLoggedModel): Promise<void> {
+  await insertRows(sql, 'logged_models',
+    ['model_id', 'experiment_id', 'name', 'artifact_location', 'creation_timestamp', 'last_updated_timestamp', 'status', 'status_message', 'model_type', 'source_run_id', 'lifecycle_stage'],
+    [[m.modelId, m.experimentId, m.name, m.artifactLocation, m.time, m.time, 'LOGGED_MODEL_PENDING', null, m.modelType ?? null, m.sourceRunId ?? null, 'active']]);
+  await setTags(sql, m.modelId, m.tags);
+  await insertParams(sql, m.modelId, m.params);
 }
 
-export async function lockLoggedModel(trx: Knex.Transaction, dialect: Dialect, modelId: string) {
-  const q = trx('logged_models').where({ model_id: modelId });
-  const row = await (dialect === 'sqlite' ? q : q.forUpdate()).first('model_id', 'experiment_id', 'lifecycle_stage');
+export async function lockLoggedModel(sql: SqlExec, modelId: string, forUpdate: string) {
+  const [row] = await sql.all(`SELECT "model_id", "experiment_id", "lifecycle_stage" FROM "logged_models" WHERE "model_id" = ?${forUpdate}`, [modelId]);
   return row ? { modelId: row.model_id as string, experimentId: String(row.experiment_id), lifecycleStage: row.lifecycle_stage as LifecycleStage } : undefined;
 }
 
-export async function updateLoggedModel(trx: Knex.Transaction, modelId: string, u: LoggedModelUpdate): Promise<void> {
-  const set: Record<string, unknown> = {};
-  if (u.status !== undefined) set.status = u.status;
-  if (u.statusMessage !== undefined) set.status_message = u.statusMessage;
-  if (u.lastUpdatedTimestamp !== undefined) set.last_updated_timestamp = u.lastUpdatedTimestamp;
-  if (u.lifecycleStage !== undefined) set.lifecycle_stage = u.lifecycleStage;
-  if (Object.keys(set).length) await trx('logged_models').where({ model_id: modelId }).update(set);
+export async function updateLoggedModel(sql: SqlExec, modelId: string, u: LoggedModelUpdate): Promise<void> {
+  const set: Array<[string, unknown]> = [];
+  if (u.status !== undefined) set.push(['status', u.status]);
+  if (u.statusMessage !== undefined) set.push(['status_message', u.statusMessage]);
+  if (u.lastUpdatedTimestamp !== undefined) set.push(['last_updated_timestamp', u.lastUpdatedTimestamp]);
+  if (u.lifecycleStage !== undefined) set.push(['lifecycle_stage', u.lifecycleStage]);
+  if (set.length === 0) return;
+  await sql.run(`UPDATE "logged_models" SET ${set.map(([c]) => `"${c}" = ?`).join(', ')} WHERE "model_id" = ?`, [...set.map(([, v]) => v), modelId]);
 }
 
-export async function setTags(trx: Knex.Transaction, modelId: string, tags: Tag[]): Promise<void> {
+export async function setTags(sql: SqlExec, modelId: string, tags: Tag[]): Promise<void> {
   const byKey = new Map(tags.map((t) => [t.key, t.value]));
-  const rows = [...byKey].map(([key, value]) => ({ model_id: modelId, key, value }));
-  for (const part of chunks(rows, 300)) await trx('logged_model_tags').insert(part).onConflict(['model_id', 'key']).merge(['value']);
+  await insertRows(sql, 'logged_model_tags', ['model_id', 'key', 'value'], [...byKey].map(([key, value]) => [modelId, key, value]),
+    { keys: ['model_id', 'key'], update: ['value'] });
 }
 
-export async function deleteTag(trx: Knex.Transaction, modelId: string, key: string): Promise<boolean> {
-  return (await trx('logged_model_tags').where({ model_id: modelId, key }).delete()) > 0;
+export async function deleteTag(sql: SqlExec, modelId: string, key: string): Promise<boolean> {
+  return (await sql.run(`DELETE FROM "logged_model_tags" WHERE "model_id" = ? AND "key" = ?`, [modelId, key])).changes > 0;
 }
 
-export async function insertParams(trx: Knex.Transaction, modelId: string, params: Tag[]): Promise<void> {
-  const rows = params.map((p) => ({ model_id: modelId, key: p.key, value: p.value }));
-  for (const part of chunks(rows, 300)) await trx('logged_model_params').insert(part).onConflict(['model_id', 'key']).ignore();
+export async function insertParams(sql: SqlExec, modelId: string, params: Tag[]): Promise<void> {
+  await insertRows(sql, 'logged_model_params', ['model_id', 'key', 'value'], params.map((p) => [modelId, p.key, p.value]), { ignore: ['model_id', 'key'] });
 }
 
-export async function insertMetrics(trx: Knex.Transaction, modelId: string, points: ModelMetricPoint[]): Promise<void> {
+export async function insertMetrics(sql: SqlExec, modelId: string, points: ModelMetricPoint[]): Promise<void> {
   for (const p of points) {
-    const identity = {
-      model_id: modelId, key: p.key, step: p.step, timestamp: p.timestamp, run_id: p.runId,
-      dataset_name: p.datasetName ?? '', dataset_digest: p.datasetDigest ?? '',
-    };
+    const identity = [modelId, p.key, p.step, p.timestamp, p.runId, p.datasetName ?? '', p.datasetDigest ?? ''];
     const enc = encodeValue(p.value);
     // Exact repeats (autolog re-sends) are dropped, as for run metrics.
-    const dup = await trx('logged_model_metrics').where({ ...identity, value: enc.value, special: enc.special }).first('model_id');
-    if (!dup) await trx('logged_model_metrics').insert({ ...identity, ...enc });
+    const dup = await sql.all(
+      `SELECT 1 FROM "logged_model_metrics" WHERE "model_id" = ? AND "key" = ? AND "step" = ? AND "timestamp" = ? AND "run_id" = ? AND "dataset_name" = ? AND "dataset_digest" = ? AND "value" = ? AND "special" = ?`,
+      [...identity, enc.value, enc.special]);
+    if (dup.length === 0) {
+      await insertRows(sql, 'logged_model_metrics', ['model_id', 'key', 'step', 'timestamp', 'run_id', 'dataset_name', 'dataset_digest', 'value', 'special'],
+        [[...identity, enc.value, enc.special]]);
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { chunks } from './chunks';
 import { insertRows } from './insert';
-import type { Dialect } from './connect';
+import type { SqlExec } from './sql-exec';
 
 export class MetricKeyCache {
   private ids = new Map<string, number>();
@@ -36,15 +36,22 @@ export class MetricKeyCache {
   }
 
   /** Ids for keys, creating the missing ones inside trx; `created` collects what to learn after commit. */
-  async resolve(trx: Knex.Transaction, dialect: Dialect, keys: string[], created: Map<string, number>): Promise<Map<string, number>> {
-    const out = await this.lookup(trx, keys);
-    const missing = keys.filter((k) => !out.has(k));
-    if (missing.length > 0) {
-      await insertRows(trx, dialect, 'metric_keys', ['key'], missing.map((k) => [k]), { ignore: ['key'] });
+  async resolve(sql: SqlExec, keys: string[], created: Map<string, number>): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    let missing: string[] = [];
+    for (const k of keys) {
+      const id = this.ids.get(k);
+      if (id !== undefined) out.set(k, id);
+      else missing.push(k);
+    }
+    for (let round = 0; round < 2 && missing.length > 0; round++) {
+      // Second round: insert what the first lookup did not find, then read the ids back.
+      if (round === 1) await insertRows(sql, 'metric_keys', ['key'], missing.map((k) => [k]), { ignore: ['key'] });
       for (const part of chunks(missing, 500)) {
-        const rows = await trx('metric_keys').select('key_id', 'key').whereIn('key', part);
+        const rows = await sql.all(`SELECT "key_id", "key" FROM "metric_keys" WHERE "key" IN (${part.map(() => '?').join(', ')})`, part);
         for (const r of rows) out.set(r.key, Number(r.key_id));
       }
+      missing = missing.filter((k) => !out.has(k));
     }
     for (const k of keys) created.set(k, out.get(k)!);
     return out;

@@ -6,6 +6,8 @@ import { TrackbridgeError } from '../core/errors';
 import { type Dialect, knexConfigs, parseDbUrl, type SqliteOptions } from './connect';
 import { checkIndexes, migrate } from './schema/check';
 import { WriteQueue } from './write-queue';
+import { KnexExec, SqliteExec, type SqlExec } from './sql-exec';
+import { openSqliteWriter } from './connect';
 import { SqlWriteTx } from './write-tx';
 import { MetricKeyCache } from './metric-keys';
 import { decodeValue } from './metric-values';
@@ -36,13 +38,15 @@ export class SqlStore implements Store {
     readonly dialect: Dialect,
     private readonly writer: Knex,
     private readonly reader: Knex,
-    private readonly queue: WriteQueue | undefined,
+    /** SQLite only: the one writer connection (better-sqlite3) behind the group-commit queue. */
+    private readonly sqlite: { exec: SqliteExec; queue: WriteQueue; close: () => void } | undefined,
   ) {}
 
   static async open(url: string, opts: OpenOptions = {}): Promise<SqlStore> {
     const target = parseDbUrl(url);
     if (target.dialect === 'postgres') numericBigints();
-    const cfg = knexConfigs(target, { synchronous: 'FULL', readers: 4, ...opts.sqlite });
+    const sqliteOpts: SqliteOptions = { synchronous: 'FULL', readers: 4, ...opts.sqlite };
+    const cfg = knexConfigs(target, sqliteOpts);
     const writer = knexFactory(cfg.writer);
     try {
       await migrate(writer);
@@ -52,8 +56,13 @@ export class SqlStore implements Store {
       throw e;
     }
     const reader = cfg.reader ? knexFactory(cfg.reader) : writer;
-    const queue = target.dialect === 'sqlite' ? new WriteQueue(writer) : undefined;
-    return new SqlStore(target.dialect, writer, reader, queue);
+    let sqlite: SqlStore['sqlite'];
+    if (target.dialect === 'sqlite') {
+      const db = openSqliteWriter(target.location, sqliteOpts);
+      const exec = new SqliteExec(db);
+      sqlite = { exec, queue: new WriteQueue(exec), close: () => db.close() };
+    }
+    return new SqlStore(target.dialect, writer, reader, sqlite);
   }
 
   /** The knex handle for tests and the benchmark's in-process baseline. */
@@ -62,13 +71,15 @@ export class SqlStore implements Store {
   async write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     if (this.closed) throw new TrackbridgeError('UNAVAILABLE', 'The server is shutting down');
     let seen: Map<string, number> | undefined;
-    const body = async (trx: Knex.Transaction) => {
-      const tx = new SqlWriteTx(trx, this.dialect, this.keys);
+    const body = async (exec: SqlExec) => {
+      const tx = new SqlWriteTx(exec, this.keys);
       const out = await fn(tx);
       seen = tx.keysSeen;
       return out;
     };
-    const out = this.queue ? await this.queue.run(body) : await this.writer.transaction(body);
+    const out = this.sqlite
+      ? await this.sqlite.queue.run(body)
+      : await this.writer.transaction((trx) => body(new KnexExec(trx, this.dialect)));
     if (seen) this.keys.learn(seen);
     return out;
   }
@@ -76,7 +87,8 @@ export class SqlStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.queue?.close();
+    await this.sqlite?.queue.close();
+    this.sqlite?.close();
     if (this.reader !== this.writer) await this.reader.destroy();
     await this.writer.destroy();
   }

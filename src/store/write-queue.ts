@@ -4,13 +4,15 @@
  * once. A failing request rolls back to its savepoint only, so it never takes its neighbours
  * down; every promise settles after the COMMIT, so an acknowledged write is a committed write.
  */
-import type { Knex } from 'knex';
+import type { SqliteExec } from './sql-exec';
 
 interface Pending<T = unknown> {
-  fn: (trx: Knex.Transaction) => Promise<T>;
+  fn: (exec: SqliteExec) => Promise<T>;
   resolve: (v: T) => void;
   reject: (e: unknown) => void;
 }
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class WriteQueue {
   private queue: Pending[] = [];
@@ -18,9 +20,9 @@ export class WriteQueue {
   private idle: Array<() => void> = [];
   private closed = false;
 
-  constructor(private readonly db: Knex, private readonly maxGroup = 256) {}
+  constructor(private readonly exec: SqliteExec, private readonly maxGroup = 256) {}
 
-  run<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  run<T>(fn: (exec: SqliteExec) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve, reject } as Pending);
@@ -38,6 +40,8 @@ export class WriteQueue {
   private async drain(): Promise<void> {
     this.running = true;
     try {
+      // Let requests that arrived in the same tick join the first group.
+      await new Promise<void>((r) => setImmediate(r));
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, this.maxGroup);
         await this.commitGroup(group);
@@ -49,26 +53,28 @@ export class WriteQueue {
   }
 
   private async commitGroup(group: Pending[]): Promise<void> {
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const outcomes: Outcome[] = [];
+    const single = group.length === 1;
     try {
-      await this.db.transaction(async (trx) => {
-        for (const p of group) {
-          if (group.length === 1) {
-            // A lone write needs no savepoint: its failure rolls the whole transaction back.
-            outcomes.push({ ok: true, value: await p.fn(trx) });
-            continue;
-          }
-          try {
-            const value = await trx.transaction((sp) => p.fn(sp));
-            outcomes.push({ ok: true, value });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
+      this.exec.exec('BEGIN IMMEDIATE');
+      for (const p of group) {
+        // A lone write needs no savepoint: its failure rolls the whole transaction back.
+        if (!single) this.exec.exec('SAVEPOINT w');
+        try {
+          const value = await p.fn(this.exec);
+          if (!single) this.exec.exec('RELEASE w');
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          if (single) throw error;
+          this.exec.exec('ROLLBACK TO w');
+          this.exec.exec('RELEASE w');
+          outcomes.push({ ok: false, error });
         }
-      });
+      }
+      this.exec.exec('COMMIT');
     } catch (error) {
-      if (group.length === 1 && outcomes.length === 0) return group[0].reject(error);
-      // The commit itself failed: nothing of this group was written.
+      try { this.exec.exec('ROLLBACK'); } catch { /* no transaction left to roll back */ }
+      // Either the lone write failed, or the commit itself did: nothing of this group was written.
       for (const p of group) p.reject(error);
       return;
     }
