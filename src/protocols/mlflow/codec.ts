@@ -9,16 +9,28 @@ import { invalid } from '../../core/errors';
 
 const INT_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
 
-function camel(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const camelNames = new WeakMap<protobuf.Field, string>();
+
+/** The lowerCamelCase alias of a field name, computed once per field (decoding is on the hot path). */
+function camel(f: protobuf.Field): string {
+  let c = camelNames.get(f);
+  if (c === undefined) {
+    c = f.name.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
+    camelNames.set(f, c);
+  }
+  return c;
 }
 
-function typeError(field: string, value: unknown): never {
+/** Field paths for error messages are built only when an error is raised. */
+type Name = () => string;
+
+function typeError(fieldName: Name, value: unknown): never {
+  const field = fieldName();
   const shown = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
   throw invalid(`Invalid value ${shown} for parameter '${field}' supplied. Hint: Value was of type '${Array.isArray(value) ? 'list' : typeof value}'. See the API docs for more information about request parameters.`);
 }
 
-function decodeScalar(f: protobuf.Field, value: unknown, name: string): unknown {
+function decodeScalar(f: protobuf.Field, value: unknown, name: Name): unknown {
   if (f.resolvedType instanceof protobuf.Enum) {
     const values = f.resolvedType.values;
     if (typeof value === 'number' && Object.values(values).includes(value)) return f.resolvedType.valuesById[value];
@@ -29,7 +41,7 @@ function decodeScalar(f: protobuf.Field, value: unknown, name: string): unknown 
   }
   if (f.resolvedType instanceof protobuf.Type) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) typeError(name, value);
-    return decodeMessage(f.resolvedType, value as Record<string, unknown>, `${name}.`);
+    return decodeFields(f.resolvedType, value as Record<string, unknown>, () => `${name()}.`, false);
   }
   if (INT_TYPES.has(f.type)) {
     const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
@@ -62,18 +74,27 @@ function decodeScalar(f: protobuf.Field, value: unknown, name: string): unknown 
 }
 
 /** Decodes a request object (JSON body, or query string when fromQuery) into a plain snake_case object. */
-export function decodeMessage(type: protobuf.Type, input: Record<string, unknown>, prefix = '', fromQuery = false): Record<string, unknown> {
+export function decodeMessage(type: protobuf.Type, input: Record<string, unknown>, fromQuery = false): Record<string, unknown> {
+  return decodeFields(type, input, () => '', fromQuery);
+}
+
+function decodeFields(type: protobuf.Type, input: Record<string, unknown>, prefix: Name, fromQuery: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of type.fieldsArray) {
     let value = input[f.name];
-    if (value === undefined) value = input[camel(f.name)];
+    if (value === undefined) value = input[camel(f)];
     if (value === undefined || value === null) continue;
-    const name = `${prefix}${f.name}`;
+    const name = () => `${prefix()}${f.name}`;
     if (f.repeated) {
       // A query string repeats a key for a list; a single occurrence is a list of one.
       if (!Array.isArray(value) && !fromQuery) typeError(name, value);
       const list = Array.isArray(value) ? value : [value];
-      out[f.name] = list.map((v, i) => decodeScalar(f, v, `${name}[${i}]`)).filter((v) => v !== undefined);
+      const decoded: unknown[] = [];
+      for (let i = 0; i < list.length; i++) {
+        const v = decodeScalar(f, list[i], () => `${name()}[${i}]`);
+        if (v !== undefined) decoded.push(v);
+      }
+      out[f.name] = decoded;
     } else {
       const v = decodeScalar(f, value, name);
       if (v !== undefined) out[f.name] = v;

@@ -65,7 +65,7 @@ function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext) {
       }
       // Path parameters ({model_id}) join the body or query fields.
       input = { ...input, ...(req.params as Record<string, string>) };
-      const msg = decodeMessage(spec.request, input, '', spec.verb === 'get');
+      const msg = decodeMessage(spec.request, input, spec.verb === 'get');
       checkRequired(spec.request, msg);
       const out = await handler(msg, ctx);
       res.json(encodeMessage(spec.response, out));
