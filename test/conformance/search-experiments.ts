@@ -1,0 +1,103 @@
+/** search_experiments: filters on attributes and tags, ordering, paging and view types. */
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+
+import type { ViewType } from '../../src/core/model';
+import { type Ctx, expectError, sleep, uniq } from './context';
+
+export function searchExperimentTests(ctx: Ctx): void {
+  describe('search experiments', () => {
+    let prefix = '';
+    const ids: Record<string, string> = {};
+    const created: Record<string, number> = {};
+
+    before(async () => {
+      prefix = `sx-${uniq()}-`;
+      // Distinct creation times, in this order: a, c, b, d (d is deleted afterwards).
+      for (const [name, tags] of [
+        ['a', [{ key: 'team', value: 'red' }, { key: 'env', value: 'prod' }]],
+        ['c', [{ key: 'team', value: 'blue' }]],
+        ['b', [{ key: 'team', value: 'Red' }]],
+        ['d', [{ key: 'team', value: 'red' }]],
+      ] as const) {
+        ids[name] = await ctx.tracking.experiments.create(prefix + name, undefined, [...tags]);
+        created[name] = (await ctx.tracking.experiments.get(ids[name])).creationTime;
+        await sleep(5);
+      }
+      await ctx.tracking.experiments.delete(ids.d);
+    });
+
+    const names = (items: Array<{ name: string }>) => items.map((e) => e.name.slice(prefix.length));
+    async function search(filter = '', orderBy?: string[], viewType: ViewType = 'ACTIVE_ONLY'): Promise<string[]> {
+      const scoped = [`name LIKE '${prefix}%'`, filter].filter(Boolean).join(' AND ');
+      const page = await ctx.tracking.experiments.search({ filter: scoped, orderBy, viewType, maxResults: 1000 });
+      return names(page.items);
+    }
+
+    it('orders by creation_time DESC, then experiment_id ASC by default', async () => {
+      assert.deepEqual(await search(), ['b', 'c', 'a']);
+    });
+
+    it('filters on the name', async () => {
+      assert.deepEqual(await search(`name = '${prefix}a'`), ['a']);
+      assert.deepEqual(await search(`name != '${prefix}a'`), ['b', 'c']);
+      assert.deepEqual(await search(`attribute.name LIKE '%c'`), ['c']);
+      assert.deepEqual(await search(`name LIKE '${prefix.toUpperCase()}%'`), []);
+      assert.deepEqual(await search(`name ILIKE '${prefix.toUpperCase()}A'`), ['a']);
+    });
+
+    it('filters on creation and update times', async () => {
+      assert.deepEqual(await search(`creation_time > ${created.a}`), ['b', 'c']);
+      assert.deepEqual(await search(`creation_time >= ${created.a}`), ['b', 'c', 'a']);
+      assert.deepEqual(await search(`creation_time = ${created.c}`), ['c']);
+      assert.deepEqual(await search(`creation_time < ${created.b}`), ['c', 'a']);
+      assert.deepEqual(await search(`last_update_time >= ${created.a}`), ['b', 'c', 'a']);
+    });
+
+    it('filters on tags, including IS NULL and IS NOT NULL', async () => {
+      assert.deepEqual(await search("tags.team = 'red'"), ['a']);
+      assert.deepEqual(await search("tags.team != 'red'"), ['b', 'c']);
+      assert.deepEqual(await search("tags.team LIKE 'r%'"), ['a']);
+      assert.deepEqual(await search("tags.team ILIKE 'r%'"), ['b', 'a']);
+      assert.deepEqual(await search('tags.env IS NULL'), ['b', 'c']);
+      assert.deepEqual(await search('tags.env IS NOT NULL'), ['a']);
+      assert.deepEqual(await search("tag.team = 'red' AND tags.env = 'prod'"), ['a']);
+    });
+
+    it('orders by name, experiment_id, creation_time and last_update_time', async () => {
+      assert.deepEqual(await search('', ['name']), ['a', 'b', 'c']);
+      assert.deepEqual(await search('', ['name DESC']), ['c', 'b', 'a']);
+      assert.deepEqual(await search('', ['experiment_id ASC']), ['a', 'c', 'b']);
+      assert.deepEqual(await search('', ['experiment_id DESC']), ['b', 'c', 'a']);
+      assert.deepEqual(await search('', ['creation_time ASC']), ['a', 'c', 'b']);
+      assert.deepEqual(await search('', ['attribute.last_update_time DESC']), ['b', 'c', 'a']);
+    });
+
+    it('honours the view type', async () => {
+      assert.deepEqual(await search('', undefined, 'DELETED_ONLY'), ['d']);
+      assert.deepEqual(await search('', undefined, 'ALL'), ['d', 'b', 'c', 'a']);
+      assert.deepEqual(await search("tags.team = 'red'", undefined, 'ALL'), ['d', 'a']);
+    });
+
+    it('pages with tokens until the last page', async () => {
+      const seen: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const page = await ctx.tracking.experiments.search({ filter: `name LIKE '${prefix}%'`, orderBy: ['name'], viewType: 'ALL', maxResults: 3, pageToken: token });
+        seen.push(...names(page.items));
+        token = page.nextPageToken;
+        pages++;
+      } while (token);
+      assert.deepEqual(seen, ['a', 'b', 'c', 'd']);
+      assert.equal(pages, 2);
+    });
+
+    it('refuses bad max_results and filters', async () => {
+      await expectError(ctx.tracking.experiments.search({ maxResults: 0, viewType: 'ALL' }), 'INVALID_ARGUMENT');
+      await expectError(ctx.tracking.experiments.search({ maxResults: 50001, viewType: 'ALL' }), 'INVALID_ARGUMENT');
+      await expectError(ctx.tracking.experiments.search({ filter: "experiment_id = '1'", maxResults: 10, viewType: 'ALL' }), 'INVALID_ARGUMENT');
+      await expectError(ctx.tracking.experiments.search({ orderBy: ['tags.team'], maxResults: 10, viewType: 'ALL' }), 'INVALID_ARGUMENT');
+    });
+  });
+}
