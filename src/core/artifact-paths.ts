@@ -1,12 +1,13 @@
 /**
  * Artifact paths arrive from hostile clients. A path is decoded once by the HTTP layer and then
- * checked here, once: no absolute paths, no '..' or '.' segments, no backslashes, no NUL, no
+ * checked here, once: no absolute paths (a leading '/'),, no '..' or '.' segments, no backslashes, no NUL, no
  * ';' smuggling, no second round of percent-encoding. What passes stays under the root.
  */
 import { invalid } from './errors';
 
 export function checkArtifactPath(p: string): string {
-  const trimmed = p.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (p.startsWith('/')) throw invalid(`Invalid artifact path: '${p}' (absolute paths are not allowed)`);
+  const trimmed = p.replace(/\/+$/, '');
   if (trimmed === '') return '';
   if (/[\\\0;]/.test(trimmed) || /%[0-9a-fA-F]{2}/.test(trimmed) || /^[a-zA-Z]:/.test(trimmed)) {
     throw invalid(`Invalid artifact path: '${p}'`);

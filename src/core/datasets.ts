@@ -16,6 +16,7 @@ export function validateDatasetInputs(inputs: DatasetInput[]): void {
     if (d.source === undefined) throw invalid("Missing value for required parameter 'datasets.dataset.source'.");
     maxLen(d.name, LIMITS.datasetName, 'name');
     maxLen(d.digest, LIMITS.datasetDigest, 'digest');
+    maxLen(d.sourceType, LIMITS.datasetSourceType, 'source_type');
     maxLen(d.source, LIMITS.datasetSource, 'source');
     maxLen(d.schema, LIMITS.datasetSchema, 'schema');
     maxLen(d.profile, LIMITS.datasetProfile, 'profile');

@@ -1,9 +1,15 @@
 /** MLflow's limits, which every front-end enforces the same way because the core does. */
 export const LIMITS = {
   keyLength: 250,
+  runNameLength: 250,
+  userIdLength: 256,
+  loggedModelNameLength: 500,
+  modelTypeLength: 500,
+  datasetSourceType: 36,
   paramValueLength: 6000,
   runTagValueLength: 8000,
-  experimentTagValueLength: 5000,
+  // MLflow 3.17 raised this from 5,000 (the UI keeps experiment descriptions in a tag).
+  experimentTagValueLength: 20000,
   experimentNameLength: 500,
   artifactLocationLength: 2048,
   batchMetrics: 1000,

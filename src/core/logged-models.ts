@@ -6,8 +6,9 @@ import type { Store } from './store';
 import { experimentNotFound } from './experiments';
 import { parseLoggedModelFilter, parseLoggedModelOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
-import { truncate, validateKey } from './validation';
+import { storedValue, validateKey } from './validation';
 import { LIMITS } from './limits';
+import { assertMaxLength } from './text';
 
 const STATUSES: LoggedModelStatus[] = ['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'];
 const NAME_FORBIDDEN = /[/:.%"']/;
@@ -15,7 +16,7 @@ const NAME_FORBIDDEN = /[/:.%"']/;
 export const loggedModelNotFound = (id: string) => notFound(`Logged model with ID '${id}' not found.`);
 
 function checkTags(tags: Tag[], what: string): Tag[] {
-  return tags.map((t, i) => { validateKey(t.key, `${what}[${i}].key`); return { key: t.key, value: truncate(t.value ?? '', LIMITS.runTagValueLength) }; });
+  return tags.map((t, i) => { validateKey(t.key, `${what}[${i}].key`); return { key: t.key, value: storedValue(t.value ?? '', LIMITS.runTagValueLength, `${what}[${i}].value`) }; });
 }
 
 export class LoggedModels {
@@ -24,8 +25,10 @@ export class LoggedModels {
   async create(req: { experimentId: string; name?: string; modelType?: string; sourceRunId?: string; tags: Tag[]; params: Tag[] }): Promise<LoggedModel> {
     const name = req.name || `model-${randomUUID().slice(0, 8)}`;
     if (NAME_FORBIDDEN.test(name)) throw invalid(`Invalid model name '${name}': names cannot contain '/', ':', '.', '%', '"' or "'".`);
+    assertMaxLength(name, LIMITS.loggedModelNameLength, 'name');
+    assertMaxLength(req.modelType, LIMITS.modelTypeLength, 'model_type');
     const tags = checkTags(req.tags, 'tags');
-    const params = req.params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: truncate(p.value ?? '', LIMITS.paramValueLength) }; });
+    const params = req.params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: storedValue(p.value ?? '', LIMITS.paramValueLength, `params[${i}].value`) }; });
     const modelId = `m-${randomUUID().replace(/-/g, '')}`;
     await this.store.write(async (tx) => {
       const e = await tx.lockExperiment(req.experimentId);
@@ -82,7 +85,7 @@ export class LoggedModels {
   }
 
   async logParams(modelId: string, params: Tag[]): Promise<void> {
-    const checked = params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: truncate(p.value ?? '', LIMITS.paramValueLength) }; });
+    const checked = params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: storedValue(p.value ?? '', LIMITS.paramValueLength, `params[${i}].value`) }; });
     await this.withActive(modelId, (tx) => tx.insertLoggedModelParams(modelId, checked));
   }
 

@@ -6,8 +6,9 @@ import type { DatasetInput, MetricPoint, ModelMetricPoint, ModelOutput, Page, Pa
 import type { LockedRun, Store, WriteTx } from './store';
 import { parseRunFilter, parseRunOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
-import { checkBatchSize, duplicateKeys, truncate, validateKey, validateMetric } from './validation';
+import { checkBatchSize, duplicateKeys, storedValue, validateKey, validateMetric } from './validation';
 import { randomRunName } from './run-names';
+import { assertMaxLength, assertNoNul } from './text';
 import { experimentNotFound } from './experiments';
 import { validateDatasetInputs } from './datasets';
 
@@ -40,12 +41,16 @@ export class Runs {
   constructor(private readonly store: Store) {}
 
   async create(req: NewRunRequest): Promise<Run> {
-    const tags = req.tags.map((t, i) => { validateKey(t.key, `tags[${i}].key`); return { key: t.key, value: truncate(t.value, LIMITS.runTagValueLength) }; });
+    const tags = req.tags.map((t, i) => { validateKey(t.key, `tags[${i}].key`); return { key: t.key, value: storedValue(t.value, LIMITS.runTagValueLength, `tags[${i}].value`) }; });
     const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
     if (req.runName && tagName !== undefined && tagName !== req.runName) {
       throw invalid(`Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${req.runName}', mlflow.runName='${tagName}').`);
     }
     const name = req.runName || tagName || randomRunName();
+    assertMaxLength(name, LIMITS.runNameLength, 'run_name');
+    assertMaxLength(req.userId, LIMITS.userIdLength, 'user_id');
+    assertNoNul(name, 'run_name');
+    if (req.userId) assertNoNul(req.userId, 'user_id');
     const runId = randomUUID().replace(/-/g, '');
     await this.store.write(async (tx) => {
       const e = await tx.lockExperiment(req.experimentId);
@@ -76,6 +81,8 @@ export class Runs {
   }
 
   async update(runId: string, u: { status?: RunStatus; endTime?: number; runName?: string }): Promise<RunInfo> {
+    assertMaxLength(u.runName, LIMITS.runNameLength, 'run_name');
+    if (u.runName) assertNoNul(u.runName, 'run_name');
     await this.store.write(async (tx) => {
       const run = await lockActiveRun(tx, runId);
       await tx.updateRun(run, { status: u.status, endTime: u.endTime, name: u.runName || undefined });
@@ -107,8 +114,10 @@ export class Runs {
   async logBatch(runId: string, batch: Batch, style: 'batch' | 'single' = 'batch'): Promise<void> {
     checkBatchSize(batch.metrics.length, batch.params.length, batch.tags.length);
     batch.metrics.forEach((m, i) => validateMetric(m, `metrics[${i}]`));
-    const params = batch.params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: truncate(p.value ?? '', LIMITS.paramValueLength) }; });
-    const tags = batch.tags.map((t, i) => { validateKey(t.key, `tags[${i}].key`); return { key: t.key, value: truncate(t.value ?? '', LIMITS.runTagValueLength) }; });
+    const params = batch.params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: storedValue(p.value ?? '', LIMITS.paramValueLength, `params[${i}].value`) }; });
+    const tags = batch.tags.map((t, i) => { validateKey(t.key, `tags[${i}].key`); return { key: t.key, value: storedValue(t.value ?? '', LIMITS.runTagValueLength, `tags[${i}].value`) }; });
+    const renamed = tags.filter((t) => t.key === RUN_NAME_TAG).pop();
+    if (renamed) assertMaxLength(renamed.value, LIMITS.runNameLength, `tags['${RUN_NAME_TAG}'].value`);
     const dups = duplicateKeys(params);
     if (dups.length) {
       throw invalid(`Duplicate parameter keys have been submitted: [${dups.map((d) => `'${d}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`);
@@ -132,7 +141,6 @@ export class Runs {
       }
       if (tags.length) {
         await tx.upsertTags(run, tags);
-        const renamed = [...tags].reverse().find((t) => t.key === RUN_NAME_TAG);
         if (renamed) await tx.updateRun(run, { name: renamed.value });
       }
     });

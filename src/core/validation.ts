@@ -2,6 +2,7 @@
 import { invalid } from './errors';
 import { LIMITS } from './limits';
 import type { MetricPoint, Tag } from './model';
+import { assertNoNul } from './text';
 
 // Python's \w, which MLflow's rule uses, is Unicode-aware: letters and numbers of any script.
 const KEY_CHARS = /^[/\p{L}\p{N}_.\- :]*$/u;
@@ -26,7 +27,15 @@ export function validateKey(key: string, param: string): void {
   }
 }
 
-/** MLflow truncates over-long param and run-tag values (MLFLOW_TRUNCATE_LONG_VALUES defaults on). */
+/**
+ * A param or tag value as stored: NUL refused (no store can hold it), over-long values
+ * truncated as MLflow does (MLFLOW_TRUNCATE_LONG_VALUES defaults on).
+ */
+export function storedValue(value: string, max: number, param: string): string {
+  assertNoNul(value, param);
+  return truncate(value, max);
+}
+
 export function truncate(value: string, max: number): string {
   return value.length > max ? value.slice(0, max) : value;
 }
@@ -65,6 +74,7 @@ export function validateExperimentName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') {
     throw invalid(`Invalid experiment name: '${name ?? ''}'. Expects a non-empty string.`);
   }
+  assertNoNul(name, 'name');
   if (name.length > LIMITS.experimentNameLength) {
     throw invalid(`Experiment name exceeds the maximum length of ${LIMITS.experimentNameLength} characters`);
   }
@@ -73,6 +83,7 @@ export function validateExperimentName(name: unknown): string {
 
 export function validateExperimentTag(t: Tag, param: string): void {
   validateKey(t.key, `${param}.key`);
+  assertNoNul(t.value, `${param}.value`);
   if (t.value.length > LIMITS.experimentTagValueLength) {
     throw invalid(`'${param}.value' exceeds the maximum length of ${LIMITS.experimentTagValueLength} characters`);
   }

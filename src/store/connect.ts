@@ -94,7 +94,14 @@ export function knexConfigs(target: DbTarget, sqlite: SqliteOptions): { writer: 
     writer: {
       client: 'mysql2',
       connection: { uri: target.location, supportBigNumbers: true, charset: 'utf8mb4' } as any,
-      pool: { min: 0, max: 10 },
+      pool: {
+        min: 0, max: 10,
+        // InnoDB's default REPEATABLE READ would hide rows another writer committed after our
+        // snapshot (a metric key inserted concurrently); the run row lock already serialises
+        // what must be serialised.
+        afterCreate: (conn: any, done: any) =>
+          conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err: Error | null) => done(err, conn)),
+      },
     },
   };
 }

@@ -7,7 +7,7 @@ import { chunks } from './chunks';
 import { insertRows } from './insert';
 import type { SqlExec } from './sql-exec';
 import { decodeValue, encodeValue, SPECIAL_NAN } from './metric-values';
-import { compare } from './search/conditions';
+import { compare, doubleLiteral } from './search/conditions';
 
 export async function insertLoggedModel(sql: SqlExec, m: NewLoggedModel): Promise<void> {
   await insertRows(sql, 'logged_models',
@@ -106,7 +106,7 @@ export function compileLoggedModelSearch(db: Knex, dialect: Dialect, q: LoggedMo
     if (c.entity === 'attribute') { sql = compare(sql, dialect, ATTRIBUTE_COLUMNS[c.key], c); continue; }
     if (c.entity === 'metric') {
       const op = c.op === '!=' ? '<>' : c.op;
-      sql = sql.whereRaw(`(?) ${op} ?`, [latestMetricValue(db, c.key), c.value as number]);
+      sql = sql.whereRaw(`(?) ${op} ?`, [latestMetricValue(db, c.key), doubleLiteral(c.value as number)]);
       continue;
     }
     const table = c.entity === 'param' ? 'logged_model_params' : 'logged_model_tags';

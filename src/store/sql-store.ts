@@ -33,6 +33,8 @@ function numericBigints() {
 export class SqlStore implements Store {
   private readonly keys = new MetricKeyCache();
   private closed = false;
+  /** PostgreSQL/MySQL writes under way; close() lets them commit before the pools go. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   private constructor(
     readonly dialect: Dialect,
@@ -77,17 +79,27 @@ export class SqlStore implements Store {
       seen = tx.keysSeen;
       return out;
     };
-    const out = this.sqlite
-      ? await this.sqlite.queue.run(body)
-      : await this.writer.transaction((trx) => body(new KnexExec(trx, this.dialect)));
-    if (seen) this.keys.learn(seen);
-    return out;
+    if (this.sqlite) {
+      const out = await this.sqlite.queue.run(body);
+      if (seen) this.keys.learn(seen);
+      return out;
+    }
+    const pending = this.writer.transaction((trx) => body(new KnexExec(trx, this.dialect)));
+    this.inFlight.add(pending);
+    try {
+      const out = await pending;
+      if (seen) this.keys.learn(seen);
+      return out;
+    } finally {
+      this.inFlight.delete(pending);
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.sqlite?.queue.close();
+    await Promise.allSettled([...this.inFlight]);
     this.sqlite?.close();
     if (this.reader !== this.writer) await this.reader.destroy();
     await this.writer.destroy();

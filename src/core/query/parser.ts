@@ -57,10 +57,23 @@ export interface RawOrderTerm extends RawIdentifier {
   clause: string;
 }
 
+/**
+ * Bounds that keep one search from monopolising the database: each comparison becomes a
+ * subquery, and planners (PostgreSQL's above all) slow down steeply with dozens of them.
+ */
+export const FILTER_LIMITS = { comparisons: 50, listItems: 10000 } as const;
+
+function checkListSize(c: RawComparison): void {
+  if (Array.isArray(c.value) && c.value.length > FILTER_LIMITS.listItems) {
+    throw invalid(`Invalid filter: an IN list may hold at most ${FILTER_LIMITS.listItems} values.`);
+  }
+}
+
 export function parseFilter(input: string | undefined, prefixes: PrefixTable = RUN_PREFIXES): RawComparison[] {
   if (input === undefined || input === null) return [];
   if (typeof input !== 'string') throw invalid('Invalid filter: expected a string');
   if (input.trim() === '') return [];
+  if (input.includes('\u0000')) throw invalid('Invalid filter: NUL characters are not allowed');
   const cursor = new Cursor(input, tokenize(input));
   const out: RawComparison[] = [];
   for (;;) {
@@ -68,7 +81,12 @@ export function parseFilter(input: string | undefined, prefixes: PrefixTable = R
     while (cursor.peekKeyword('AND')) cursor.next();
     const token = cursor.peek();
     if (!token) return out;
-    out.push(parseComparison(cursor, prefixes));
+    const comparison = parseComparison(cursor, prefixes);
+    checkListSize(comparison);
+    out.push(comparison);
+    if (out.length > FILTER_LIMITS.comparisons) {
+      throw invalid(`Invalid filter: at most ${FILTER_LIMITS.comparisons} comparisons may be combined in one filter.`);
+    }
     const after = cursor.peek();
     if (!after) return out;
     if (after.kind === 'keyword' && after.keyword === 'AND') continue;

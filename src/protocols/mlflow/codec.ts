@@ -6,6 +6,7 @@
  */
 import protobuf from 'protobufjs';
 import { invalid } from '../../core/errors';
+import { assertNoNul } from '../../core/text';
 
 const INT_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
 
@@ -66,7 +67,10 @@ function decodeScalar(f: protobuf.Field, value: unknown, name: Name): unknown {
     typeError(name, value);
   }
   if (f.type === 'string') {
-    if (typeof value === 'string') return value;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) assertNoNul(value, name());
+      return value;
+    }
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
     typeError(name, value);
   }

@@ -195,7 +195,20 @@ const loggedModels: Migration = {
   },
 };
 
-export const MIGRATIONS: Migration[] = [initial, loggedModels];
+const longExperimentTags: Migration = {
+  name: '0003_experiment_tag_values_20000',
+  async up(k) {
+    // SQLite does not enforce declared lengths; the server databases do.
+    if (k.client.config.client === 'sqlite3') return;
+    await k.schema.alterTable('experiment_tags', (t) => { t.text('value').notNullable().alter(); });
+  },
+  async down(k) {
+    if (k.client.config.client === 'sqlite3') return;
+    await k.schema.alterTable('experiment_tags', (t) => { t.string('value', 5000).notNullable().alter(); });
+  },
+};
+
+export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags];
 
 /** Every index the code's queries rely on, by table; checked at start. */
 export const EXPECTED_INDEXES: Record<string, string[]> = {

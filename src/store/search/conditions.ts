@@ -3,12 +3,55 @@ import type { Knex } from 'knex';
 import type { Comparison, Literal } from '../../core/query/ast';
 import type { Dialect } from '../connect';
 
+type NumericOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+const BIGINT_MAX = 9.2e18;
+
+/**
+ * A numeric literal against an integer column (times, versions): fractions, ±Infinity and
+ * numbers past int64 are folded into an equivalent integer bound, or into "every row" /
+ * "no row", because PostgreSQL refuses to compare bigint with them and MySQL cannot bind
+ * Infinity at all.
+ */
+export function integerBound(op: NumericOp, v: number): { op: NumericOp; value: number } | 'all' | 'none' {
+  if (!Number.isFinite(v) || Math.abs(v) > BIGINT_MAX) {
+    const big = v > 0;
+    switch (op) {
+      case '=': return 'none';
+      case '!=': return 'all';
+      case '<': case '<=': return big ? 'all' : 'none';
+      case '>': case '>=': return big ? 'none' : 'all';
+    }
+  }
+  if (Number.isInteger(v)) return { op, value: v };
+  switch (op) {
+    case '=': return 'none';
+    case '!=': return 'all';
+    case '>': case '>=': return { op: '>', value: Math.floor(v) };
+    case '<': case '<=': return { op: '<', value: Math.ceil(v) };
+  }
+}
+
+/** ±Infinity literals against a metric value column compare as the stored ±MAX they mean. */
+export function doubleLiteral(v: number): number {
+  if (v === Infinity) return Number.MAX_VALUE;
+  if (v === -Infinity) return -Number.MAX_VALUE;
+  return v;
+}
+
 /** Adds `column <op> value` to a where-builder. Column names are ours, never the user's. */
 export function compare(q: Knex.QueryBuilder, dialect: Dialect, column: string, c: Comparison): Knex.QueryBuilder {
   const v = c.value as Literal;
   switch (c.op) {
-    case '=': case '!=': case '<': case '<=': case '>': case '>=':
+    case '=': case '!=': case '<': case '<=': case '>': case '>=': {
+      if (typeof v === 'number') {
+        // Every numeric attribute the grammars allow is an integer column.
+        const bound = integerBound(c.op, v);
+        if (bound === 'none') return q.whereRaw('1 = 0');
+        if (bound === 'all') return q.whereNotNull(column);
+        return q.where(column, bound.op === '!=' ? '<>' : bound.op, bound.value);
+      }
       return q.where(column, c.op === '!=' ? '<>' : c.op, v);
+    }
     case 'LIKE':
       // SQLite's LIKE ignores ASCII case and its case_sensitive_like pragma does not survive
       // other pragmas reliably; GLOB is case-sensitive, so the pattern is translated.

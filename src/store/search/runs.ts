@@ -4,7 +4,7 @@ import type { Comparison, OrderTerm } from '../../core/query/ast';
 import type { RunSearch } from '../../core/store';
 import type { Dialect } from '../connect';
 import { SPECIAL_NAN } from '../metric-values';
-import { compare, orderNullsLast } from './conditions';
+import { compare, doubleLiteral, orderNullsLast } from './conditions';
 
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
   run_id: 'runs.run_uuid',
@@ -43,11 +43,13 @@ function addCondition(sql: Knex.QueryBuilder, db: Knex, dialect: Dialect, c: Com
       return compare(sql, dialect, attributeColumn(c.key), c);
     case 'metric': {
       const keyId = keyIds.get(c.key)!;
+      const v = doubleLiteral(c.value as number);
       return sql.whereExists(function () {
         let sub = this.select(db.raw('1')).from('latest_metrics as lm').whereRaw('lm.rid = runs.rid').where('lm.key_id', keyId);
-        if (c.op === '!=') sub = sub.where((w) => w.where('lm.special', '<>', 0).orWhere('lm.value', '<>', c.value as number));
-        else if (c.op === '=') sub = sub.where('lm.special', 0).where('lm.value', c.value as number);
-        else sub = sub.where('lm.special', '<>', SPECIAL_NAN).where('lm.value', c.op, c.value as number);
+        // NaN (special 1) equals nothing and is unequal to everything; ±Infinity are stored as ±MAX.
+        if (c.op === '!=') sub = sub.where((w) => w.where('lm.special', SPECIAL_NAN).orWhere('lm.value', '<>', v));
+        else if (c.op === '=') sub = sub.whereNot('lm.special', SPECIAL_NAN).where('lm.value', v);
+        else sub = sub.whereNot('lm.special', SPECIAL_NAN).where('lm.value', c.op, v);
         return sub;
       });
     }

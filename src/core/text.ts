@@ -1,0 +1,13 @@
+/** Rules for free text every store must be able to hold. */
+import { invalid } from './errors';
+
+/** PostgreSQL cannot store NUL in text, so no store accepts it: one rule everywhere. */
+export function assertNoNul(value: string, param: string): void {
+  if (value.includes('\u0000')) throw invalid(`Invalid value for parameter '${param}': NUL characters are not allowed`);
+}
+
+export function assertMaxLength(value: string | undefined, max: number, param: string): void {
+  if (value !== undefined && value.length > max) {
+    throw invalid(`Invalid value for parameter '${param}': it exceeds the maximum length of ${max} characters`);
+  }
+}
