@@ -151,6 +151,9 @@ describe('SQLite query plans use indexes', () => {
     // Every read the store makes, exactly as it sends it.
     const reader = (store as unknown as { reader: Knex }).reader;
     reader.on('query', (q: { sql: string; bindings?: unknown[] }) => captured.push({ sql: q.sql, bindings: [...(q.bindings ?? [])] }));
+    // History reads go through their own raw connection.
+    const history = (store as unknown as { history: { trace?: (sql: string, params: unknown[]) => void } }).history;
+    history.trace = (sql, bindings) => captured.push({ sql, bindings: [...bindings] });
   });
 
   after(async () => {

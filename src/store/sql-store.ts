@@ -7,7 +7,8 @@ import { type Dialect, knexConfigs, parseDbUrl, type SqliteOptions } from './con
 import { checkIndexes, migrate } from './schema/check';
 import { WriteQueue } from './write-queue';
 import { KnexExec, SqliteExec, type SqlExec } from './sql-exec';
-import { openSqliteWriter } from './connect';
+import { openSqliteReader, openSqliteWriter } from './connect';
+import { type HistoryReads, type HistoryScope, KnexHistoryReads, SqliteHistoryReads } from './history-reads';
 import { SqlWriteTx } from './write-tx';
 import { MetricKeyCache } from './metric-keys';
 import { decodeValue } from './metric-values';
@@ -42,12 +43,14 @@ export class SqlStore implements Store {
     private readonly reader: Knex,
     /** SQLite only: the one writer connection (better-sqlite3) behind the group-commit queue. */
     private readonly sqlite: { exec: SqliteExec; queue: WriteQueue; close: () => void } | undefined,
+    private readonly history: HistoryReads,
   ) {}
 
   static async open(url: string, opts: OpenOptions = {}): Promise<SqlStore> {
     const target = parseDbUrl(url);
     if (target.dialect === 'postgres') numericBigints();
-    const sqliteOpts: SqliteOptions = { synchronous: 'FULL', readers: 4, ...opts.sqlite };
+    // better-sqlite3 is synchronous: more than one read connection would add no concurrency.
+    const sqliteOpts: SqliteOptions = { synchronous: 'FULL', readers: 1, ...opts.sqlite };
     const cfg = knexConfigs(target, sqliteOpts);
     const writer = knexFactory(cfg.writer);
     try {
@@ -59,12 +62,15 @@ export class SqlStore implements Store {
     }
     const reader = cfg.reader ? knexFactory(cfg.reader) : writer;
     let sqlite: SqlStore['sqlite'];
+    let history: HistoryReads = new KnexHistoryReads(reader);
     if (target.dialect === 'sqlite') {
       const db = openSqliteWriter(target.location, sqliteOpts);
+      const historyDb = openSqliteReader(target.location);
       const exec = new SqliteExec(db);
-      sqlite = { exec, queue: new WriteQueue(exec), close: () => db.close() };
+      sqlite = { exec, queue: new WriteQueue(exec), close: () => { db.close(); historyDb.close(); } };
+      history = new SqliteHistoryReads(historyDb);
     }
-    return new SqlStore(target.dialect, writer, reader, sqlite);
+    return new SqlStore(target.dialect, writer, reader, sqlite, history);
   }
 
   /** The knex handle for tests and the benchmark's in-process baseline. */
@@ -203,49 +209,30 @@ export class SqlStore implements Store {
     return out;
   }
 
-  async metricHistory(runId: string, key: string, offset: number, limit: number): Promise<MetricPoint[]> {
-    const [handles, keyIds] = await Promise.all([this.runHandles([runId]), this.keys.lookup(this.reader, [key])]);
+  /** Resolves the runs and key a history read names; undefined when nothing can match. */
+  private async historyScope(runIds: string[], key: string): Promise<HistoryScope | undefined> {
+    const [runs, keyIds] = await Promise.all([this.runHandles(runIds), this.keys.lookup(this.reader, [key])]);
     const keyId = keyIds.get(key);
-    if (handles.size === 0 || keyId === undefined) return [];
-    const rows = await this.reader('metrics').where({ rid: [...handles.keys()][0], key_id: keyId })
-      .orderBy([{ column: 'timestamp' }, { column: 'step' }, { column: 'value' }, { column: 'special' }])
-      .offset(offset).limit(limit).select('step', 'timestamp', 'value', 'special');
-    return rows.map((r: any) => ({ key, value: decodeValue(r.value, r.special), timestamp: Number(r.timestamp), step: Number(r.step) }));
+    if (runs.size === 0 || keyId === undefined) return undefined;
+    return { key, keyId, runs };
+  }
+
+  async metricHistory(runId: string, key: string, offset: number, limit: number): Promise<MetricPoint[]> {
+    const scope = await this.historyScope([runId], key);
+    return scope ? this.history.page(scope, offset, limit) : [];
   }
 
   async metricHistoryBulk(runIds: string[], key: string, limit: number): Promise<HistoryPoint[]> {
-    const [handles, keyIds] = await Promise.all([this.runHandles(runIds), this.keys.lookup(this.reader, [key])]);
-    const keyId = keyIds.get(key);
-    if (handles.size === 0 || keyId === undefined) return [];
-    const rows = await this.reader('metrics as m').join('runs as r', 'r.rid', 'm.rid')
-      .whereIn('m.rid', [...handles.keys()]).where('m.key_id', keyId)
-      .orderBy([{ column: 'r.run_uuid' }, { column: 'm.timestamp' }, { column: 'm.step' }, { column: 'm.value' }])
-      .limit(limit).select('r.run_uuid', 'm.step', 'm.timestamp', 'm.value', 'm.special');
-    return rows.map((r: any) => ({ runId: r.run_uuid, key, value: decodeValue(r.value, r.special), timestamp: Number(r.timestamp), step: Number(r.step) }));
+    const scope = await this.historyScope(runIds, key);
+    return scope ? this.history.bulk(scope, limit) : [];
   }
 
-  /**
-   * Per run, keeps at most maxResults rows evenly spread over its rows in step order: row r of
-   * n is kept when floor(r·(k−1)/(n−1)) rises at r, which always keeps the first and the last.
-   * The sampling runs in SQL so a million-point run never leaves the database whole.
-   */
   async metricHistorySampled(runIds: string[], key: string, maxResults: number, startStep?: number, endStep?: number): Promise<HistoryPoint[]> {
-    const [handles, keyIds] = await Promise.all([this.runHandles(runIds), this.keys.lookup(this.reader, [key])]);
-    const keyId = keyIds.get(key);
-    if (handles.size === 0 || keyId === undefined) return [];
-    const inner = this.reader('metrics').where('key_id', keyId).whereIn('rid', [...handles.keys()])
-      .select('rid', 'step', 'timestamp', 'value', 'special',
-        this.reader.raw('ROW_NUMBER() OVER (PARTITION BY rid ORDER BY step, timestamp, value, special) - 1 AS rn'),
-        this.reader.raw('COUNT(*) OVER (PARTITION BY rid) AS cnt'));
-    if (startStep !== undefined && endStep !== undefined) inner.whereBetween('step', [startStep, endStep]);
-    const k = Math.max(1, maxResults);
-    const rows = await this.reader.from(inner.as('s'))
-      .whereRaw('s.cnt <= ? OR s.rn = 0 OR (? > 0 AND MOD(s.rn * ?, s.cnt - 1) < ?)', [k, k - 1, k - 1, k - 1])
-      .orderBy([{ column: 's.rid' }, { column: 's.step' }, { column: 's.timestamp' }, { column: 's.value' }])
-      .select('s.rid', 's.step', 's.timestamp', 's.value', 's.special');
-    const points = rows.map((r: any) => ({ runId: handles.get(Number(r.rid))!, key, value: decodeValue(r.value, r.special), timestamp: Number(r.timestamp), step: Number(r.step) }));
+    const scope = await this.historyScope(runIds, key);
+    if (!scope) return [];
+    const points = await this.history.sampled(scope, maxResults, startStep, endStep);
     const order = new Map(runIds.map((id, i) => [id, i]));
-    return points.sort((a: HistoryPoint, b: HistoryPoint) => order.get(a.runId)! - order.get(b.runId)!);
+    return points.sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);
   }
 
   async searchDatasets(experimentIds: string[]): Promise<DatasetSummary[]> {

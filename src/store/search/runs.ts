@@ -31,10 +31,16 @@ const VIEW: Record<string, string[]> = { ACTIVE_ONLY: ['active'], DELETED_ONLY: 
  */
 export function compileRunSearch(db: Knex, dialect: Dialect, q: RunSearch, keyIds: Map<string, number>): Knex.QueryBuilder {
   let sql = db('runs').select('runs.*').whereIn('runs.experiment_id', q.experimentIds).whereIn('runs.lifecycle_stage', VIEW[q.viewType]);
-  for (const c of q.filter) sql = addCondition(sql, db, dialect, c, keyIds);
+  for (const c of cheapestFirst(q.filter)) sql = addCondition(sql, db, dialect, c, keyIds);
   q.orderBy.forEach((t, i) => { sql = addOrder(sql, t, i, keyIds); });
   if (!q.orderBy.some((t) => t.entity === 'attribute' && t.key === 'start_time')) sql = sql.orderBy('runs.start_time', 'desc');
   return sql.orderBy('runs.run_uuid', 'asc').offset(q.offset).limit(q.limit + 1);
+}
+
+/** Column tests before subqueries, so later subqueries only run for rows still in the race. */
+const COST: Record<Comparison['entity'], number> = { attribute: 0, param: 1, tag: 1, metric: 2, dataset: 3 };
+function cheapestFirst(filter: Comparison[]): Comparison[] {
+  return [...filter].sort((a, b) => COST[a.entity] - COST[b.entity]);
 }
 
 function addCondition(sql: Knex.QueryBuilder, db: Knex, dialect: Dialect, c: Comparison, keyIds: Map<string, number>): Knex.QueryBuilder {
