@@ -7,7 +7,6 @@ exact wire answer.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 
@@ -122,6 +121,3 @@ def assert_client_error(resp: requests.Response, error_code: str = "INVALID_PARA
     }[error_code]
     return assert_mlflow_error(resp, status, error_code, message_contains)
 
-
-def json_body(obj) -> bytes:
-    return json.dumps(obj).encode()

@@ -151,9 +151,10 @@ class TrackbridgeServer:
             return "<no server log>"
         return text[-limit:] if text else "<server log is empty>"
 
-    def start(self) -> "TrackbridgeServer":
-        for _attempt in range(3):
-            self.port = _free_port()
+    def start(self, port: int | None = None) -> "TrackbridgeServer":
+        """Start on `port`, or on a free port (retried if another process grabs it first)."""
+        for _attempt in range(1 if port else 3):
+            self.port = port or _free_port()
             cmd = _server_command() + [
                 "serve",
                 "--port", str(self.port),
@@ -215,7 +216,8 @@ class TrackbridgeServer:
         except subprocess.TimeoutExpired:
             self.kill()
             pytest.fail(
-                f"trackbridge did not exit within {STOP_TIMEOUT_S:.0f}s of SIGTERM\n{self.log_tail()}",
+                f"trackbridge did not exit within {STOP_TIMEOUT_S:.0f}s of SIGTERM\n"
+                f"{self.log_tail()}",
                 pytrace=False,
             )
         _live_servers.discard(self)
@@ -283,7 +285,10 @@ def store_factory(backend, tmp_path):
 
     yield make_store, make_server
     for srv in servers:
-        srv.kill()
+        try:
+            srv.stop()
+        finally:
+            srv.kill()
     for store in stores:
         store.destroy()
 

@@ -215,3 +215,44 @@ def test_ajax_api_prefix_and_get_search(tracking):
     listed = api.ok(api.get("experiments/search", [("max_results", 10),
                                                    ("filter", f"name = '{name}'")]))
     assert [e["experiment_id"] for e in listed["experiments"]] == [exp_id]
+
+
+def test_keys_and_names_are_exact(tracking):
+    """Keys differing only in case or a trailing space are different keys; names likewise."""
+    client = MlflowClient()
+    base = unique("Case")
+    upper_id = client.create_experiment(base.upper())
+    lower_id = client.create_experiment(base.lower())
+    assert upper_id != lower_id
+    assert client.get_experiment_by_name(base.upper()).experiment_id == upper_id
+    assert client.get_experiment_by_name(base.lower()).experiment_id == lower_id
+    assert client.get_experiment_by_name(base.lower() + " ") is None
+
+    with mlflow.start_run(experiment_id=lower_id, run_name="twin") as first:
+        mlflow.log_params({"lr": "0.1", "LR": "0.2", "lr ": "0.3"})
+        mlflow.log_metrics({"loss": 1.0, "Loss": 2.0})
+        mlflow.set_tags({"team": "a", "Team": "b"})
+    with mlflow.start_run(experiment_id=lower_id, run_name="twin") as second:
+        mlflow.log_param("lr", "0.5")  # same key in another run: independent
+    data = client.get_run(first.info.run_id).data
+    assert data.params == {"lr": "0.1", "LR": "0.2", "lr ": "0.3"}
+    assert data.metrics == {"loss": 1.0, "Loss": 2.0}
+    assert data.tags["team"] == "a" and data.tags["Team"] == "b"
+    assert client.get_run(second.info.run_id).data.params == {"lr": "0.5"}
+    # Two runs may share a name.
+    found = client.search_runs([lower_id], "attributes.run_name = 'twin'")
+    assert sorted(r.info.run_id for r in found) == sorted([first.info.run_id,
+                                                           second.info.run_id])
+    assert [r.info.run_id for r in client.search_runs([lower_id], "params.LR = '0.2'")] == [
+        first.info.run_id]
+    assert client.search_runs([lower_id], "params.lr = '0.2'") == []
+
+
+def test_custom_artifact_location(tracking):
+    client = MlflowClient()
+    exp_id = client.create_experiment(unique("s3-backed"), artifact_location="s3://bucket/team/x")
+    assert client.get_experiment(exp_id).artifact_location == "s3://bucket/team/x"
+    with mlflow.start_run(experiment_id=exp_id) as run:
+        mlflow.log_param("p", 1)
+    assert client.get_run(run.info.run_id).info.artifact_uri == \
+        f"s3://bucket/team/x/{run.info.run_id}/artifacts"

@@ -71,6 +71,14 @@ def test_search_runs_by_dataset(tracking, frames):
     assert names("datasets.context = 'validation'") == ["eval-only", "with-data"]
     assert names("datasets.name IN ('iris-train', 'nothing')") == ["with-data"]
     assert names("datasets.name = 'iris-eval' AND metrics.accuracy > 0.5") == ["with-data"]
+    # != and NOT IN hold for runs that have some other dataset, not for runs without any.
+    assert names("datasets.name != 'iris-train'") == ["eval-only", "with-data"]
+    assert names("datasets.name NOT IN ('iris-eval')") == ["with-data"]
+    assert names("datasets.context ILIKE 'TRAIN%'") == ["with-data"]
+
+    # Search hits carry their inputs like get_run does.
+    [hit] = client.search_runs(exp, "attributes.run_name = 'with-data'")
+    assert sorted(d.dataset.name for d in hit.inputs.dataset_inputs) == ["iris-eval", "iris-train"]
 
     frame = mlflow.search_runs(experiment_ids=exp, filter_string="datasets.name = 'iris-train'")
     assert list(frame["run_id"]) == [info.run_id]
@@ -87,3 +95,31 @@ def test_ui_dataset_summaries(tracking, frames):
         (info.experiment_id, "iris-train", train.digest, "training"),
         (info.experiment_id, "iris-eval", evaluation.digest, "validation"),
     ])
+
+
+def test_same_dataset_twice_is_one_input(tracking, frames):
+    train_df, _ = frames
+    mlflow.set_experiment(unique("iris-twice"))
+    train = mlflow.data.from_pandas(train_df, name="iris-train", targets="label")
+    with mlflow.start_run() as run:
+        mlflow.log_input(train, context="training")
+        mlflow.log_input(train, context="training")
+    inputs = MlflowClient().get_run(run.info.run_id).inputs.dataset_inputs
+    assert [(d.dataset.name, d.dataset.digest) for d in inputs] == [("iris-train", train.digest)]
+
+
+@pytest.mark.parametrize("field, value", [
+    ("name", "n" * 501),
+    ("digest", "d" * 37),
+], ids=["name-501", "digest-37"])
+def test_dataset_limits(tracking, field, value):
+    from compat_helpers import assert_client_error
+
+    api = tracking.api
+    run_id = api.create_run(api.create_experiment(unique("dataset-limits")))
+    dataset = {"name": "ok", "digest": "abc123", "source_type": "code", "source": "{}"}
+    dataset[field] = value
+    resp = api.post("runs/log-inputs", {"run_id": run_id, "datasets": [
+        {"dataset": dataset, "tags": [{"key": "mlflow.data.context", "value": "training"}]}]})
+    assert_client_error(resp, "INVALID_PARAMETER_VALUE")
+    assert not api.get_run(run_id).get("inputs", {}).get("dataset_inputs")

@@ -6,7 +6,7 @@ import pytest
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from compat_helpers import assert_client_error, assert_mlflow_error, now_ms, unique
+from compat_helpers import assert_client_error, assert_mlflow_error, now_ms, run_data, unique
 
 MISSING = "Missing value for required parameter"
 UNKNOWN_RUN = "0123456789abcdef0123456789abcdef"
@@ -54,7 +54,7 @@ def test_unknown_experiment(tracking):
     api = tracking.api
     assert_client_error(api.get("experiments/get", {"experiment_id": "987654321"}),
                         "RESOURCE_DOES_NOT_EXIST")
-    assert_client_error(api.get("experiments/get-by-name", {"experiment_name": "nope-" + unique("x")}),
+    assert_client_error(api.get("experiments/get-by-name", {"experiment_name": unique("nope")}),
                         "RESOURCE_DOES_NOT_EXIST")
     assert_client_error(api.post("runs/create", {"experiment_id": "987654321",
                                                  "start_time": now_ms()}),
@@ -223,6 +223,8 @@ HOSTILE_RUN_FILTERS = [
     "params.x LIKE",
     "params.x = '1' AND",  # MLflow tolerates a trailing AND: answer must then be correct
     "\x00",
+    "params.x = 'a\x00b'",
+    "tags.`t\x00` = 'a'",
 ]
 
 HOSTILE_EXPECTED_IF_ACCEPTED = {
@@ -282,6 +284,11 @@ def test_hostile_names_are_just_names(tracking, known_runs):
     exp_id = client.create_experiment(name)
     assert client.get_experiment_by_name(name).experiment_id == exp_id
     assert client.get_experiment_by_name("x' OR '1'='1") is None
+    wild = unique("100%_done")
+    wild_id = client.create_experiment(wild)
+    assert client.get_experiment_by_name(wild).experiment_id == wild_id
+    assert client.get_experiment_by_name(wild.replace("%_", "__")) is None
+    assert client.get_experiment_by_name("%") is None
     # MLflow's grammar has no defined escape for a quote inside a string: accept a clean
     # rejection, no match, or exactly this experiment.
     quoted = name.replace("'", "''")
@@ -376,3 +383,44 @@ def test_bad_page_tokens(tracking, run_id):
     resp = api.get("metrics/get-history", {"run_id": run_id, "metric_key": "m",
                                            "max_results": 5, "page_token": "garbage!!"})
     assert_client_error(resp, "INVALID_PARAMETER_VALUE")
+
+
+def test_search_runs_without_experiments_is_empty(tracking):
+    api = tracking.api
+    assert api.ok(api.post("runs/search", {})).get("runs", []) == []
+    assert api.ok(api.post("runs/search", {"experiment_ids": []})).get("runs", []) == []
+
+
+def test_huge_single_values_are_truncated_not_rejected(tracking, run_id):
+    """Only log-batch has a body limit: a huge single param or tag is truncated like any other."""
+    client = MlflowClient()
+    huge = "h" * 1_200_000
+    client.log_param(run_id, "config", huge)
+    client.set_tag(run_id, "notes", huge)
+    data = client.get_run(run_id).data
+    assert data.params["config"] == huge[:6000]
+    assert data.tags["notes"] == huge[:8000]
+
+
+def test_nul_characters_never_cause_5xx(tracking, run_id):
+    """PostgreSQL cannot store NUL in text: a NUL must be stored intact or refused with 400."""
+    api = tracking.api
+    attempts = [
+        ("runs/log-parameter", {"run_id": run_id, "key": "p", "value": "a\x00b"}),
+        ("runs/set-tag", {"run_id": run_id, "key": "t", "value": "a\x00b"}),
+        ("runs/log-batch", {"run_id": run_id, "params": [{"key": "q", "value": "\x00"}]}),
+        ("experiments/create", {"name": "nul\x00name"}),
+        ("runs/set-tag", {"run_id": run_id, "key": "k\x00", "value": "v"}),
+    ]
+    for path, body in attempts:
+        resp = api.post(path, body)
+        if resp.status_code != 200:
+            assert_client_error(resp, "INVALID_PARAMETER_VALUE")
+    resp = api.get("experiments/get-by-name", {"experiment_name": "nul\x00name"})
+    assert resp.status_code in (200, 400, 404), resp.text
+    if resp.status_code != 200:
+        assert_mlflow_error(resp, resp.status_code)
+    params, _, tags = run_data(api.get_run(run_id))
+    for key in ("p", "q"):
+        assert params.get(key) in (None, "a\x00b", "\x00")
+    assert tags.get("t") in (None, "a\x00b")

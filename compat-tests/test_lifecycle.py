@@ -92,6 +92,7 @@ def test_deleted_run_rejects_writes_but_stays_readable(tracking):
         "log_batch": lambda: client.log_batch(run_id, metrics=[Metric("m", 1.0, now_ms(), 0)],
                                               params=[Param("q", "2")], tags=[RunTag("t", "v")]),
         "set_terminated": lambda: client.set_terminated(run_id, "KILLED"),
+        "delete_tag": lambda: client.delete_tag(run_id, "mlflow.runName"),
     }
     for what, write in writes.items():
         assert error_code_of(write) == "INVALID_PARAMETER_VALUE", what
@@ -147,6 +148,17 @@ def test_experiment_tags(tracking):
 
     client.delete_experiment_tag(exp_id, "team")
     assert client.get_experiment(exp_id).tags == {"tier": "2", "owner": "alice", "empty": ""}
+    assert error_code_of(lambda: client.delete_experiment_tag(exp_id, "team")) == \
+        "RESOURCE_DOES_NOT_EXIST"
+    [found] = client.search_experiments(filter_string="tags.owner = 'alice'")
+    assert found.experiment_id == exp_id and found.tags == client.get_experiment(exp_id).tags
+
+    # A deleted experiment's tags are frozen.
+    client.delete_experiment(exp_id)
+    assert error_code_of(lambda: client.set_experiment_tag(exp_id, "k", "v")) == \
+        "INVALID_PARAMETER_VALUE"
+    assert error_code_of(lambda: client.delete_experiment_tag(exp_id, "owner")) == \
+        "INVALID_PARAMETER_VALUE"
 
 
 def test_run_tag_delete(tracking):

@@ -59,6 +59,37 @@ def test_history_keeps_every_point_exactly(tracking, run_id):
     assert client.get_run(run_id).data.metrics["curve"] == -7.0
 
 
+def test_extreme_finite_doubles_survive(tracking, run_id):
+    """The largest finite double is not infinity, and subnormals are not zero."""
+    client = MlflowClient()
+    values = [1.7976931348623157e308, -1.7976931348623157e308, 5e-324, -5e-324,
+              2.2250738585072014e-308, 0.1 + 0.2, 1 / 3, 123456789.123456789, 0.0]
+    t0 = now_ms()
+    client.log_batch(run_id, metrics=[Metric("edge", v, t0 + i, i) for i, v in enumerate(values)])
+    client.log_metric(run_id, "epoch-zero", 4.0, timestamp=0, step=0)
+    history = client.get_metric_history(run_id, "edge")
+    assert [m.value for m in history] == values
+    assert not any(math.isinf(m.value) for m in history)
+    assert [(m.timestamp, m.value) for m in client.get_metric_history(run_id, "epoch-zero")] == [
+        (0, 4.0)]
+
+
+def test_full_int64_steps_and_timestamps(tracking, run_id):
+    """step and timestamp are int64: values past 2^53 (e.g. a nanosecond clock used as the
+    timestamp) must come back exactly, not rounded and not refused."""
+    client = MlflowClient()
+    ns_now = 1_795_000_000_123_456_789
+    points_in = [(ns_now, 2**62 + 1, 1.5), (ns_now + 1, 2**53 + 1, 2.5),
+                 (ns_now + 2, -(2**62) - 3, 3.5), (ns_now + 3, 2**63 - 1, 4.5)]
+    client.log_batch(run_id, metrics=[Metric("wide", v, ts, s) for ts, s, v in points_in])
+    client.log_metric(run_id, "wide-single", 7.0, timestamp=ns_now + 9, step=2**60 + 7)
+    history = client.get_metric_history(run_id, "wide")
+    assert sorted(points(history)) == sorted(points_in)
+    [single] = client.get_metric_history(run_id, "wide-single")
+    assert (single.timestamp, single.step) == (ns_now + 9, 2**60 + 7)
+    assert client.get_run(run_id).data.metrics["wide"] == 4.5  # the highest step
+
+
 def test_same_step_keeps_distinct_points(tracking, run_id):
     client = MlflowClient()
     t0 = now_ms()
@@ -226,6 +257,32 @@ def test_bulk_interval_returns_everything_when_under_the_limit(tracking, chart_r
     assert [m["step"] for m in by_run[run_id]] == steps
 
 
+def test_bulk_interval_single_point_is_the_last(tracking, chart_runs):
+    """MLflow 3.17: with max_results=1 each run answers with its last point."""
+    ids = [run_id for run_id, _ in chart_runs.values()]
+    by_run = fetch_interval(tracking.api, ids, max_results=1)
+    for name, (run_id, steps) in chart_runs.items():
+        assert [m["step"] for m in by_run[run_id]] == [steps[-1]], name
+
+
+def test_bulk_interval_bounds_rows_when_steps_repeat(tracking):
+    """log_metric without a step puts every point at step 0: sampling goes by row, so the
+    answer stays within max_results and still spans first to last point."""
+    client = MlflowClient()
+    exp_id = mlflow.set_experiment(unique("step-zero")).experiment_id
+    run_id = client.create_run(exp_id).info.run_id
+    t0 = now_ms() - 100_000
+    client.log_batch(run_id, metrics=[Metric("loss", 1.0 / (i + 1), t0 + i, 0)
+                                      for i in range(1000)])
+    by_run = fetch_interval(tracking.api, [run_id], max_results=40)
+    sample = by_run[run_id]
+    assert 20 <= len(sample) <= 40
+    stamps = [m["timestamp"] for m in sample]
+    assert stamps == sorted(stamps)
+    assert stamps[0] == t0 and stamps[-1] == t0 + 999
+    assert max(b - a for a, b in zip(stamps, stamps[1:])) <= 3 * 999 / 39
+
+
 def test_bulk_interval_step_window(tracking, chart_runs):
     run_id, steps = chart_runs["long"]
     by_run = fetch_interval(tracking.api, [run_id], max_results=20, start_step=100, end_step=300)
@@ -286,3 +343,6 @@ def test_legacy_get_history_bulk(tracking):
             for m in body["metrics"]] == expected[:6]
 
     assert_client_error(api.get(url, {"metric_key": "acc"}))
+    # Larger limits are clipped to 25,000, not refused.
+    body = api.ok(api.get(url, query + [("max_results", 100_000)]))
+    assert len(body["metrics"]) == len(expected)

@@ -298,6 +298,25 @@ FILTER_CASES = {
     "params.nosuchparam = 'x'": lambda r: False,
     "metrics.nosuchmetric > 0": lambda r: False,
     "": lambda r: True,
+    # comparisons are case-sensitive; LIKE's _ is one character
+    "params.model = 'CNNBIG'": lambda r: False,
+    "tags.team = 'NLP'": lambda r: False,
+    "attributes.run_name = 'RUN-0042'": lambda r: False,
+    "params.model LIKE 'cnn'": lambda r: r.params["model"] == "cnn",
+    "attributes.run_name LIKE 'run-004_'": lambda r: r.name.startswith("run-004"),
+    "attributes.run_name ILIKE 'RUN-00_1'": lambda r: r.name[:6] == "run-00" and r.name[7] == "1",
+    # spelling variants users write
+    "params.model='cnn'": lambda r: r.params["model"] == "cnn",
+    "metrics.acc>0.9": lambda r: r.metrics["acc"] > 0.9,
+    "  params.model  =  'mlp'   and   metrics.acc <= 0.05  ":
+        lambda r: r.params["model"] == "mlp" and r.metrics["acc"] <= 0.05,
+    "params.model like 'c%'": lambda r: r.params["model"].startswith("c"),
+    "params.model ilike 'cnnB%'": lambda r: r.params["model"] == "CNNbig",
+    "params.opt is null and tags.team = 'nlp'":
+        lambda r: "opt" not in r.params and r.tags["team"] == "nlp",
+    "params.opt is not null and tags.team = 'nlp'":
+        lambda r: "opt" in r.params and r.tags["team"] == "nlp",
+    "attributes.status = 'FAILED' AND": lambda r: r.status == "FAILED",
 }
 
 
@@ -377,6 +396,8 @@ ORDER_CASES = [
     (["attributes.run_name DESC"], [(lambda r: r.name, False)]),
     (["attributes.status ASC", "metrics.acc DESC"], [(lambda r: r.status, True),
                                                      (metric("acc"), False)]),
+    (["metrics.nosuch DESC", "params.nosuch ASC"], [(metric("nosuch"), False),
+                                                    (param("nosuch"), True)]),
     ([], []),
 ]
 
@@ -496,20 +517,22 @@ def test_search_validation_errors(tracking, corpus):
 # ------------------------------------------------------------------ experiments
 
 
+EXPERIMENT_TAGS = {
+    "proj-alpha-1": {"team": "vision", "tier": "1"},
+    "proj-alpha-2": {"team": "nlp", "tier": "2"},
+    "proj-beta-1": {"team": "vision"},
+    "proj-gamma": {"team": "speech", "tier": "1"},
+    "other-x": {},
+    "other-y": {"tier": "3"},
+}
+
+
 @pytest.fixture
 def experiments(fresh_tracking):
     """Six experiments in a store of their own, created a few ms apart; two deleted."""
     client = MlflowClient()
-    specs = [
-        ("proj-alpha-1", {"team": "vision", "tier": "1"}),
-        ("proj-alpha-2", {"team": "nlp", "tier": "2"}),
-        ("proj-beta-1", {"team": "vision"}),
-        ("proj-gamma", {"team": "speech", "tier": "1"}),
-        ("other-x", {}),
-        ("other-y", {"tier": "3"}),
-    ]
     ids = {}
-    for name, tags in specs:
+    for name, tags in EXPERIMENT_TAGS.items():
         time.sleep(0.005)
         ids[name] = client.create_experiment(name, tags=tags or None)
     client.delete_experiment(ids["proj-beta-1"])
@@ -568,6 +591,8 @@ def test_search_experiments(experiments, view, filter_string, order_by, want):
         assert names(got) == want
     for e in got:
         assert e.experiment_id == experiments[e.name]
+        assert e.tags == EXPERIMENT_TAGS.get(e.name, {})
+        assert e.creation_time and e.last_update_time
 
 
 def test_search_experiments_creation_time_filter(experiments):
@@ -608,3 +633,57 @@ def test_search_experiments_requires_max_results(fresh_tracking):
     assert resp.status_code == 400, resp.text
     resp = api.post("experiments/search", {"max_results": 50001})
     assert resp.status_code == 400, resp.text
+
+
+def test_latest_metric_follows_updates(tracking):
+    """Search filters and sorts on the latest value, which each new point may change."""
+    client = MlflowClient()
+    exp_id = client.create_experiment(unique("latest-updates"))
+    a = client.create_run(exp_id, run_name="a").info.run_id
+    b = client.create_run(exp_id, run_name="b").info.run_id
+    t0 = 1_700_000_000_000
+
+    def hits(filter_string):
+        return sorted(r.info.run_name for r in client.search_runs([exp_id], filter_string))
+
+    client.log_metric(a, "m", 1.0, timestamp=t0, step=5)
+    client.log_metric(b, "m", 2.0, timestamp=t0, step=1)
+    assert hits("metrics.m = 1") == ["a"]
+    # A lower step logged later does not become the latest value.
+    client.log_metric(a, "m", 9.0, timestamp=t0 + 10, step=3)
+    assert hits("metrics.m = 1") == ["a"] and hits("metrics.m = 9") == []
+    # Same step, later timestamp: it does.
+    client.log_metric(a, "m", 0.5, timestamp=t0 + 20, step=5)
+    assert hits("metrics.m = 0.5") == ["a"] and hits("metrics.m = 1") == []
+    # Higher step: the latest moves again, also for sorting.
+    client.log_metric(b, "m", 0.25, timestamp=t0 - 5, step=8)
+    assert hits("metrics.m < 1") == ["a", "b"]
+    assert [r.info.run_name for r in client.search_runs(
+        [exp_id], order_by=["metrics.m ASC"])] == ["b", "a"]
+    # NaN as the latest value: matches only !=.
+    client.log_metric(b, "m", math.nan, timestamp=t0, step=9)
+    assert hits("metrics.m < 1") == ["a"]
+    assert hits("metrics.m != 0.5") == ["b"]
+    assert [r.info.run_name for r in client.search_runs(
+        [exp_id], order_by=["metrics.m DESC"])] == ["a", "b"]
+    assert client.get_run(a).data.metrics["m"] == 0.5
+    assert math.isnan(client.get_run(b).data.metrics["m"])
+
+
+def test_search_experiments_by_id(experiments):
+    """MLflow 3.17 filters experiments by id with =, !=, IN and NOT IN (ids quoted)."""
+    client = MlflowClient()
+    a, g, x = experiments["proj-alpha-1"], experiments["proj-gamma"], experiments["other-x"]
+
+    def found(filter_string, view=ViewType.ALL):
+        return sorted(e.name for e in client.search_experiments(view_type=view,
+                                                                 filter_string=filter_string))
+
+    assert found(f"experiment_id = '{a}'") == ["proj-alpha-1"]
+    assert found(f"experiment_id IN ('{a}', '{g}', '{x}')") == ["other-x", "proj-alpha-1",
+                                                                "proj-gamma"]
+    assert found(f"experiment_id IN ('{a}', '{g}', '{x}')", ViewType.ACTIVE_ONLY) == [
+        "proj-alpha-1", "proj-gamma"]
+    assert found(f"experiment_id NOT IN ('{a}', '{g}') AND name LIKE 'proj-%'") == [
+        "proj-alpha-2", "proj-beta-1"]
+    assert found(f"experiment_id != '{a}' AND tags.team = 'vision'") == ["proj-beta-1"]

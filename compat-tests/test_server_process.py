@@ -1,8 +1,11 @@
 """The server process itself: /health, clean SIGTERM shutdown, and data that outlives a restart."""
 
 import math
+import threading
+import time
 
 import mlflow
+import pytest
 import requests
 from mlflow import MlflowClient
 
@@ -61,3 +64,54 @@ def test_sigterm_is_clean_and_data_survives_restart(store_factory, monkeypatch):
         mlflow.end_run()
         mlflow.set_tracking_uri(None)
     assert second.stop() == 0
+
+
+@pytest.mark.client_retries
+@pytest.mark.deadline(240)
+def test_training_survives_a_server_restart(store_factory, monkeypatch):
+    """With the client's own HTTP retries, a restart mid-training loses no point and
+    duplicates none (a retried batch that had already landed is an exact duplicate)."""
+    make_store, make_server = store_factory
+    store = make_store()
+    first = make_server(store).start()
+    port = first.port
+
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "8")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", "0.1")
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
+    url = first.url
+    mlflow.set_tracking_uri(url)
+    restarted = threading.Event()
+    failures = []
+
+    def restart():
+        try:
+            assert first.stop() == 0
+            time.sleep(0.5)
+            make_server(store).start(port=port)
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+        finally:
+            restarted.set()
+
+    try:
+        mlflow.set_experiment("restart-midway")
+        with mlflow.start_run() as run:
+            for step in range(150):
+                if step == 50:
+                    threading.Thread(target=restart, daemon=True).start()
+                mlflow.log_metrics({"loss": 1.0 / (step + 1), "acc": step / 150}, step=step)
+                if step == 50:
+                    time.sleep(0.2)  # let the SIGTERM land while we keep logging
+        assert restarted.wait(60)
+        assert not failures, failures
+        client = MlflowClient()
+        for key, value in (("loss", lambda s: 1.0 / (s + 1)), ("acc", lambda s: s / 150)):
+            history = client.get_metric_history(run.info.run_id, key)
+            assert sorted((m.step, m.value) for m in history) == [
+                (s, value(s)) for s in range(150)], key
+        assert client.get_run(run.info.run_id).info.status == "FINISHED"
+    finally:
+        mlflow.end_run()
+        mlflow.set_tracking_uri(None)
