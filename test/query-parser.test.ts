@@ -537,7 +537,10 @@ describe('parseExperimentFilter / parseExperimentOrderBy', () => {
   });
 
   it('rejects other keys and prefixes', () => {
-    rejects(() => parseExperimentFilter("experiment_id = '1'"), /Invalid attribute key 'experiment_id' specified/);
+    // experiment_id is filterable since MLflow 3.17, by equality and lists only.
+    assert.deepEqual(parseExperimentFilter("experiment_id IN ('1', '2')"), [{ entity: 'attribute', key: 'experiment_id', op: 'IN', value: ['1', '2'] }]);
+    rejects(() => parseExperimentFilter("experiment_id > '1'"), /Invalid comparator for experiment_id/);
+    rejects(() => parseExperimentFilter("run_id = '1'"), /Invalid attribute key 'run_id' specified/);
     rejects(() => parseExperimentFilter("params.a = 'x'"), "Invalid entity type 'params'. Valid entity types are ('attribute', 'tag', 'tags')");
     rejects(() => parseExperimentFilter('metrics.a > 1'), /Invalid entity type 'metrics'/);
     rejects(() => parseExperimentFilter("name = 'a' OR name = 'b'"), "Invalid clause(s) in filter string: 'OR'");

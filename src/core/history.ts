@@ -35,10 +35,11 @@ export class History {
     this.checkRunIds(runIds);
     if (!key) throw invalid('GetMetricHistoryBulk request must specify a metric_key.');
     const max = maxResults ?? LIMITS.historyPageMax;
-    if (!Number.isInteger(max) || max < 1 || max > LIMITS.historyPageMax) {
-      throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be between 1 and ${LIMITS.historyPageMax}.`);
+    if (!Number.isInteger(max) || max < 1) {
+      throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be a positive integer.`);
     }
-    return this.store.metricHistoryBulk(runIds, key, max);
+    // MLflow caps larger requests at its page size rather than refusing them.
+    return this.store.metricHistoryBulk(runIds, key, Math.min(max, LIMITS.historyPageMax));
   }
 
   async sampled(runIds: string[], key: string, q: { startStep?: number; endStep?: number; maxResults?: number }): Promise<HistoryPoint[]> {

@@ -23,11 +23,13 @@ export interface HistoryReads {
 
 /**
  * Row r (0-based, in step order) of a run with n rows is kept when floor(r·(k−1)/(n−1)) rises
- * at r: at most k rows, evenly spread, the first and the last always among them.
+ * at r: at most k rows, evenly spread, the first and the last always among them. With k = 1
+ * only the last row is kept (the latest value, as MLflow 3.17 answers).
  */
 export function keepsRow(r: number, n: number, k: number): boolean {
-  if (n <= k || r === 0) return true;
-  if (k <= 1) return false;
+  if (n <= k) return true;
+  if (k <= 1) return r === n - 1;
+  if (r === 0) return true;
   return (r * (k - 1)) % (n - 1) < k - 1;
 }
 
@@ -117,7 +119,7 @@ export class KnexHistoryReads implements HistoryReads {
     const k = Math.max(1, maxResults);
     // The same rule as keepsRow(), in SQL.
     const rows = await this.db.from(inner.as('s'))
-      .whereRaw('s.cnt <= ? OR s.rn = 0 OR (? > 0 AND MOD(s.rn * ?, s.cnt - 1) < ?)', [k, k - 1, k - 1, k - 1])
+      .whereRaw(k === 1 ? 's.cnt <= 1 OR s.rn = s.cnt - 1' : 's.cnt <= ? OR s.rn = 0 OR MOD(s.rn * ?, s.cnt - 1) < ?', k === 1 ? [] : [k, k - 1, k - 1])
       .orderBy([{ column: 's.rid' }, { column: 's.step' }, { column: 's.timestamp' }, { column: 's.value' }])
       .select('s.rid', 's.step', 's.timestamp', 's.value', 's.special');
     return rows.map((r: any) => ({ runId: scope.runs.get(Number(r.rid))!, key: scope.key, value: decodeValue(r.value, r.special), timestamp: Number(r.timestamp), step: Number(r.step) }));

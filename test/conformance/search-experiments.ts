@@ -93,10 +93,22 @@ export function searchExperimentTests(ctx: Ctx): void {
       assert.equal(pages, 2);
     });
 
+    it('filters by experiment_id with =, !=, IN and NOT IN (MLflow 3.17)', async () => {
+      const all = await ctx.tracking.experiments.search({ maxResults: 100, viewType: 'ALL' });
+      const ids = all.items.map((e) => e.experimentId).sort();
+      const pick = ids.slice(0, 2);
+      const got = async (filter: string) =>
+        (await ctx.tracking.experiments.search({ filter, maxResults: 100, viewType: 'ALL' })).items.map((e) => e.experimentId).sort();
+      assert.deepEqual(await got(`experiment_id = '${pick[0]}'`), [pick[0]]);
+      assert.deepEqual(await got(`experiment_id IN ('${pick[0]}', '${pick[1]}')`), [...pick].sort());
+      assert.deepEqual(await got(`experiment_id NOT IN ('${pick[0]}')`), ids.filter((i) => i !== pick[0]));
+      assert.deepEqual(await got(`experiment_id != '${pick[1]}'`), ids.filter((i) => i !== pick[1]));
+    });
+
     it('refuses bad max_results and filters', async () => {
       await expectError(ctx.tracking.experiments.search({ maxResults: 0, viewType: 'ALL' }), 'INVALID_ARGUMENT');
       await expectError(ctx.tracking.experiments.search({ maxResults: 50001, viewType: 'ALL' }), 'INVALID_ARGUMENT');
-      await expectError(ctx.tracking.experiments.search({ filter: "experiment_id = '1'", maxResults: 10, viewType: 'ALL' }), 'INVALID_ARGUMENT');
+      await expectError(ctx.tracking.experiments.search({ filter: "experiment_id > '1'", maxResults: 10, viewType: 'ALL' }), 'INVALID_ARGUMENT');
       await expectError(ctx.tracking.experiments.search({ orderBy: ['tags.team'], maxResults: 10, viewType: 'ALL' }), 'INVALID_ARGUMENT');
     });
   });

@@ -179,11 +179,17 @@ export function parseExperimentFilter(filter: string | undefined): Filter {
       const value = numberValue(c, (found) => `Expected numeric value type for numeric attribute: ${c.key}. Found ${found}`);
       return comparison('attribute', c.key, c.op, value);
     }
+    if (c.key === 'experiment_id') {
+      // MLflow 3.17 added experiment_id: equality and lists, compared as the string id.
+      const ops: readonly Comparator[] = ['=', '!=', ...LIST_OPS];
+      requireOp(c.op, ops, `Invalid comparator for experiment_id: ${c.op}`);
+      return comparison('attribute', 'experiment_id', c.op, stringOperand(c, 'experiment_id'));
+    }
     if (EXPERIMENT_STRING_ATTRIBUTES.has(c.key)) {
       requireOp(c.op, STRING_OPS, `Invalid comparator for string attribute: ${c.op}`);
       return comparison('attribute', c.key, c.op, stringValue(c, 'attributes'));
     }
-    throw invalidAttributeKey(c.key, [...EXPERIMENT_STRING_ATTRIBUTES, ...EXPERIMENT_NUMERIC_ATTRIBUTES]);
+    throw invalidAttributeKey(c.key, [...EXPERIMENT_STRING_ATTRIBUTES, ...EXPERIMENT_NUMERIC_ATTRIBUTES, 'experiment_id']);
   });
 }
 
