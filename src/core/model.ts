@@ -1,4 +1,5 @@
 /** The domain objects, as the core hands them to front-ends and adapters. Times are ms since epoch. */
+import type { Int64 } from './int64';
 
 export type LifecycleStage = 'active' | 'deleted';
 export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
@@ -20,12 +21,12 @@ export interface Experiment {
   tags: Tag[];
 }
 
-/** One point of a metric's history. NaN and ±Infinity are kept as such. */
+/** One point of a metric's history. NaN and ±Infinity are kept as such; steps and times are exact int64. */
 export interface MetricPoint {
   key: string;
   value: number;
-  timestamp: number;
-  step: number;
+  timestamp: Int64;
+  step: Int64;
   datasetName?: string;
   datasetDigest?: string;
   modelId?: string;

@@ -3,6 +3,7 @@ import { invalid } from './errors';
 import { LIMITS } from './limits';
 import type { MetricPoint, Tag } from './model';
 import { assertNoNul } from './text';
+import { isInt64 } from './int64';
 
 // Python's \w, which MLflow's rule uses, is Unicode-aware: letters and numbers of any script.
 const KEY_CHARS = /^[/\p{L}\p{N}_.\- :]*$/u;
@@ -43,10 +44,10 @@ export function truncate(value: string, max: number): string {
 export function validateMetric(m: MetricPoint, param: string): void {
   validateKey(m.key, `${param}.key`);
   if (typeof m.value !== 'number') throw invalid(`Invalid value for parameter '${param}.value': expected a number`);
-  if (!Number.isSafeInteger(m.timestamp) || m.timestamp < 0) {
-    throw invalid(`Invalid value ${m.timestamp} for parameter '${param}.timestamp' supplied: it must be a non-negative integer`);
+  if (!isInt64(m.timestamp) || m.timestamp < 0) {
+    throw invalid(`Invalid value ${m.timestamp} for parameter '${param}.timestamp' supplied: it must be a non-negative int64`);
   }
-  if (!Number.isSafeInteger(m.step)) throw invalid(`Invalid value ${m.step} for parameter '${param}.step' supplied: it must be an integer`);
+  if (!isInt64(m.step)) throw invalid(`Invalid value ${m.step} for parameter '${param}.step' supplied: it must be an int64`);
 }
 
 export function checkBatchSize(metrics: number, params: number, tags: number): void {

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { MetricPoint } from '../core/model';
 import type { HistoryPoint } from '../core/store';
 import { decodeValue } from './metric-values';
+import { int64Of } from './rows';
 
 /** What a history read needs to know about its runs and key, resolved by the store first. */
 export interface HistoryScope {
@@ -43,7 +44,8 @@ export class SqliteHistoryReads implements HistoryReads {
 
   private prepare(sql: string, params: unknown[]) {
     this.trace?.(sql, params);
-    return this.db.prepare(sql).raw();
+    // Integers as bigints keep int64 steps and times exact; int64Of() narrows them back.
+    return this.db.prepare(sql).raw().safeIntegers(true);
   }
 
   async page(scope: HistoryScope, offset: number, limit: number): Promise<MetricPoint[]> {
@@ -52,7 +54,7 @@ export class SqliteHistoryReads implements HistoryReads {
     const rows: any[][] = this.prepare(
       'SELECT step, timestamp, value, special FROM metrics WHERE rid = ? AND key_id = ? ORDER BY timestamp, step, value, special LIMIT ? OFFSET ?', args,
     ).all(...args);
-    return rows.map((r) => ({ key: scope.key, step: r[0], timestamp: r[1], value: decodeValue(r[2], r[3]) }));
+    return rows.map((r) => ({ key: scope.key, step: int64Of(r[0]), timestamp: int64Of(r[1]), value: decodeValue(r[2], r[3]) }));
   }
 
   async bulk(scope: HistoryScope, limit: number): Promise<HistoryPoint[]> {
@@ -62,7 +64,7 @@ export class SqliteHistoryReads implements HistoryReads {
       `SELECT r.run_uuid, m.step, m.timestamp, m.value, m.special FROM metrics m JOIN runs r ON r.rid = m.rid
        WHERE m.key_id = ? AND m.rid IN (${placeholders(rids.length)}) ORDER BY r.run_uuid, m.timestamp, m.step, m.value LIMIT ?`, args,
     ).all(...args);
-    return rows.map((r) => ({ runId: r[0], key: scope.key, step: r[1], timestamp: r[2], value: decodeValue(r[3], r[4]) }));
+    return rows.map((r) => ({ runId: r[0], key: scope.key, step: int64Of(r[1]), timestamp: int64Of(r[2]), value: decodeValue(r[3], r[4]) }));
   }
 
   /**
@@ -73,9 +75,9 @@ export class SqliteHistoryReads implements HistoryReads {
     const rids = [...scope.runs.keys()];
     const range = startStep !== undefined && endStep !== undefined ? ' AND step BETWEEN ? AND ?' : '';
     const args = [scope.keyId, ...rids, ...(range ? [startStep, endStep] : [])];
-    const counts = new Map<number, number>(this.prepare(
+    const counts = new Map<number, number>((this.prepare(
       `SELECT rid, COUNT(*) FROM metrics WHERE key_id = ? AND rid IN (${placeholders(rids.length)})${range} GROUP BY rid`, args,
-    ).all(...args));
+    ).all(...args) as bigint[][]).map(([rid, n]) => [Number(rid), Number(n)]));
     const out: HistoryPoint[] = [];
     const rows = this.prepare(
       `SELECT rid, step, timestamp, value, special FROM metrics WHERE key_id = ? AND rid IN (${placeholders(rids.length)})${range}
@@ -83,8 +85,9 @@ export class SqliteHistoryReads implements HistoryReads {
     );
     let current = -1, rank = 0, n = 0;
     for (const r of rows.iterate(...args)) {
-      if (r[0] !== current) { current = r[0]; rank = 0; n = counts.get(current) ?? 0; }
-      if (keepsRow(rank++, n, k)) out.push({ runId: scope.runs.get(r[0])!, key: scope.key, step: r[1], timestamp: r[2], value: decodeValue(r[3], r[4]) });
+      const rid = Number(r[0]);
+      if (rid !== current) { current = rid; rank = 0; n = counts.get(current) ?? 0; }
+      if (keepsRow(rank++, n, k)) out.push({ runId: scope.runs.get(rid)!, key: scope.key, step: int64Of(r[1]), timestamp: int64Of(r[2]), value: decodeValue(r[3], r[4]) });
     }
     return out;
   }
@@ -98,7 +101,7 @@ export class KnexHistoryReads implements HistoryReads {
     const rows = await this.db('metrics').where({ rid, key_id: scope.keyId })
       .orderBy([{ column: 'timestamp' }, { column: 'step' }, { column: 'value' }, { column: 'special' }])
       .offset(offset).limit(limit).select('step', 'timestamp', 'value', 'special');
-    return rows.map((r: any) => ({ key: scope.key, value: decodeValue(r.value, r.special), timestamp: Number(r.timestamp), step: Number(r.step) }));
+    return rows.map((r: any) => ({ key: scope.key, value: decodeValue(r.value, r.special), timestamp: int64Of(r.timestamp), step: int64Of(r.step) }));
   }
 
   async bulk(scope: HistoryScope, limit: number): Promise<HistoryPoint[]> {
@@ -106,7 +109,7 @@ export class KnexHistoryReads implements HistoryReads {
       .whereIn('m.rid', [...scope.runs.keys()]).where('m.key_id', scope.keyId)
       .orderBy([{ column: 'r.run_uuid' }, { column: 'm.timestamp' }, { column: 'm.step' }, { column: 'm.value' }])
       .limit(limit).select('r.run_uuid', 'm.step', 'm.timestamp', 'm.value', 'm.special');
-    return rows.map((r: any) => ({ runId: r.run_uuid, key: scope.key, value: decodeValue(r.value, r.special), timestamp: Number(r.timestamp), step: Number(r.step) }));
+    return rows.map((r: any) => ({ runId: r.run_uuid, key: scope.key, value: decodeValue(r.value, r.special), timestamp: int64Of(r.timestamp), step: int64Of(r.step) }));
   }
 
   /** The server databases run window functions well, and sampling there keeps rows off the wire. */
@@ -122,6 +125,6 @@ export class KnexHistoryReads implements HistoryReads {
       .whereRaw(k === 1 ? 's.cnt <= 1 OR s.rn = s.cnt - 1' : 's.cnt <= ? OR s.rn = 0 OR MOD(s.rn * ?, s.cnt - 1) < ?', k === 1 ? [] : [k, k - 1, k - 1])
       .orderBy([{ column: 's.rid' }, { column: 's.step' }, { column: 's.timestamp' }, { column: 's.value' }])
       .select('s.rid', 's.step', 's.timestamp', 's.value', 's.special');
-    return rows.map((r: any) => ({ runId: scope.runs.get(Number(r.rid))!, key: scope.key, value: decodeValue(r.value, r.special), timestamp: Number(r.timestamp), step: Number(r.step) }));
+    return rows.map((r: any) => ({ runId: scope.runs.get(Number(r.rid))!, key: scope.key, value: decodeValue(r.value, r.special), timestamp: int64Of(r.timestamp), step: int64Of(r.step) }));
   }
 }

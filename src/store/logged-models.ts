@@ -8,6 +8,7 @@ import { insertRows } from './insert';
 import type { SqlExec } from './sql-exec';
 import { decodeValue, encodeValue, SPECIAL_NAN } from './metric-values';
 import { compare, doubleLiteral } from './search/conditions';
+import { int64Of } from './rows';
 
 export async function insertLoggedModel(sql: SqlExec, m: NewLoggedModel): Promise<void> {
   await insertRows(sql, 'logged_models',
@@ -80,13 +81,13 @@ export async function hydrateLoggedModels(db: Knex, rows: any[]): Promise<Logged
     const [tags, params, metrics] = await Promise.all([
       db('logged_model_tags').whereIn('model_id', part).orderBy('key').select(),
       db('logged_model_params').whereIn('model_id', part).orderBy('key').select(),
-      db('logged_model_metrics').whereIn('model_id', part).orderBy([{ column: 'key' }, { column: 'timestamp' }, { column: 'step' }]).select(),
+      db('logged_model_metrics').whereIn('model_id', part).orderBy([{ column: 'key' }, { column: 'timestamp' }, { column: 'step' }]).select().options({ safeIntegers: true }),
     ]);
     for (const t of tags) models.get(t.model_id)!.tags.push({ key: t.key, value: t.value });
     for (const p of params) models.get(p.model_id)!.params.push({ key: p.key, value: p.value });
     for (const m of metrics) {
       models.get(m.model_id)!.metrics.push({
-        key: m.key, value: decodeValue(m.value, m.special), timestamp: Number(m.timestamp), step: Number(m.step), runId: m.run_id,
+        key: m.key, value: decodeValue(m.value, m.special), timestamp: int64Of(m.timestamp), step: int64Of(m.step), runId: m.run_id,
         ...(m.dataset_name ? { datasetName: m.dataset_name, datasetDigest: m.dataset_digest } : {}),
       });
     }

@@ -1,5 +1,11 @@
 /** Row → domain mappers. Drivers disagree on bigint types, so every number goes through Number(). */
 import type { Experiment, RunInfo, RunStatus, Tag } from '../core/model';
+import { type Int64, toInt64 } from '../core/int64';
+
+/** A stored int64 (bigint, decimal string or number, by driver) as the domain's exact Int64. */
+export function int64Of(v: unknown): Int64 {
+  return toInt64(v) ?? Number(v);
+}
 
 export function experimentFromRows(row: any, tags: Tag[]): Experiment {
   return {

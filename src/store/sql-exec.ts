@@ -58,6 +58,8 @@ export class SqliteExec implements SqlExec {
     let st = this.statements.get(sql);
     if (!st) {
       st = this.db.prepare(sql);
+      // Integers come back as bigints so int64 steps and times stay exact; callers convert.
+      if (st.reader) st.safeIntegers(true);
       this.statements.set(sql, st);
       // Insert texts vary with the row count; keep the cache from growing without bound.
       if (this.statements.size > 2000) this.statements.delete(this.statements.keys().next().value as string);

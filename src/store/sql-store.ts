@@ -12,7 +12,7 @@ import { type HistoryReads, type HistoryScope, KnexHistoryReads, SqliteHistoryRe
 import { SqlWriteTx } from './write-tx';
 import { MetricKeyCache } from './metric-keys';
 import { decodeValue } from './metric-values';
-import { experimentFromRows, runInfoFromRow } from './rows';
+import { experimentFromRows, int64Of, runInfoFromRow } from './rows';
 import { chunks } from './chunks';
 import { compileRunSearch } from './search/runs';
 import { compileExperimentSearch } from './search/experiments';
@@ -27,7 +27,7 @@ function numericBigints() {
   if (pgTypesSet) return;
   // int8 arrives as a string by default; our int64s (times, steps) fit a double.
   const pg = require('pg');
-  pg.types.setTypeParser(20, (v: string) => Number(v));
+  pg.types.setTypeParser(20, (v: string) => int64Of(v));
   pgTypesSet = true;
 }
 
@@ -170,7 +170,7 @@ export class SqlStore implements Store {
         this.reader('params').whereIn('rid', part).orderBy('key').select('rid', 'key', 'value'),
         this.reader('tags').whereIn('rid', part).orderBy('key').select('rid', 'key', 'value'),
         this.reader('latest_metrics as lm').join('metric_keys as mk', 'mk.key_id', 'lm.key_id').whereIn('lm.rid', part)
-          .orderBy('mk.key').select('lm.rid', 'mk.key', 'lm.step', 'lm.timestamp', 'lm.value', 'lm.special'),
+          .orderBy('mk.key').select('lm.rid', 'mk.key', 'lm.step', 'lm.timestamp', 'lm.value', 'lm.special').options({ safeIntegers: true }),
         this.reader('run_inputs as ri').join('datasets as ds', 'ds.dataset_id', 'ri.dataset_id').whereIn('ri.rid', part)
           .orderBy('ri.dataset_id').select('ri.rid', 'ri.tags_json', 'ds.*'),
         this.reader('run_models').whereIn('rid', part).orderBy('model_id').select('rid', 'direction', 'model_id', 'step'),
@@ -178,7 +178,7 @@ export class SqlStore implements Store {
       for (const p of params) runs.get(Number(p.rid))!.params.push({ key: p.key, value: p.value });
       for (const t of tags) runs.get(Number(t.rid))!.tags.push({ key: t.key, value: t.value });
       for (const m of metrics) {
-        runs.get(Number(m.rid))!.metrics.push({ key: m.key, value: decodeValue(m.value, m.special), timestamp: Number(m.timestamp), step: Number(m.step) });
+        runs.get(Number(m.rid))!.metrics.push({ key: m.key, value: decodeValue(m.value, m.special), timestamp: int64Of(m.timestamp), step: int64Of(m.step) });
       }
       for (const i of inputs) {
         runs.get(Number(i.rid))!.datasetInputs.push({

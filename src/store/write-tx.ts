@@ -2,6 +2,7 @@
 import type { DatasetInput, Experiment, LifecycleStage, MetricPoint, ModelMetricPoint, ModelOutput, Tag } from '../core/model';
 import type { ExperimentUpdate, LockedRun, LoggedModelUpdate, NewExperiment, NewLoggedModel, NewRun, RunUpdate, WriteTx } from '../core/store';
 import { latestByKey, supersedes } from '../core/metrics';
+import { type Int64, toInt64 } from '../core/int64';
 import { chunks } from './chunks';
 import { insertRows } from './insert';
 import { decodeValue, encodeValue } from './metric-values';
@@ -153,12 +154,12 @@ export class SqlWriteTx implements WriteTx {
   /** Keeps latest_metrics at the maximum (step, timestamp, value) per key; the run row lock makes read-then-write safe. */
   private async raiseLatest(run: LockedRun, candidates: Map<string, MetricPoint>, ids: Map<string, number>) {
     const keyIds = [...candidates.keys()].map((k) => ids.get(k)!);
-    const current = new Map<number, { step: number; timestamp: number; value: number }>();
+    const current = new Map<number, { step: Int64; timestamp: Int64; value: number }>();
     for (const part of chunks(keyIds, 500)) {
       const rows = await this.sql.all(
         `SELECT "key_id", "step", "timestamp", "value", "special" FROM "latest_metrics" WHERE "rid" = ? AND "key_id" IN (${placeholders(part.length)})`,
         [run.handle, ...part]);
-      for (const r of rows) current.set(Number(r.key_id), { step: Number(r.step), timestamp: Number(r.timestamp), value: decodeValue(r.value, r.special) });
+      for (const r of rows) current.set(Number(r.key_id), { step: toInt64(r.step)!, timestamp: toInt64(r.timestamp)!, value: decodeValue(r.value, r.special) });
     }
     const upserts: unknown[][] = [];
     for (const [key, p] of candidates) {

@@ -54,7 +54,7 @@ export function historyTests(ctx: Ctx): void {
         await logMetrics(ctx, wide, [0, 2 ** 33, 2 ** 40, 2 ** 45].map((s, i) => point('loss', i, s, 100 + i)));
       });
 
-      const steps = (points: Array<{ runId: string; step: number }>, runId: string) => points.filter((p) => p.runId === runId).map((p) => p.step);
+      const steps = (points: Array<{ runId: string; step: number | bigint }>, runId: string) => points.filter((p) => p.runId === runId).map((p) => Number(p.step));
 
       function assertEvenlySpread(got: number[], first: number, last: number, k: number) {
         assert.ok(got.length <= k, `at most ${k} points, got ${got.length}`);

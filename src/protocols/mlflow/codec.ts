@@ -7,6 +7,7 @@
 import protobuf from 'protobufjs';
 import { invalid } from '../../core/errors';
 import { assertNoNul } from '../../core/text';
+import { toInt64 } from '../../core/int64';
 
 const INT_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
 
@@ -43,6 +44,12 @@ function decodeScalar(f: protobuf.Field, value: unknown, name: Name): unknown {
   if (f.resolvedType instanceof protobuf.Type) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) typeError(name, value);
     return decodeFields(f.resolvedType, value as Record<string, unknown>, () => `${name()}.`, false);
+  }
+  if (f.type === 'int64' || f.type === 'sint64' || f.type === 'sfixed64') {
+    // Exact beyond 2^53: big literals arrive as strings (see json-body.ts) and become bigints.
+    const n = toInt64(value);
+    if (n === undefined) typeError(name, value);
+    return n;
   }
   if (INT_TYPES.has(f.type)) {
     const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
@@ -128,7 +135,23 @@ function encodeValue(f: protobuf.Field, value: unknown): unknown {
     if (n === -Infinity) return '-Infinity';
     return n;
   }
+  if (typeof value === 'bigint') return bigintMark(value);
   return value;
+}
+
+/**
+ * JSON.stringify cannot print a bigint; it is carried as a marked string that writeJson()
+ * turns back into a bare number. The mark starts with NUL, which no stored string may contain.
+ */
+const MARK = '\u0000int64:';
+function bigintMark(v: bigint): string {
+  return `${MARK}${v}`;
+}
+
+/** The response body: JSON with int64 beyond 2^53 printed exactly. */
+export function writeJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes('\\u0000int64:') ? text.replace(/"\\u0000int64:(-?\d+)"/g, '$1') : text;
 }
 
 /** Shapes a plain snake_case object as the message's JSON, dropping anything the message does not define. */

@@ -4,12 +4,12 @@ import { TrackbridgeError } from '../../core/errors';
 import { toWireError } from './errors';
 
 export function sendError(res: Response, err: unknown): void {
-  if (!(err instanceof TrackbridgeError)) {
+  const wire = toWireError(err);
+  if (!(err instanceof TrackbridgeError) || wire.status >= 500) {
     // Driver errors quote the whole statement; a 1000-row insert would flood the log.
     const text = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
     console.error(`trackbridge: unexpected error: ${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`);
   }
-  const wire = toWireError(err);
   if (res.headersSent) {
     res.destroy();
     return;

@@ -5,7 +5,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Handler, MlflowContext } from './context';
 import { routesOf, type RouteSpec } from './schema';
-import { checkRequired, decodeMessage, encodeMessage } from './codec';
+import { checkRequired, decodeMessage, encodeMessage, writeJson } from './codec';
+import { parseJsonBody } from './json-body';
 import { invalid, TrackbridgeError } from '../../core/errors';
 import { sendError } from './respond';
 import { experimentHandlers } from './experiments';
@@ -43,7 +44,7 @@ function parseBody(req: Request): Record<string, unknown> {
   if (!buf || buf.length === 0) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(buf.toString('utf8'));
+    parsed = parseJsonBody(buf.toString('utf8'));
   } catch {
     throw invalid('Malformed JSON in the request body.');
   }
@@ -68,7 +69,7 @@ function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext) {
       const msg = decodeMessage(spec.request, input, spec.verb === 'get');
       checkRequired(spec.request, msg);
       const out = await handler(msg, ctx);
-      res.json(encodeMessage(spec.response, out));
+      res.type('application/json').send(writeJson(encodeMessage(spec.response, out)));
     } catch (e) {
       sendError(res, e);
     }
