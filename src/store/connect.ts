@@ -48,11 +48,16 @@ export interface SqliteOptions {
  * A statement costs microseconds here against a thread-pool round trip through sqlite3 (see
  * README "Databases" for the measurement).
  */
-/** A read-only connection for the history reads, which want raw rows and prepared statements. */
+/**
+ * The connection for the history reads, which want raw rows and prepared statements. It is
+ * opened read-write and made query-only: a SQLITE_OPEN_READONLY connection fails with
+ * "disk I/O error" in WAL mode whenever it has to recreate the shared-memory index.
+ */
 export function openSqliteReader(file: string): any {
   const Database = require('better-sqlite3');
-  const db = new Database(file, { readonly: true });
+  const db = new Database(file);
   db.pragma('busy_timeout = 10000');
+  db.pragma('query_only = ON');
   return db;
 }
 
