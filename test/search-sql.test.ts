@@ -15,7 +15,7 @@ import type { SqlStore } from '../src/store/sql-store';
 import type { Tracking } from '../src/core/tracking';
 import { createDatabase, FAST, openTracking, type TestDatabase } from './support/databases';
 
-const CLIENTS: Array<[Dialect, string]> = [['sqlite', 'sqlite3'], ['postgres', 'pg'], ['mysql', 'mysql2']];
+const CLIENTS: Array<[Dialect, string]> = [['sqlite', 'better-sqlite3'], ['postgres', 'pg'], ['mysql', 'mysql2']];
 
 /** Distinctive user text: none of it may appear in the SQL string itself. */
 const EVIL = ["zq1' OR '1'='1", 'zq2"; DROP TABLE runs; --', 'zq3`) UNION SELECT * FROM params --', 'zq4\\', 'zq5%_[]', 'zq6 ünï 😀'];

@@ -91,7 +91,10 @@ export function knexConfigs(target: DbTarget, sqlite: SqliteOptions): { writer: 
   if (target.dialect === 'sqlite') {
     fs.mkdirSync(path.dirname(target.location), { recursive: true });
     const common = ['busy_timeout = 10000'];
-    const base = { client: 'sqlite3', connection: { filename: target.location }, useNullAsDefault: true };
+    // Every SQLite connection in the process uses better-sqlite3's copy of SQLite: two copies of
+    // the library in one process do not see each other's POSIX locks, so closing one copy's
+    // connection drops the other's locks and deletes the WAL under it (README "Databases").
+    const base = { client: 'better-sqlite3', connection: { filename: target.location }, useNullAsDefault: true };
     return {
       // Migrations and maintenance only; request writes go through openSqliteWriter's connection.
       writer: {
@@ -104,9 +107,6 @@ export function knexConfigs(target: DbTarget, sqlite: SqliteOptions): { writer: 
       },
       reader: {
         ...base,
-        // Reads run on better-sqlite3 too: synchronous, but a search over 10,000 runs takes
-        // ~20 ms end to end against ~24 ms through sqlite3's thread pool (README "Databases").
-        client: 'better-sqlite3',
         pool: { min: 1, max: sqlite.readers, afterCreate: (c: any, done: any) => sqlitePragmas(c, [...common, 'query_only = ON'], done) },
       },
     };

@@ -6,6 +6,8 @@ import type { Knex } from 'knex';
 
 interface Migration { name: string; up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }
 
+const isSqlite = (k: Knex) => k.client.config.client === 'better-sqlite3' || k.client.config.client === 'sqlite3';
+
 /** MySQL compares text case-insensitively by default; MLflow's semantics are case-sensitive. */
 function binaryCollation(k: Knex, t: Knex.CreateTableBuilder) {
   if (k.client.config.client === 'mysql2') {
@@ -128,7 +130,7 @@ const initial: Migration = {
       t.primary(['rid', 'direction', 'model_id']);
     });
     await k('counters').insert({ name: 'experiment', value: 0 });
-    if (k.client.config.client === 'sqlite3') {
+    if (isSqlite(k)) {
       // The point table is its own primary-key index: half the size, one B-tree to update.
       await k.raw('DROP TABLE metrics');
       await k.raw(`CREATE TABLE metrics (rid INTEGER NOT NULL, key_id INTEGER NOT NULL, step INTEGER NOT NULL,
@@ -199,11 +201,11 @@ const longExperimentTags: Migration = {
   name: '0003_experiment_tag_values_20000',
   async up(k) {
     // SQLite does not enforce declared lengths; the server databases do.
-    if (k.client.config.client === 'sqlite3') return;
+    if (isSqlite(k)) return;
     await k.schema.alterTable('experiment_tags', (t) => { t.text('value').notNullable().alter(); });
   },
   async down(k) {
-    if (k.client.config.client === 'sqlite3') return;
+    if (isSqlite(k)) return;
     await k.schema.alterTable('experiment_tags', (t) => { t.string('value', 5000).notNullable().alter(); });
   },
 };
@@ -216,7 +218,7 @@ const longExperimentTags: Migration = {
 const clusteredKeyValues: Migration = {
   name: '0004_sqlite_clustered_key_values',
   async up(k) {
-    if (k.client.config.client !== 'sqlite3') return;
+    if (!isSqlite(k)) return;
     const rebuild = async (table: string, columns: string, key: string, copy: string) => {
       await k.raw(`CREATE TABLE ${table}_new (${columns}, PRIMARY KEY (${key})) WITHOUT ROWID`);
       await k.raw(`INSERT INTO ${table}_new SELECT ${copy} FROM ${table}`);
