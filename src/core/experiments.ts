@@ -2,7 +2,7 @@
 import { alreadyExists, invalid, invalidState, notFound, TrackbridgeError } from './errors';
 import { LIMITS } from './limits';
 import type { Experiment, Page, Tag, ViewType } from './model';
-import type { Store } from './store';
+import type { Store, WriteTx } from './store';
 import { parseExperimentFilter, parseExperimentOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
 import { validateExperimentName, validateExperimentTag } from './validation';
@@ -20,6 +20,21 @@ function joinUri(root: string, part: string): string {
 }
 
 export const experimentNotFound = (id: string) => notFound(`No Experiment with id=${id} exists`);
+
+/** Runs and logged models are only created in an active experiment; the lock holds until commit. */
+export async function lockActiveExperiment(tx: WriteTx, experimentId: string): Promise<Experiment> {
+  const e = await tx.lockExperiment(experimentId);
+  if (!e) throw experimentNotFound(experimentId);
+  if (e.lifecycleStage !== 'active') {
+    throw invalidState(`The experiment ${experimentId} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
+  }
+  return e;
+}
+
+/** The experiment's artifact location as a prefix for what lives under it (runs, models). */
+export function artifactBase(e: Experiment): string {
+  return e.artifactLocation.endsWith('/') ? e.artifactLocation : `${e.artifactLocation}/`;
+}
 
 export class Experiments {
   constructor(private readonly store: Store, private readonly cfg: ExperimentsConfig) {}

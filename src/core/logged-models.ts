@@ -1,9 +1,9 @@
 /** MLflow 3 logged models: created before their artifacts upload, finalized after. */
 import { randomUUID } from 'node:crypto';
-import { invalid, invalidState, notFound } from './errors';
+import { invalid, notFound } from './errors';
 import type { LoggedModel, LoggedModelStatus, Page, Tag } from './model';
 import type { Store } from './store';
-import { experimentNotFound } from './experiments';
+import { artifactBase, lockActiveExperiment } from './experiments';
 import { parseLoggedModelFilter, parseLoggedModelOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
 import { storedValue, validateKey } from './validation';
@@ -31,12 +31,7 @@ export class LoggedModels {
     const params = req.params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: storedValue(p.value ?? '', LIMITS.paramValueLength, `params[${i}].value`) }; });
     const modelId = `m-${randomUUID().replace(/-/g, '')}`;
     await this.store.write(async (tx) => {
-      const e = await tx.lockExperiment(req.experimentId);
-      if (!e) throw experimentNotFound(req.experimentId);
-      if (e.lifecycleStage !== 'active') {
-        throw invalidState(`The experiment ${req.experimentId} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
-      }
-      const base = e.artifactLocation.endsWith('/') ? e.artifactLocation : `${e.artifactLocation}/`;
+      const base = artifactBase(await lockActiveExperiment(tx, req.experimentId));
       await tx.insertLoggedModel({
         modelId, experimentId: req.experimentId, name, artifactLocation: `${base}models/${modelId}/artifacts`, time: Date.now(),
         modelType: req.modelType, sourceRunId: req.sourceRunId, tags, params,

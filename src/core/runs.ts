@@ -9,7 +9,7 @@ import { decodePageToken, encodePageToken } from './query/page-token';
 import { checkBatchSize, duplicateKeys, storedValue, validateKey, validateMetric } from './validation';
 import { randomRunName } from './run-names';
 import { assertMaxLength, assertNoNul } from './text';
-import { experimentNotFound } from './experiments';
+import { artifactBase, lockActiveExperiment } from './experiments';
 import { validateDatasetInputs } from './datasets';
 
 export const RUN_NAME_TAG = 'mlflow.runName';
@@ -53,12 +53,7 @@ export class Runs {
     if (req.userId) assertNoNul(req.userId, 'user_id');
     const runId = randomUUID().replace(/-/g, '');
     await this.store.write(async (tx) => {
-      const e = await tx.lockExperiment(req.experimentId);
-      if (!e) throw experimentNotFound(req.experimentId);
-      if (e.lifecycleStage !== 'active') {
-        throw invalidState(`The experiment ${req.experimentId} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
-      }
-      const base = e.artifactLocation.endsWith('/') ? e.artifactLocation : `${e.artifactLocation}/`;
+      const base = artifactBase(await lockActiveExperiment(tx, req.experimentId));
       await tx.insertRun({
         runId,
         experimentId: req.experimentId,
