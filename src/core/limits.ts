@@ -21,6 +21,7 @@ export const LIMITS = {
   searchExperimentsMax: 50000,
   historyPageMax: 25000,
   bulkRunsMax: 100,
+  searchDatasetsExperiments: 20,
   bulkIntervalMaxResults: 2500,
   datasetName: 500,
   datasetDigest: 36,

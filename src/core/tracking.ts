@@ -4,6 +4,8 @@ import { History } from './history';
 import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
 import type { Store } from './store';
+import { invalid } from './errors';
+import { LIMITS } from './limits';
 
 export class Tracking {
   readonly experiments: Experiments;
@@ -23,6 +25,9 @@ export class Tracking {
   }
 
   searchDatasets(experimentIds: string[]) {
+    if (experimentIds.length < 1 || experimentIds.length > LIMITS.searchDatasetsExperiments) {
+      throw invalid(`SearchDatasets request must specify between 1 and ${LIMITS.searchDatasetsExperiments} experiment_ids; got ${experimentIds.length}.`);
+    }
     return this.store.searchDatasets(experimentIds);
   }
 }

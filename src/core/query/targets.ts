@@ -102,6 +102,12 @@ const TAG_OR_PARAM_OPS: readonly Comparator[] = [...STRING_OPS, ...NULL_OPS];
 const invalidAttributeKey = (key: string, valid: Iterable<string>) =>
   invalid(`Invalid attribute key '${clip(key)}' specified. Valid keys are '${pySet(valid)}'`);
 
+/** Metrics compare numerically in every search that has them (runs, logged models). */
+function metricComparison(c: RawComparison): Comparison {
+  requireOp(c.op, NUMERIC_OPS, badComparator(c.op, NUMERIC_OPS));
+  return comparison('metric', c.key, c.op, numberValue(c, (found) => `Expected numeric value type for metric. Found ${found}`));
+}
+
 export function parseRunFilter(filter: string | undefined): Filter {
   return parseFilter(filter, RUN_PREFIXES).map(runComparison);
 }
@@ -109,8 +115,7 @@ export function parseRunFilter(filter: string | undefined): Filter {
 function runComparison(c: RawComparison): Comparison {
   switch (c.entity) {
     case 'metric':
-      requireOp(c.op, NUMERIC_OPS, badComparator(c.op, NUMERIC_OPS));
-      return comparison('metric', c.key, c.op, numberValue(c, (found) => `Expected numeric value type for metric. Found ${found}`));
+      return metricComparison(c);
     case 'param':
     case 'tag':
       requireOp(c.op, TAG_OR_PARAM_OPS, badComparator(c.op, TAG_OR_PARAM_OPS));
@@ -296,8 +301,7 @@ export function parseLoggedModelFilter(filter: string | undefined): Filter {
   return parseFilter(filter, RUN_PREFIXES).map((c) => {
     switch (c.entity) {
       case 'metric':
-        requireOp(c.op, NUMERIC_OPS, badComparator(c.op, NUMERIC_OPS));
-        return comparison('metric', c.key, c.op, numberValue(c, (found) => `Expected numeric value type for metric. Found ${found}`));
+        return metricComparison(c);
       case 'param':
       case 'tag':
         requireOp(c.op, STRING_OPS, badComparator(c.op, STRING_OPS));

@@ -54,11 +54,7 @@ export const experimentHandlers: Record<string, Handler> = {
   },
 
   async searchDatasets(m, { tracking }) {
-    const ids: string[] = m.experiment_ids ?? [];
-    if (ids.length < 1 || ids.length > 20) {
-      throw invalid(`SearchDatasets request must specify between 1 and 20 experiment_ids; got ${ids.length}.`);
-    }
-    return { dataset_summaries: (await tracking.searchDatasets(ids)).map(datasetSummaryJson) };
+    return { dataset_summaries: (await tracking.searchDatasets(m.experiment_ids ?? [])).map(datasetSummaryJson) };
   },
 };
 
