@@ -10,13 +10,27 @@ import type { SqlExec } from './sql-exec';
 
 export class MetricKeyCache {
   private ids = new Map<string, number>();
+  private names = new Map<number, string>();
 
   known(key: string): number | undefined {
     return this.ids.get(key);
   }
 
   learn(found: Map<string, number>): void {
-    for (const [k, id] of found) this.ids.set(k, id);
+    for (const [k, id] of found) {
+      this.ids.set(k, id);
+      this.names.set(id, k);
+    }
+  }
+
+  /** Keys of ids read from the point tables; ids another process created are read once. */
+  async namesOf(db: SqlExec, ids: Iterable<number>): Promise<Map<number, string>> {
+    const missing = [...new Set(ids)].filter((id) => !this.names.has(id));
+    for (const part of chunks(missing, 500)) {
+      const rows = await db.all(`SELECT "key_id", "key" FROM "metric_keys" WHERE "key_id" IN (${part.map(() => '?').join(', ')})`, part);
+      this.learn(new Map(rows.map((r) => [r.key, Number(r.key_id)])));
+    }
+    return this.names;
   }
 
   /** Ids of existing keys only (for reads); unknown keys are absent from the result. */
@@ -32,6 +46,7 @@ export class MetricKeyCache {
       const rows = await db('metric_keys').select('key_id', 'key').whereIn('key', part);
       for (const r of rows) out.set(r.key, Number(r.key_id));
     }
+    if (missing.length > 0) this.learn(new Map(missing.filter((k) => out.has(k)).map((k) => [k, out.get(k)!])));
     return out;
   }
 

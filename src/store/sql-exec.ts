@@ -29,7 +29,7 @@ export function dialectSql(dialect: Dialect, sql: string): string {
 }
 
 export class KnexExec implements SqlExec {
-  constructor(private readonly trx: Knex.Transaction, readonly dialect: Dialect) {}
+  constructor(private readonly trx: Knex | Knex.Transaction, readonly dialect: Dialect) {}
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     const res = await this.trx.raw(dialectSql(this.dialect, sql), params as Knex.RawBinding[]);
@@ -51,6 +51,8 @@ export class KnexExec implements SqlExec {
 export class SqliteExec implements SqlExec {
   readonly dialect = 'sqlite' as const;
   private readonly statements = new Map<string, any>();
+  /** Sees every statement with its arguments (tests check their query plans). */
+  trace?: (sql: string, params: readonly unknown[]) => void;
 
   constructor(private readonly db: any) {}
 
@@ -68,10 +70,12 @@ export class SqliteExec implements SqlExec {
   }
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    this.trace?.(sql, params);
     return this.prepare(sql).all(...params);
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
+    this.trace?.(sql, params);
     const r = this.prepare(sql).run(...params);
     return { changes: r.changes, lastId: Number(r.lastInsertRowid) };
   }

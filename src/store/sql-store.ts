@@ -11,16 +11,20 @@ import { openSqliteReader, openSqliteWriter } from './connect';
 import { type HistoryReads, type HistoryScope, KnexHistoryReads, SqliteHistoryReads } from './history-reads';
 import { SqlWriteTx } from './write-tx';
 import { MetricKeyCache } from './metric-keys';
-import { decodeValue } from './metric-values';
 import { experimentFromRows, int64Of, runInfoFromRow } from './rows';
 import { chunks } from './chunks';
-import { compileRunSearch } from './search/runs';
+import { compileMetricOrderProbe, compileRunSearch, DEFAULT_PROBE_WINDOW, type ProbeWindow } from './search/runs';
+import { hydrateRuns } from './run-hydration';
 import { compileExperimentSearch } from './search/experiments';
 import { compileLoggedModelSearch, hydrateLoggedModels } from './logged-models';
 import type { LoggedModel } from '../core/model';
 import type { LoggedModelSearch } from '../core/store';
 
-export interface OpenOptions { sqlite?: Partial<SqliteOptions> }
+export interface OpenOptions {
+  sqlite?: Partial<SqliteOptions>;
+  /** How many entries a metric-ordered search probes first (see search/runs.ts); tests shrink it. */
+  searchProbe?: ProbeWindow;
+}
 
 let pgTypesSet = false;
 function numericBigints() {
@@ -44,7 +48,13 @@ export class SqlStore implements Store {
     /** SQLite only: the one writer connection (better-sqlite3) behind the group-commit queue. */
     private readonly sqlite: { exec: SqliteExec; queue: WriteQueue; close: () => void } | undefined,
     private readonly history: HistoryReads,
+    /** Plain-SQL reads: SQLite's raw read connection (cached statements), else the knex reader. */
+    private readonly reads: SqlExec,
+    private readonly probeWindow: ProbeWindow,
   ) {}
+
+  /** How metric-ordered searches were answered: by the probe, or by the full search after it. */
+  readonly searchStats = { probeAnswered: 0, probeDeclined: 0 };
 
   static async open(url: string, opts: OpenOptions = {}): Promise<SqlStore> {
     const target = parseDbUrl(url);
@@ -63,14 +73,16 @@ export class SqlStore implements Store {
     const reader = cfg.reader ? knexFactory(cfg.reader) : writer;
     let sqlite: SqlStore['sqlite'];
     let history: HistoryReads = new KnexHistoryReads(reader);
+    let reads: SqlExec = new KnexExec(reader, target.dialect);
     if (target.dialect === 'sqlite') {
       const db = openSqliteWriter(target.location, sqliteOpts);
       const historyDb = openSqliteReader(target.location);
       const exec = new SqliteExec(db);
       sqlite = { exec, queue: new WriteQueue(exec), close: () => { db.close(); historyDb.close(); } };
       history = new SqliteHistoryReads(historyDb);
+      reads = new SqliteExec(historyDb);
     }
-    return new SqlStore(target.dialect, writer, reader, sqlite, history);
+    return new SqlStore(target.dialect, writer, reader, sqlite, history, reads, opts.searchProbe ?? DEFAULT_PROBE_WINDOW);
   }
 
   /** The knex handle for tests and the benchmark's in-process baseline. */
@@ -145,8 +157,8 @@ export class SqlStore implements Store {
   }
 
   async getRun(runId: string): Promise<Run | undefined> {
-    const row = await this.reader('runs').where({ run_uuid: runId }).first();
-    return row ? (await this.hydrate([row]))[0] : undefined;
+    const [row] = await this.reads.all('SELECT * FROM "runs" WHERE "run_uuid" = ?', [runId]);
+    return row ? (await hydrateRuns(this.reads, this.keys, [row]))[0] : undefined;
   }
 
   async searchRuns(q: RunSearch): Promise<Run[]> {
@@ -155,47 +167,24 @@ export class SqlStore implements Store {
     const keyIds = await this.keys.lookup(this.reader, [...new Set(metricKeys)]);
     // A filter on a metric no run ever logged matches nothing.
     if (q.filter.some((c) => c.entity === 'metric' && !keyIds.has(c.key))) return [];
-    const rows = await compileRunSearch(this.reader, this.dialect, q, keyIds);
-    return this.hydrate(rows);
+    const probe = compileMetricOrderProbe(this.reader, this.dialect, q, keyIds, this.probeWindow);
+    if (probe) {
+      const [rows, [edge]] = await Promise.all([this.select(probe.query), this.select(probe.edge)]);
+      if (probe.accepts(rows, edge === undefined ? undefined : Number(edge.value))) {
+        this.searchStats.probeAnswered++;
+        return hydrateRuns(this.reads, this.keys, rows);
+      }
+      this.searchStats.probeDeclined++;
+    }
+    const rows = await this.select(compileRunSearch(this.reader, this.dialect, q, keyIds));
+    return hydrateRuns(this.reads, this.keys, rows);
   }
 
-  /** Attaches params, tags, latest metrics, inputs and outputs to run rows, a few queries per page. */
-  private async hydrate(rows: any[]): Promise<Run[]> {
-    const runs = new Map<number, Run>();
-    for (const r of rows) {
-      runs.set(Number(r.rid), { info: runInfoFromRow(r), metrics: [], params: [], tags: [], datasetInputs: [], modelInputs: [], modelOutputs: [] });
-    }
-    for (const part of chunks([...runs.keys()], 500)) {
-      const [params, tags, metrics, inputs, models] = await Promise.all([
-        this.reader('params').whereIn('rid', part).orderBy('key').select('rid', 'key', 'value'),
-        this.reader('tags').whereIn('rid', part).orderBy('key').select('rid', 'key', 'value'),
-        this.reader('latest_metrics as lm').join('metric_keys as mk', 'mk.key_id', 'lm.key_id').whereIn('lm.rid', part)
-          .orderBy('mk.key').select('lm.rid', 'mk.key', 'lm.step', 'lm.timestamp', 'lm.value', 'lm.special').options({ safeIntegers: true }),
-        this.reader('run_inputs as ri').join('datasets as ds', 'ds.dataset_id', 'ri.dataset_id').whereIn('ri.rid', part)
-          .orderBy('ri.dataset_id').select('ri.rid', 'ri.tags_json', 'ds.*'),
-        this.reader('run_models').whereIn('rid', part).orderBy('model_id').select('rid', 'direction', 'model_id', 'step'),
-      ]);
-      for (const p of params) runs.get(Number(p.rid))!.params.push({ key: p.key, value: p.value });
-      for (const t of tags) runs.get(Number(t.rid))!.tags.push({ key: t.key, value: t.value });
-      for (const m of metrics) {
-        runs.get(Number(m.rid))!.metrics.push({ key: m.key, value: decodeValue(m.value, m.special), timestamp: int64Of(m.timestamp), step: int64Of(m.step) });
-      }
-      for (const i of inputs) {
-        runs.get(Number(i.rid))!.datasetInputs.push({
-          tags: JSON.parse(i.tags_json),
-          dataset: {
-            name: i.name, digest: i.digest, sourceType: i.source_type, source: i.source,
-            ...(i.schema !== null ? { schema: i.schema } : {}), ...(i.profile !== null ? { profile: i.profile } : {}),
-          },
-        });
-      }
-      for (const m of models) {
-        const run = runs.get(Number(m.rid))!;
-        if (m.direction === 'input') run.modelInputs.push({ modelId: m.model_id });
-        else run.modelOutputs.push({ modelId: m.model_id, step: Number(m.step) });
-      }
-    }
-    return [...runs.values()];
+  /** Runs a built query; on SQLite as a cached statement on the raw read connection. */
+  private async select(query: Knex.QueryBuilder): Promise<any[]> {
+    if (this.dialect !== 'sqlite') return query;
+    const { sql, bindings } = query.toSQL();
+    return this.reads.all(sql, bindings);
   }
 
   // ---- metric history ----
