@@ -46,6 +46,8 @@ def main() -> None:
     ap.add_argument("--repo", required=True)
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--out", default=None, help="JSON results file (default scripts/bench/results/<date>.json)")
+    ap.add_argument("--check", action="store_true",
+                    help="exit non-zero when a result is wrong (errors, missing points, oversampling); never on timings")
     args = ap.parse_args()
     repo = Path(args.repo)
     n = sizes(args.scale)
@@ -98,6 +100,31 @@ def main() -> None:
     out.write_text(json.dumps(report, indent=2))
     print_table(rows, report)
     print(f"\nresults: {out}")
+    if args.check:
+        failures = check(results, n)
+        for f in failures:
+            print(f"[bench] check failed: {f}", file=sys.stderr)
+        if failures:
+            sys.exit(1)
+        print("[bench] checks passed: no writer errors, every point read back, bulk-interval within max_results over the whole range")
+
+
+def check(results: dict, n: dict) -> list[str]:
+    """What must hold whatever the speed: the benchmark doubles as a smoke test at tiny sizes."""
+    failures = []
+    for sname, r in results.items():
+        if r["concurrent"]["errors"]:
+            failures.append(f"{sname}: {r['concurrent']['errors']} errors reached the concurrent writers")
+        if r["history"]["points"] != n["history_points"]:
+            failures.append(f"{sname}: get-history returned {r['history']['points']} of {n['history_points']} points")
+        bulk = r["bulk_interval"]
+        if not 0 < bulk["max_points_per_run"] <= 320 or not bulk["covers_whole_range"]:
+            failures.append(f"{sname}: bulk-interval gave up to {bulk['max_points_per_run']} points per run, whole range: {bulk['covers_whole_range']}")
+        if r["search"]["rows"] <= 0:
+            failures.append(f"{sname}: the benchmark search matched no runs")
+    if results["mlflow"]["search"]["order_values"] != results["trackbridge"]["search"]["order_values"]:
+        failures.append("the two servers answered the benchmark search with different pages")
+    return failures
 
 
 def table(r: dict, limit: dict) -> list[dict]:
