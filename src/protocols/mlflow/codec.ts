@@ -42,7 +42,13 @@ interface FieldPlan {
   kind: Kind;
 }
 
-const plans = new WeakMap<protobuf.Type, FieldPlan[]>();
+interface TypePlan {
+  fields: FieldPlan[];
+  /** Both spellings of every field name; request objects are walked by their own keys. */
+  byKey: Map<string, FieldPlan>;
+}
+
+const plans = new WeakMap<protobuf.Type, TypePlan>();
 
 function kindOf(f: protobuf.Field): Kind {
   if (f.resolvedType instanceof protobuf.Enum) return 'enum';
@@ -55,19 +61,29 @@ function kindOf(f: protobuf.Field): Kind {
   return 'other';
 }
 
-function planOf(type: protobuf.Type): FieldPlan[] {
+function planOf(type: protobuf.Type): TypePlan {
   let plan = plans.get(type);
   if (!plan) {
-    plan = type.fieldsArray.map((f) => {
+    const fields = type.fieldsArray.map((f): FieldPlan => {
       f.resolve();
       return { field: f, name: f.name, camel: camel(f), kind: kindOf(f) };
     });
+    const byKey = new Map<string, FieldPlan>();
+    for (const p of fields) byKey.set(p.camel, p);
+    for (const p of fields) byKey.set(p.name, p);
+    plan = { fields, byKey };
     plans.set(type, plan);
   }
   return plan;
 }
 
-function decodeScalar(p: FieldPlan, value: unknown, name: Name): unknown {
+/** `prefix` + field (+ `[index]`): built only for an error message. */
+function pathOf(prefix: Name, field: string, index: number): string {
+  return `${prefix()}${field}${index >= 0 ? `[${index}]` : ''}`;
+}
+
+function decodeScalar(p: FieldPlan, value: unknown, prefix: Name, index: number): unknown {
+  const name = () => pathOf(prefix, p.name, index);
   switch (p.kind) {
     case 'string':
       if (typeof value === 'string') {
@@ -124,24 +140,28 @@ export function decodeMessage(type: protobuf.Type, input: Record<string, unknown
 }
 
 function decodeFields(type: protobuf.Type, input: Record<string, unknown>, prefix: Name, fromQuery: boolean): Record<string, unknown> {
+  const { byKey } = planOf(type);
   const out: Record<string, unknown> = {};
-  for (const p of planOf(type)) {
-    let value = input[p.name];
-    if (value === undefined) value = input[p.camel];
+  // Walking the object's own keys (a handful) beats probing every field under both spellings.
+  for (const key in input) {
+    const p = byKey.get(key);
+    if (p === undefined) continue;
+    const value = input[key];
     if (value === undefined || value === null) continue;
-    const name = () => `${prefix()}${p.name}`;
+    // Both spellings sent: the snake_case one wins.
+    if (key !== p.name && input[p.name] !== undefined && input[p.name] !== null) continue;
     if (p.field.repeated) {
       // A query string repeats a key for a list; a single occurrence is a list of one.
-      if (!Array.isArray(value) && !fromQuery) typeError(name, value);
+      if (!Array.isArray(value) && !fromQuery) typeError(() => pathOf(prefix, p.name, -1), value);
       const list = Array.isArray(value) ? value : [value];
       const decoded: unknown[] = [];
       for (let i = 0; i < list.length; i++) {
-        const v = decodeScalar(p, list[i], () => `${name()}[${i}]`);
+        const v = decodeScalar(p, list[i], prefix, i);
         if (v !== undefined) decoded.push(v);
       }
       out[p.name] = decoded;
     } else {
-      const v = decodeScalar(p, value, name);
+      const v = decodeScalar(p, value, prefix, -1);
       if (v !== undefined) out[p.name] = v;
     }
   }
@@ -199,7 +219,7 @@ export function writeJson(value: unknown): string {
  */
 export function encodeMessage(type: protobuf.Type, value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const p of planOf(type)) {
+  for (const p of planOf(type).fields) {
     const v = value[p.name];
     if (v === undefined || v === null) continue;
     if (p.field.repeated) {
