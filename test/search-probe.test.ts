@@ -10,7 +10,7 @@ import { createDatabase, openTracking, selectedDialects, type TestDatabase } fro
 import type { SqlStore } from '../src/store/sql-store';
 import type { Tracking } from '../src/core/tracking';
 
-interface Model { runId: string; startTime: number; acc?: number; loss?: number; p: string }
+interface Model { runId: string; startTime: number; acc?: number; loss?: number; p: string; deleted: boolean }
 
 function accOf(i: number): number | undefined {
   if (i % 9 === 0) return undefined;
@@ -65,7 +65,10 @@ for (const dialect of selectedDialects()) {
         if (acc !== undefined) metrics.push({ key: 'acc', value: acc, step: 0, timestamp: 1 });
         if (loss !== undefined) metrics.push({ key: 'loss', value: loss, step: 0, timestamp: 1 });
         await tracking.runs.logBatch(run.info.runId, { metrics, params: [{ key: 'p', value: p }], tags: [] });
-        if (!inOther) models.push({ runId: run.info.runId, startTime, acc, loss, p });
+        // Deleted runs among the top values: the probe must apply the view type like the full search.
+        const deleted = !inOther && i % 7 === 5;
+        if (deleted) await tracking.runs.delete(run.info.runId);
+        if (!inOther) models.push({ runId: run.info.runId, startTime, acc, loss, p, deleted });
       }
     });
 
@@ -74,27 +77,69 @@ for (const dialect of selectedDialects()) {
       await db?.drop();
     });
 
-    it('pages through every order, filter and page size exactly as the reference order', async () => {
+    it('pages through every order, filter, view and page size exactly as the reference order', async () => {
+      const views = [
+        { viewType: 'ACTIVE_ONLY' as const, keep: (m: Model) => !m.deleted, sizes: [1, 3, 7, 50] },
+        { viewType: 'DELETED_ONLY' as const, keep: (m: Model) => m.deleted, sizes: [2] },
+        { viewType: 'ALL' as const, keep: () => true, sizes: [2, 9] },
+      ];
       for (const order of ORDERS) {
         for (const f of FILTERS) {
-          const expected = models.filter(f.keep)
-            .sort((a, b) => order.cmp(a, b) || b.startTime - a.startTime || (a.runId < b.runId ? -1 : 1))
-            .map((m) => m.runId);
-          for (const maxResults of [1, 3, 7, 50]) {
-            const seen: string[] = [];
-            let pageToken: string | undefined;
-            do {
-              const page = await tracking.runs.search({ experimentIds: [exp], filter: f.filter, orderBy: order.orderBy, maxResults, pageToken, viewType: 'ACTIVE_ONLY' });
-              seen.push(...page.items.map((r) => r.info.runId));
-              pageToken = page.nextPageToken;
-            } while (pageToken);
-            assert.deepEqual(seen, expected, `${order.orderBy.join(', ')} / ${f.filter ?? 'no filter'} / pages of ${maxResults}`);
+          for (const view of views) {
+            const expected = models.filter((m) => f.keep(m) && view.keep(m))
+              .sort((a, b) => order.cmp(a, b) || b.startTime - a.startTime || (a.runId < b.runId ? -1 : 1))
+              .map((m) => m.runId);
+            for (const maxResults of view.sizes) {
+              const seen: string[] = [];
+              let pageToken: string | undefined;
+              do {
+                const page = await tracking.runs.search({ experimentIds: [exp], filter: f.filter, orderBy: order.orderBy, maxResults, pageToken, viewType: view.viewType });
+                seen.push(...page.items.map((r) => r.info.runId));
+                pageToken = page.nextPageToken;
+              } while (pageToken);
+              assert.deepEqual(seen, expected, `${order.orderBy.join(', ')} / ${f.filter ?? 'no filter'} / ${view.viewType} / pages of ${maxResults}`);
+            }
           }
         }
       }
       // Both paths ran: pages the probe could answer, and pages it had to hand to the full search.
       assert.ok(store.searchStats.probeAnswered > 10, `probe answered ${store.searchStats.probeAnswered}`);
       assert.ok(store.searchStats.probeDeclined > 10, `probe declined ${store.searchStats.probeDeclined}`);
+    });
+
+    it('declines a page whose lookahead ties with the window edge (the tied runs beyond it may come first)', async () => {
+      const edgeExp = await tracking.experiments.create('probe-edge', undefined, []);
+      // Nine runs tied at 5, the earliest created first in MLflow's order (latest start_time), while
+      // the metric index hands ties over newest first; one run above them all.
+      const tied: string[] = [];
+      for (let k = 0; k < 9; k++) {
+        const run = await tracking.runs.create({ experimentId: edgeExp, startTime: 10_000 - k, tags: [] });
+        await tracking.runs.logBatch(run.info.runId, { metrics: [{ key: 'edge', value: 5, step: 0, timestamp: 1 }], params: [], tags: [] });
+        tied.push(run.info.runId);
+      }
+      const top = await tracking.runs.create({ experimentId: edgeExp, startTime: 1, tags: [] });
+      await tracking.runs.logBatch(top.info.runId, { metrics: [{ key: 'edge', value: 10, step: 0, timestamp: 1 }], params: [], tags: [] });
+      for (const maxResults of [1, 2]) {
+        const seen: string[] = [];
+        let pageToken: string | undefined;
+        do {
+          const page = await tracking.runs.search({ experimentIds: [edgeExp], orderBy: ['metrics.edge DESC'], maxResults, pageToken, viewType: 'ACTIVE_ONLY' });
+          seen.push(...page.items.map((r) => r.info.runId));
+          pageToken = page.nextPageToken;
+        } while (pageToken);
+        assert.deepEqual(seen, [top.info.runId, ...tied], `pages of ${maxResults}`);
+      }
+    });
+
+    it('returns stored doubles exactly, from searches and from get', async () => {
+      const values = [0.1 + 0.2, 1 / 3, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1e-300, 123456789.12345678, 0.031093279839518557];
+      const run = await tracking.runs.create({ experimentId: exp, tags: [] });
+      await tracking.runs.logBatch(run.info.runId, { metrics: values.map((value, i) => ({ key: `v${i}`, value, step: 0, timestamp: 1 })), params: [], tags: [] });
+      const [found] = (await tracking.runs.search({ experimentIds: [exp], filter: `attributes.run_id = '${run.info.runId}'`, viewType: 'ACTIVE_ONLY' })).items;
+      for (const got of [found, await tracking.runs.get(run.info.runId)]) {
+        const byKey = new Map(got.metrics.map((m) => [m.key, m.value]));
+        values.forEach((v, i) => assert.ok(Object.is(byKey.get(`v${i}`), v), `v${i}: stored ${v}, read ${byKey.get(`v${i}`)}`));
+      }
     });
 
     it('returns the same runs and entries from the probe as from a plain search', async () => {

@@ -169,8 +169,8 @@ export class SqlStore implements Store {
     if (q.filter.some((c) => c.entity === 'metric' && !keyIds.has(c.key))) return [];
     const probe = compileMetricOrderProbe(this.reader, this.dialect, q, keyIds, this.probeWindow);
     if (probe) {
-      const [rows, [edge]] = await Promise.all([this.select(probe.query), this.select(probe.edge)]);
-      if (probe.accepts(rows, edge === undefined ? undefined : Number(edge.value))) {
+      const rows = await this.select(probe.query);
+      if (probe.accepts(rows)) {
         this.searchStats.probeAnswered++;
         return hydrateRuns(this.reads, this.keys, rows);
       }
