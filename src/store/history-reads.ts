@@ -7,6 +7,7 @@ import type { MetricPoint } from '../core/model';
 import type { HistoryPoint } from '../core/store';
 import { decodeValue } from './metric-values';
 import { int64Of } from './rows';
+import { placeholders } from './chunks';
 
 /** What a history read needs to know about its runs and key, resolved by the store first. */
 export interface HistoryScope {
@@ -34,7 +35,6 @@ export function keepsRow(r: number, n: number, k: number): boolean {
   return (r * (k - 1)) % (n - 1) < k - 1;
 }
 
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 export class SqliteHistoryReads implements HistoryReads {
   /** Sees every statement with its arguments (tests check their query plans). */

@@ -7,13 +7,12 @@
  * are put in key order here, so every database answers in the same order.
  */
 import type { MetricPoint, Run, Tag } from '../core/model';
-import { chunks } from './chunks';
+import { chunks, placeholders } from './chunks';
 import type { MetricKeyCache } from './metric-keys';
 import { decodeValue } from './metric-values';
 import { int64Of, runInfoFromRow } from './rows';
 import type { SqlExec } from './sql-exec';
 
-const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /** SQLite's BINARY collation (UTF-8 bytes) is code-point order; JS strings compare UTF-16 units. */
 function codePointOrder(a: string, b: string): number {
@@ -41,7 +40,7 @@ interface Entries {
 }
 
 async function entriesAsJson(db: SqlExec, keys: MetricKeyCache, part: number[]): Promise<Entries> {
-  const ids = list(part.length);
+  const ids = placeholders(part.length);
   const keyValues = async (table: string) => {
     const [row] = await db.all(`SELECT json_group_array(json_array("rid", "key", "value")) AS j FROM "${table}" WHERE "rid" IN (${ids})`, part);
     return (JSON.parse(row.j) as Array<[number, string, string]>).map(([rid, key, value]): [number, Tag] => [rid, { key, value }]);
@@ -56,7 +55,7 @@ async function entriesAsJson(db: SqlExec, keys: MetricKeyCache, part: number[]):
 }
 
 async function entriesAsRows(db: SqlExec, part: number[]): Promise<Entries> {
-  const ids = list(part.length);
+  const ids = placeholders(part.length);
   const [params, tags, metrics] = await Promise.all([
     db.all(`SELECT "rid", "key", "value" FROM "params" WHERE "rid" IN (${ids})`, part),
     db.all(`SELECT "rid", "key", "value" FROM "tags" WHERE "rid" IN (${ids})`, part),
@@ -77,7 +76,7 @@ export async function hydrateRuns(db: SqlExec, keys: MetricKeyCache, rows: any[]
     runs.set(Number(r.rid), { info: runInfoFromRow(r), metrics: [], params: [], tags: [], datasetInputs: [], modelInputs: [], modelOutputs: [] });
   }
   for (const part of chunks([...runs.keys()], 500)) {
-    const ids = list(part.length);
+    const ids = placeholders(part.length);
     const [entries, inputs, models] = await Promise.all([
       db.dialect === 'sqlite' ? entriesAsJson(db, keys, part) : entriesAsRows(db, part),
       db.all(`SELECT ri."rid", ri."tags_json", ds."name", ds."digest", ds."source_type", ds."source", ds."schema", ds."profile"

@@ -3,7 +3,7 @@ import type { DatasetInput, Experiment, LifecycleStage, MetricPoint, ModelMetric
 import type { ExperimentUpdate, LockedRun, LoggedModelUpdate, NewExperiment, NewLoggedModel, NewRun, RunUpdate, WriteTx } from '../core/store';
 import { latestByKey, supersedes } from '../core/metrics';
 import { type Int64, toInt64 } from '../core/int64';
-import { chunks } from './chunks';
+import { chunks, placeholders } from './chunks';
 import { insertRows } from './insert';
 import { decodeValue, encodeValue } from './metric-values';
 import type { MetricKeyCache } from './metric-keys';
@@ -11,7 +11,6 @@ import type { SqlExec } from './sql-exec';
 import { experimentFromRows } from './rows';
 import * as models from './logged-models';
 
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /** `UPDATE table SET a = ?, b = ? WHERE …` from the fields that are set; undefined means "leave". */
 function updateSql(table: string, set: Record<string, unknown>, where: string): [string, unknown[]] | undefined {
