@@ -2,7 +2,7 @@
  * Run rows → full runs: params, tags, latest metrics, dataset inputs and model inputs/outputs.
  * A search page hydrates 100 runs × 40 entries, which costs more than the search itself when
  * every entry is a driver row. SQLite therefore hands each kind back as one JSON array built in
- * SQL (measured on 100 runs × 20 params + 20 metrics: 2.4 ms against 6.3 ms as rows); the other
+ * SQL (a one-off in-process measurement on 100 runs × 20 params + 20 metrics: 2.4 ms against 6.3 ms as rows); the other
  * databases return rows. Everything is plain SQL, so SQLite runs it as cached statements. Entries
  * are put in key order here, so every database answers in the same order.
  */

@@ -53,28 +53,18 @@ export async function createDatabase(dialect: Dialect): Promise<TestDatabase> {
     return { dialect, url: `sqlite:///${file}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
   const name = randomName();
-  if (dialect === 'postgres') {
-    await pgAdmin(`CREATE DATABASE ${name}`);
-    let dropped = false;
-    return {
-      dialect,
-      url: withDatabase(PG_ADMIN_URL, name),
-      drop: async () => {
-        if (dropped) return;
-        dropped = true;
-        await pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      },
-    };
-  }
-  await mysqlAdmin(`CREATE DATABASE ${name}`);
+  const server = dialect === 'postgres'
+    ? { admin: pgAdmin, url: PG_ADMIN_URL, drop: `DROP DATABASE IF EXISTS ${name} WITH (FORCE)` }
+    : { admin: mysqlAdmin, url: MYSQL_ADMIN_URL, drop: `DROP DATABASE IF EXISTS ${name}` };
+  await server.admin(`CREATE DATABASE ${name}`);
   let dropped = false;
   return {
     dialect,
-    url: withDatabase(MYSQL_ADMIN_URL, name),
+    url: withDatabase(server.url, name),
     drop: async () => {
       if (dropped) return;
       dropped = true;
-      await mysqlAdmin(`DROP DATABASE IF EXISTS ${name}`);
+      await server.admin(server.drop);
     },
   };
 }

@@ -214,7 +214,7 @@ export function writeJson(value: unknown): string {
 
 /**
  * Shapes a plain snake_case object as the message's JSON: unset fields and empty lists left
- * out, fields the message does not define dropped. JSON.stringify then prints it (measured
+ * out, fields the message does not define dropped. JSON.stringify then prints it (one-off measurement:
  * faster than writing the text field by field: 2.7 ms against 3.3 ms for a 100-run page).
  */
 export function encodeMessage(type: protobuf.Type, value: Record<string, unknown>): Record<string, unknown> {
