@@ -62,29 +62,39 @@ async function refusal(p: Promise<SqlStore>): Promise<TrackbridgeError> {
 
 interface ChildResult { code: number | null; signal: NodeJS.Signals | null; out: string }
 
-/** Opens the store in a process of its own (a server starting), optionally killed mid-way. */
-function openInChild(url: string, killAfterStatement?: number): Promise<ChildResult> {
+/**
+ * Opens the store in a process of its own (a server starting). It may be killed with SIGKILL
+ * right after its N-th schema statement, or `killAfterMs` after it starts opening.
+ */
+function openInChild(url: string, kill: { afterStatement?: number; afterMs?: number } = {}): Promise<ChildResult> {
   const args = ['--import', 'tsx', 'test/support/open-store-child.ts', url];
-  if (killAfterStatement !== undefined) args.push(String(killAfterStatement));
+  if (kill.afterStatement !== undefined) args.push(String(kill.afterStatement));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (kill.afterMs !== undefined && out.startsWith('starting\n') && out.length === d.length) {
+        setTimeout(() => child.kill('SIGKILL'), kill.afterMs);
+      }
+    });
     child.stderr.on('data', (d) => { out += d; });
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, out: out.trim() }));
+    child.on('close', (code, signal) => resolve({ code, signal, out: out.replace(/^starting\n/, '').trim() }));
   });
 }
 
 /** How many statements a clean first start runs, and the schema it leaves. */
-async function cleanStart(dialect: Dialect): Promise<{ statements: number; shape: SchemaShape }> {
+async function cleanStart(dialect: Dialect): Promise<{ statements: number; ms: number; shape: SchemaShape }> {
   const db = await createDatabase(dialect);
   try {
     let statements = 0;
+    const t0 = performance.now();
     const store = await SqlStore.open(db.url, { ...FAST, onSchemaStatement: () => { statements++; } });
+    const ms = performance.now() - t0;
     const shape = await schemaShape(store.db, dialect);
     await store.close();
-    return { statements, shape };
+    return { statements, ms, shape };
   } finally {
     await db.drop();
   }
@@ -108,10 +118,11 @@ async function addForeignTables(db: TestDatabase, names: string[]): Promise<void
 
 function startupSuite(dialect: Dialect): void {
   describe(`store start-up: ${dialect}`, () => {
-    let clean: { statements: number; shape: SchemaShape };
+    let clean: { statements: number; ms: number; shape: SchemaShape };
     before(async () => { clean = await cleanStart(dialect); });
 
     it('a fresh start makes exactly the tables the store counts as its own', () => {
+      assert.ok(clean.statements > 20, `the setup reported ${clean.statements} statements`);
       const own = new Set(OWN_TABLES);
       for (const t of clean.shape.tables) assert.ok(own.has(t), `table ${t} is missing from OWN_TABLES`);
       for (const t of OWN_TABLES) {
@@ -187,6 +198,7 @@ function startupSuite(dialect: Dialect): void {
     });
 
     it('a start-up stopped after any schema statement is completed by the next start', async () => {
+      assert.ok(clean.statements > 0, 'the setup reports no statements');
       await withFresh(dialect, async (db) => {
         const transactional = dialect !== 'mysql';
         // MySQL commits each DDL statement: every stop keeps one more statement, and the next start
@@ -221,16 +233,26 @@ function startupSuite(dialect: Dialect): void {
     });
 
     it('a server killed (SIGKILL) during its first start leaves a database the next start completes', async () => {
-      const points = [1, Math.ceil(clean.statements / 3), Math.ceil((2 * clean.statements) / 3), clean.statements - 1];
-      for (const at of points) {
+      const afterStatements = [1, Math.ceil(clean.statements / 3), Math.ceil((2 * clean.statements) / 3), clean.statements - 1];
+      // Also at moments spread over the setup, whatever statement that falls on.
+      const afterMs = [0.2, 0.5, 0.8].map((f) => Math.round(f * clean.ms));
+      let killed = 0;
+      const kills: Array<{ afterStatement?: number; afterMs?: number }> = [
+        ...afterStatements.map((n) => ({ afterStatement: n })), ...afterMs.map((ms) => ({ afterMs: ms }))];
+      for (const kill of kills) {
         await withFresh(dialect, async (db) => {
-          const killed = await openInChild(db.url, at);
-          assert.equal(killed.signal, 'SIGKILL', `the start was not killed at statement ${at}: exit ${killed.code}: ${killed.out}`);
+          const first = await openInChild(db.url, kill);
+          if (kill.afterStatement !== undefined) {
+            assert.equal(first.signal, 'SIGKILL', `the start was not killed at statement ${kill.afterStatement}: exit ${first.code}: ${first.out}`);
+          }
+          if (first.signal === 'SIGKILL') killed++;
+          else assert.ok(first.code === 0, `the first start failed: ${first.out}`);
           const next = await openInChild(db.url);
-          assert.ok(next.code === 0 && next.out.endsWith('opened'), `after a kill at statement ${at}: ${next.out}`);
+          assert.ok(next.code === 0 && next.out.endsWith('opened'), `after a kill ${JSON.stringify(kill)}: ${next.out}`);
           assert.deepEqual(await withKnex(db, (k) => schemaShape(k, dialect)), clean.shape);
         });
       }
+      assert.ok(killed > afterStatements.length, 'no timed kill landed before the setup finished');
     });
 
     if (dialect === 'sqlite') sqliteFileTests();

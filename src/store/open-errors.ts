@@ -3,6 +3,7 @@
  * URL with its password masked, and what to do. The driver's error stays on `cause`.
  */
 import { type ErrorCode, TrackbridgeError } from '../core/errors';
+import { SchemaLockTimeout } from './schema/lock';
 
 /** The URL with any password (in the user part or a query parameter) replaced by `***`. */
 export function maskedUrl(url: string): string {
@@ -150,7 +151,11 @@ export function openError(e: unknown, url: string): TrackbridgeError {
     return cannotOpen(url, `nothing answers at ${s.host} (${code})`, `Start the database server, or fix the host and port; ${CHANGE_DB}.`, e, 'UNAVAILABLE');
   }
   if (err?.name === 'KnexTimeoutError') {
-    return cannotOpen(url, `no connection within ${Math.round((err?.timeout ?? 60000) / 1000)} s`, `Check that the server at ${s.host} is up and reachable.`, e, 'UNAVAILABLE');
+    return cannotOpen(url, 'no connection could be made in time', `Check that the server at ${s.host} is up and reachable.`, e, 'UNAVAILABLE');
+  }
+  if (e instanceof SchemaLockTimeout) {
+    return cannotOpen(url, err.message,
+      'Another trackbridge process is setting up this database: let it finish, or stop it if it hangs.', e, 'UNAVAILABLE');
   }
   const known = url.startsWith('sqlite:') ? sqliteError(err, url)
     : url.startsWith('mysql') ? mysqlError(err, url, s) : postgresError(err, url, s);

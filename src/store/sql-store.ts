@@ -93,18 +93,28 @@ export class SqlStore implements Store {
     }
     const writer = knexFactory(cfg.writer);
     const reader = cfg.reader ? knexFactory(cfg.reader) : writer;
-    let sqlite: SqlStore['sqlite'];
-    let history: HistoryReads = new KnexHistoryReads(reader);
-    let reads: SqlExec = new KnexExec(reader, target.dialect);
-    if (target.dialect === 'sqlite') {
-      const db = openSqliteWriter(target.location, sqliteOpts);
-      const historyDb = openSqliteReader(target.location);
-      const exec = new SqliteExec(db);
-      sqlite = { exec, queue: new WriteQueue(exec), close: () => { db.close(); historyDb.close(); } };
-      history = new SqliteHistoryReads(historyDb);
-      reads = new SqliteExec(historyDb);
+    const raw: Array<{ close(): void }> = [];
+    try {
+      let sqlite: SqlStore['sqlite'];
+      let history: HistoryReads = new KnexHistoryReads(reader);
+      let reads: SqlExec = new KnexExec(reader, target.dialect);
+      if (target.dialect === 'sqlite') {
+        const db = openSqliteWriter(target.location, sqliteOpts);
+        raw.push(db);
+        const historyDb = openSqliteReader(target.location);
+        raw.push(historyDb);
+        const exec = new SqliteExec(db);
+        sqlite = { exec, queue: new WriteQueue(exec), close: () => { db.close(); historyDb.close(); } };
+        history = new SqliteHistoryReads(historyDb);
+        reads = new SqliteExec(historyDb);
+      }
+      return new SqlStore(target.dialect, writer, reader, sqlite, history, reads, opts.searchProbe ?? DEFAULT_PROBE_WINDOW);
+    } catch (e) {
+      for (const db of raw) db.close();
+      if (reader !== writer) await reader.destroy();
+      await writer.destroy();
+      throw e;
     }
-    return new SqlStore(target.dialect, writer, reader, sqlite, history, reads, opts.searchProbe ?? DEFAULT_PROBE_WINDOW);
   }
 
   /** The knex handle for tests and the benchmark's in-process baseline. */

@@ -73,6 +73,6 @@ async function checkIndexes(k: Knex, dialect: Dialect, url: string): Promise<voi
   }
   if (missing.length) {
     throw refusedDatabase(url, `it is missing indexes: ${missing.join(', ')}`,
-      'Restore them (they are created with the schema; see src/store/schema/migrations.ts) or restore a backup.');
+      'Recreate them as the schema migrations define them, or restore a backup.');
   }
 }
