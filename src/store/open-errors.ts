@@ -74,7 +74,7 @@ function postgresError(e: any, url: string, s: Server): TrackbridgeError | undef
   switch (e?.code) {
     case '28000':
       return /does not exist/.test(text)
-        ? cannotOpen(url, text, `Create the role (CREATE ROLE "${s.user}" LOGIN) or put an existing user in the URL; ${CHANGE_DB}.`, e)
+        ? cannotOpen(url, text, `Create the role (CREATE ROLE "${/role "([^"]*)"/.exec(text)?.[1] ?? s.user}" LOGIN) or put an existing user in the URL; ${CHANGE_DB}.`, e)
         : cannotOpen(url, text, 'Allow this user and host in the server\'s pg_hba.conf, or connect as a user it allows.', e);
     case '28P01':
       return cannotOpen(url, text, `Check the user name and password in the URL; ${CHANGE_DB}.`, e);
