@@ -1,6 +1,5 @@
-/** Turns a database URL into knex configurations: one writer and (for SQLite) a reader pool. */
+/** Turns a database URL into knex configurations: schema setup, one writer and (for SQLite) a reader pool. */
 import path from 'node:path';
-import fs from 'node:fs';
 import os from 'node:os';
 import type { Knex } from 'knex';
 import { invalid } from '../core/errors';
@@ -64,9 +63,9 @@ export function openSqliteReader(file: string): any {
 export function openSqliteWriter(file: string, opts: SqliteOptions): any {
   const Database = require('better-sqlite3');
   const db = new Database(file);
+  db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous}`);
-  db.pragma('busy_timeout = 10000');
   return db;
 }
 
@@ -87,24 +86,44 @@ function sqlitePragmas(conn: any, pragmas: string[], done: (err: Error | null, c
   next(0);
 }
 
-export function knexConfigs(target: DbTarget, sqlite: SqliteOptions): { writer: Knex.Config; reader?: Knex.Config } {
+export interface KnexConfigs {
+  /** One connection, for the schema setup: the schema lock belongs to it (see schema/lock.ts). */
+  setup: Knex.Config;
+  writer: Knex.Config;
+  reader?: Knex.Config;
+}
+
+/**
+ * The setup's single connection. A failure to connect reaches open() and becomes one line there;
+ * knex would also print it, with the driver's stack, so that one warning is dropped.
+ */
+const setupConfig = (cfg: Knex.Config): Knex.Config => ({
+  ...cfg,
+  pool: { ...(cfg.pool ?? {}), min: 0, max: 1 },
+  log: { warn: (m: unknown) => { if (!String(m).startsWith('Acquire connection error')) console.warn(m); } },
+});
+
+/** The SQLite file's folder must exist by now (see sqlite-file.ts); nothing here creates it. */
+export function knexConfigs(target: DbTarget, sqlite: SqliteOptions): KnexConfigs {
   if (target.dialect === 'sqlite') {
-    fs.mkdirSync(path.dirname(target.location), { recursive: true });
     const common = ['busy_timeout = 10000'];
     // Every SQLite connection in the process uses better-sqlite3's copy of SQLite: two copies of
     // the library in one process do not see each other's POSIX locks, so closing one copy's
     // connection drops the other's locks and deletes the WAL under it (README "Databases").
     const base = { client: 'better-sqlite3', connection: { filename: target.location }, useNullAsDefault: true };
-    return {
-      // Migrations and maintenance only; request writes go through openSqliteWriter's connection.
-      writer: {
-        ...base,
-        pool: {
-          min: 0, max: 1,
-          afterCreate: (c: any, done: any) =>
-            sqlitePragmas(c, ['journal_mode = WAL', `synchronous = ${sqlite.synchronous}`, ...common], done),
-        },
+    // Migrations and maintenance only; request writes go through openSqliteWriter's connection.
+    // The busy timeout comes first: switching to WAL waits for a lock too.
+    const writer = {
+      ...base,
+      pool: {
+        min: 0, max: 1,
+        afterCreate: (c: any, done: any) =>
+          sqlitePragmas(c, [...common, 'journal_mode = WAL', `synchronous = ${sqlite.synchronous}`], done),
       },
+    };
+    return {
+      setup: setupConfig(writer),
+      writer,
       reader: {
         ...base,
         pool: { min: 1, max: sqlite.readers, afterCreate: (c: any, done: any) => sqlitePragmas(c, [...common, 'query_only = ON'], done) },
@@ -112,20 +131,20 @@ export function knexConfigs(target: DbTarget, sqlite: SqliteOptions): { writer: 
     };
   }
   if (target.dialect === 'postgres') {
-    return { writer: { client: 'pg', connection: withDefaultPgUser(target.location), pool: { min: 0, max: 10 } } };
+    const writer: Knex.Config = { client: 'pg', connection: withDefaultPgUser(target.location), pool: { min: 0, max: 10 } };
+    return { setup: setupConfig(writer), writer };
   }
-  return {
-    writer: {
-      client: 'mysql2',
-      connection: { uri: target.location, supportBigNumbers: true, charset: 'utf8mb4' } as any,
-      pool: {
-        min: 0, max: 10,
-        // InnoDB's default REPEATABLE READ would hide rows another writer committed after our
-        // snapshot (a metric key inserted concurrently); the run row lock already serialises
-        // what must be serialised.
-        afterCreate: (conn: any, done: any) =>
-          conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err: Error | null) => done(err, conn)),
-      },
+  const writer: Knex.Config = {
+    client: 'mysql2',
+    connection: { uri: target.location, supportBigNumbers: true, charset: 'utf8mb4' } as any,
+    pool: {
+      min: 0, max: 10,
+      // InnoDB's default REPEATABLE READ would hide rows another writer committed after our
+      // snapshot (a metric key inserted concurrently); the run row lock already serialises
+      // what must be serialised.
+      afterCreate: (conn: any, done: any) =>
+        conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err: Error | null) => done(err, conn)),
     },
   };
+  return { setup: setupConfig(writer), writer };
 }

@@ -4,7 +4,9 @@ import type { DatasetSummary, Experiment, MetricPoint, Run, RunInfo, Tag } from 
 import type { ExperimentSearch, HistoryPoint, RunSearch, Store, WriteTx } from '../core/store';
 import { TrackbridgeError } from '../core/errors';
 import { type Dialect, knexConfigs, parseDbUrl, type SqliteOptions } from './connect';
-import { checkIndexes, migrate } from './schema/check';
+import { prepareSchema } from './schema/check';
+import { checkSqliteFile } from './sqlite-file';
+import { openError } from './open-errors';
 import { WriteQueue } from './write-queue';
 import { KnexExec, SqliteExec, type SqlExec } from './sql-exec';
 import { openSqliteReader, openSqliteWriter } from './connect';
@@ -24,6 +26,13 @@ export interface OpenOptions {
   sqlite?: Partial<SqliteOptions>;
   /** How many entries a metric-ordered search probes first (see search/runs.ts); tests shrink it. */
   searchProbe?: ProbeWindow;
+  /**
+   * SQLite: create the database file's folder when it is missing. For the default data folder
+   * only; a path someone typed with a missing folder is more likely a typo than a wish.
+   */
+  createParentDir?: boolean;
+  /** Called after each schema statement has run; tests stop the setup here to stand for a crash. */
+  onSchemaStatement?: (sql: string) => void;
 }
 
 let pgTypesSet = false;
@@ -56,33 +65,56 @@ export class SqlStore implements Store {
   /** How metric-ordered searches were answered: by the probe, or by the full search after it. */
   readonly searchStats = { probeAnswered: 0, probeDeclined: 0 };
 
+  /**
+   * Opens the database at `url`, setting up or checking its schema first. Every failure is a
+   * TrackbridgeError with a one-line message (the driver's error, if any, as its `cause`).
+   */
   static async open(url: string, opts: OpenOptions = {}): Promise<SqlStore> {
+    try {
+      return await SqlStore.openChecked(url, opts);
+    } catch (e) {
+      throw openError(e, url);
+    }
+  }
+
+  private static async openChecked(url: string, opts: OpenOptions): Promise<SqlStore> {
     const target = parseDbUrl(url);
     if (target.dialect === 'postgres') numericBigints();
+    // Before any connection: opening one would create the file and switch it to WAL.
+    if (target.dialect === 'sqlite') checkSqliteFile(target.location, url, opts.createParentDir ?? false);
     // better-sqlite3 is synchronous: more than one read connection would add no concurrency.
     const sqliteOpts: SqliteOptions = { synchronous: 'FULL', readers: 1, ...opts.sqlite };
     const cfg = knexConfigs(target, sqliteOpts);
-    const writer = knexFactory(cfg.writer);
+    const setup = knexFactory(cfg.setup);
     try {
-      await migrate(writer);
-      await checkIndexes(writer, target.dialect);
+      await prepareSchema(setup, target.dialect, { url, afterStatement: opts.onSchemaStatement });
+    } finally {
+      await setup.destroy();
+    }
+    const writer = knexFactory(cfg.writer);
+    const reader = cfg.reader ? knexFactory(cfg.reader) : writer;
+    const raw: Array<{ close(): void }> = [];
+    try {
+      let sqlite: SqlStore['sqlite'];
+      let history: HistoryReads = new KnexHistoryReads(reader);
+      let reads: SqlExec = new KnexExec(reader, target.dialect);
+      if (target.dialect === 'sqlite') {
+        const db = openSqliteWriter(target.location, sqliteOpts);
+        raw.push(db);
+        const historyDb = openSqliteReader(target.location);
+        raw.push(historyDb);
+        const exec = new SqliteExec(db);
+        sqlite = { exec, queue: new WriteQueue(exec), close: () => { db.close(); historyDb.close(); } };
+        history = new SqliteHistoryReads(historyDb);
+        reads = new SqliteExec(historyDb);
+      }
+      return new SqlStore(target.dialect, writer, reader, sqlite, history, reads, opts.searchProbe ?? DEFAULT_PROBE_WINDOW);
     } catch (e) {
+      for (const db of raw) db.close();
+      if (reader !== writer) await reader.destroy();
       await writer.destroy();
       throw e;
     }
-    const reader = cfg.reader ? knexFactory(cfg.reader) : writer;
-    let sqlite: SqlStore['sqlite'];
-    let history: HistoryReads = new KnexHistoryReads(reader);
-    let reads: SqlExec = new KnexExec(reader, target.dialect);
-    if (target.dialect === 'sqlite') {
-      const db = openSqliteWriter(target.location, sqliteOpts);
-      const historyDb = openSqliteReader(target.location);
-      const exec = new SqliteExec(db);
-      sqlite = { exec, queue: new WriteQueue(exec), close: () => { db.close(); historyDb.close(); } };
-      history = new SqliteHistoryReads(historyDb);
-      reads = new SqliteExec(historyDb);
-    }
-    return new SqlStore(target.dialect, writer, reader, sqlite, history, reads, opts.searchProbe ?? DEFAULT_PROBE_WINDOW);
   }
 
   /** The knex handle for tests and the benchmark's in-process baseline. */

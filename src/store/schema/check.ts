@@ -1,45 +1,78 @@
-/** Brings the schema up to date and refuses databases this code does not understand. */
+/**
+ * The schema on open: refuse databases that are not ours or are newer than this code, bring ours
+ * up to date, and check the indexes the queries rely on. All of it under the schema lock, so
+ * servers starting together take turns, and the first finds everything done for the others.
+ */
 import type { Knex } from 'knex';
-import { TrackbridgeError } from '../../core/errors';
 import type { Dialect } from '../connect';
-import { EXPECTED_INDEXES, MIGRATIONS, migrationSource } from './migrations';
+import { notOurDatabase, refusedDatabase } from '../open-errors';
+import { indexNames, tableNames } from './catalog';
+import { withSchemaLock } from './lock';
+import { EXPECTED_INDEXES, MIGRATION_TABLE, MIGRATIONS, OWN_TABLES } from './migrations';
+import { SchemaSteps } from './steps';
 
-const MIGRATION_TABLE = 'trackbridge_migrations';
-
-export async function migrate(db: Knex): Promise<void> {
-  const known = new Set(MIGRATIONS.map((m) => m.name));
-  if (await db.schema.hasTable(MIGRATION_TABLE)) {
-    const applied: Array<{ name: string }> = await db(MIGRATION_TABLE).select('name');
-    const unknown = applied.map((r) => r.name).filter((n) => !known.has(n));
-    if (unknown.length) {
-      throw new TrackbridgeError('INVALID_STATE',
-        `The database has schema migrations this version does not know (${unknown.join(', ')}); it was written by a newer trackbridge. Refusing to start.`);
-    }
-  }
-  await db.migrate.latest({ migrationSource, tableName: MIGRATION_TABLE });
+export interface SchemaSetup {
+  /** The database's URL, for messages. */
+  url: string;
+  /** Called after each schema statement has run; see SchemaSteps. */
+  afterStatement?: (sql: string) => void;
 }
 
-async function indexNames(db: Knex, dialect: Dialect, table: string): Promise<string[]> {
-  if (dialect === 'sqlite') {
-    const rows = await db.raw(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, [table]);
-    return rows.map((r: any) => r.name);
-  }
-  if (dialect === 'postgres') {
-    const res = await db.raw(`SELECT indexname AS name FROM pg_indexes WHERE tablename = ? AND schemaname = current_schema()`, [table]);
-    return res.rows.map((r: any) => r.name);
-  }
-  const [rows] = await db.raw(`SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ?`, [table]);
-  return rows.map((r: any) => r.name ?? r.NAME);
+/**
+ * Tables that show the database belongs to someone else. Without our bookkeeping table every
+ * table counts: a first start always makes that table before any other.
+ */
+export function foreignTables(tables: string[]): string[] {
+  if (!tables.includes(MIGRATION_TABLE)) return tables;
+  const own = new Set(OWN_TABLES);
+  return tables.filter((t) => !own.has(t));
+}
+
+/** `k` must hold a single connection: the lock is that connection's. */
+export async function prepareSchema(k: Knex, dialect: Dialect, setup: SchemaSetup): Promise<void> {
+  await withSchemaLock(k, dialect, async (k) => {
+    const tables = await tableNames(k, dialect);
+    const foreign = foreignTables(tables);
+    if (foreign.length) throw notOurDatabase(setup.url, foreign);
+
+    const applied = new Set<string>(tables.includes(MIGRATION_TABLE) ? (await k(MIGRATION_TABLE).select('name')).map((r: any) => r.name) : []);
+    const known = new Set(MIGRATIONS.map((m) => m.name));
+    const unknown = [...applied].filter((n) => !known.has(n));
+    if (unknown.length) {
+      throw refusedDatabase(setup.url, `it has schema migrations this version does not know (${unknown.join(', ')})`,
+        'It was written by a newer trackbridge: run that version, or point --db at another database.');
+    }
+
+    const pending = MIGRATIONS.filter((m) => !applied.has(m.name));
+    if (pending.length) {
+      const steps = new SchemaSteps(k, dialect, setup.afterStatement);
+      // The columns knex's migrator gave this table, so databases made before and after match.
+      await steps.createTable(MIGRATION_TABLE, (t) => {
+        t.increments();
+        t.string('name');
+        t.integer('batch');
+        t.timestamp('migration_time');
+      });
+      const last = await k(MIGRATION_TABLE).max({ batch: 'batch' }).first();
+      const batch = Number(last?.batch ?? 0) + 1;
+      for (const m of pending) {
+        await m.up(steps);
+        await steps.insertMissing(MIGRATION_TABLE, { name: m.name, batch, migration_time: new Date() }, ['name']);
+      }
+    }
+    await checkIndexes(k, dialect, setup.url);
+  });
 }
 
 /** Every index the queries rely on must exist: a missing one turns lookups into full scans. */
-export async function checkIndexes(db: Knex, dialect: Dialect): Promise<void> {
+async function checkIndexes(k: Knex, dialect: Dialect, url: string): Promise<void> {
   const missing: string[] = [];
   for (const [table, expected] of Object.entries(EXPECTED_INDEXES)) {
-    const have = new Set(await indexNames(db, dialect, table));
+    const have = new Set(await indexNames(k, dialect, table));
     for (const name of expected) if (!have.has(name)) missing.push(`${table}.${name}`);
   }
   if (missing.length) {
-    throw new TrackbridgeError('INVALID_STATE', `The database is missing indexes: ${missing.join(', ')}. Refusing to start.`);
+    throw refusedDatabase(url, `it is missing indexes: ${missing.join(', ')}`,
+      'Recreate them as the schema migrations define them, or restore a backup.');
   }
 }
