@@ -10,9 +10,11 @@ import net from 'node:net';
 import path from 'node:path';
 import { once } from 'node:events';
 
-import { REPO, request, runCommand, scratchDir, serve, storeArgs, type Served } from './support/serve-process';
+import { killLeftovers, REPO, request, runCommand, scratchDir, serve, storeArgs, type Served } from './support/serve-process';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+after(killLeftovers);
 
 async function takenPort(): Promise<net.Server> {
   const blocker = net.createServer();

@@ -20,6 +20,13 @@ export interface CommandRun {
   waitFor(stream: 'stdout' | 'stderr' | 'either', pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills every command still running (one that failed a test by not exiting, say). */
+export function killLeftovers(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 export function runCommand(args: string[], env: NodeJS.ProcessEnv = {}): CommandRun {
   assert.ok(fs.existsSync(path.join(REPO, 'dist', 'src', 'cli', 'main.js')), 'the command is not built: run `npm run build` first');
   const child = spawn(process.execPath, [BIN, ...args], {
@@ -27,6 +34,7 @@ export function runCommand(args: string[], env: NodeJS.ProcessEnv = {}): Command
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   const out = { stdout: '', stderr: '' };
   const waiters: Array<() => void> = [];
   for (const name of ['stdout', 'stderr'] as const) {
@@ -38,6 +46,7 @@ export function runCommand(args: string[], env: NodeJS.ProcessEnv = {}): Command
   }
   let done: Exit | undefined;
   const exited = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => {
+    running.delete(child);
     done = { code, signal };
     // Let the pipes flush what the process wrote last.
     setImmediate(() => { for (const w of [...waiters]) w(); resolve(done!); });
