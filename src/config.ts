@@ -1,6 +1,8 @@
 /** Every setting in one place: command-line flags win over TRACKBRIDGE_* variables, which win over defaults. */
 import path from 'node:path';
 
+export type LogFormat = 'text' | 'json' | 'none';
+
 export interface Config {
   host: string;
   port: number;
@@ -12,6 +14,16 @@ export interface Config {
   defaultArtifactUri: string;
   /** SQLite durability: FULL survives power loss; NORMAL only process crashes. */
   sqliteSync: 'FULL' | 'NORMAL';
+  /** Host names (and host:port pairs) answered besides the loopback ones; `*` answers any. */
+  allowedHosts: string[];
+  /** Browser origins (scheme://host[:port]) given CORS answers; `*` gives them to any origin. */
+  corsOrigins: string[];
+  /** One access-log line per request on stdout, as text or JSON, or none. */
+  logFormat: LogFormat;
+  /** Milliseconds a client may take for its request headers, and may stay silent while sending a body. */
+  clientTimeoutMs: number;
+  /** Print stack traces with errors. */
+  debug: boolean;
 }
 
 export interface Flags {
@@ -21,9 +33,26 @@ export interface Flags {
   artifactsRoot?: string;
   defaultArtifactUri?: string;
   sqliteSync?: string;
+  allowedHosts?: string;
+  corsOrigins?: string;
+  logFormat?: string;
+  quiet?: boolean;
+  clientTimeout?: string | number;
+  debug?: boolean;
 }
 
 const DATA_DIR = 'trackbridge-data';
+
+const LOG_FORMATS: readonly LogFormat[] = ['text', 'json', 'none'];
+
+const list = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+
+const truthy = (raw: string | undefined) => raw !== undefined && /^(1|true|yes|on)$/i.test(raw.trim());
+
+/** Whether errors are printed with their stack: `--debug` or TRACKBRIDGE_DEBUG=1. */
+export function debugRequested(flags: Pick<Flags, 'debug'> = {}, env: NodeJS.ProcessEnv = process.env): boolean {
+  return flags.debug === true || truthy(env.TRACKBRIDGE_DEBUG);
+}
 
 export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const pick = (flag: string | number | undefined, name: string, fallback: string) =>
@@ -32,6 +61,10 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${flags.port ?? env.TRACKBRIDGE_PORT}`);
   const sync = pick(flags.sqliteSync, 'SQLITE_SYNC', 'FULL').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error(`invalid SQLite sync mode: ${sync} (FULL or NORMAL)`);
+  const logFormat = (flags.quiet ? 'none' : pick(flags.logFormat, 'LOG_FORMAT', 'text').toLowerCase()) as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) throw new Error(`invalid log format: ${logFormat} (${LOG_FORMATS.join(', ')})`);
+  const clientTimeout = Number(pick(flags.clientTimeout, 'CLIENT_TIMEOUT', '60'));
+  if (!Number.isFinite(clientTimeout) || clientTimeout <= 0) throw new Error(`invalid client timeout: ${flags.clientTimeout ?? env.TRACKBRIDGE_CLIENT_TIMEOUT} (seconds, above 0)`);
   return {
     host: pick(flags.host, 'HOST', '127.0.0.1'),
     port,
@@ -39,5 +72,10 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     artifactsRoot: path.resolve(pick(flags.artifactsRoot, 'ARTIFACTS_ROOT', path.join(DATA_DIR, 'artifacts'))),
     defaultArtifactUri: pick(flags.defaultArtifactUri, 'DEFAULT_ARTIFACT_URI', 'mlflow-artifacts:/'),
     sqliteSync: sync,
+    allowedHosts: list(pick(flags.allowedHosts, 'ALLOWED_HOSTS', '')),
+    corsOrigins: list(pick(flags.corsOrigins, 'CORS_ORIGINS', '')),
+    logFormat,
+    clientTimeoutMs: Math.round(clientTimeout * 1000),
+    debug: debugRequested(flags, env),
   };
 }

@@ -7,13 +7,33 @@ import { LocalArtifactStore } from './artifacts/local';
 import { Tracking } from './core/tracking';
 import { mlflowRouter } from './protocols/mlflow/router';
 import type { ArtifactStore } from './core/artifact-store';
+import { accessLog, type AccessLogOptions } from './http/access-log';
+import { Draining } from './http/draining';
+import { HostAllowlist, hostCheck } from './http/hosts';
+import { corsCheck, CorsPolicy } from './http/origins';
+import { addressText, createHttpServer, listen } from './http/listen';
 
-export function buildApp(tracking: Tracking, artifacts: ArtifactStore): express.Express {
+export interface HttpOptions {
+  /** Host headers answered; loopback names and addresses only by default. */
+  allowedHosts?: HostAllowlist;
+  /** Origins given CORS answers; none by default (cross-origin browser requests are refused). */
+  cors?: CorsPolicy;
+  /** No access log by default. */
+  accessLog?: AccessLogOptions;
+  /** Lets the server stop taking requests on open connections. */
+  draining?: Draining;
+}
+
+export function buildApp(tracking: Tracking, artifacts: ArtifactStore, http: HttpOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // API answers are not cached by clients; hashing every body for an ETag cost ~0.2 ms per search page.
   app.set('etag', false);
+  if (http.accessLog) app.use(accessLog(http.accessLog));
+  if (http.draining) app.use(http.draining.middleware);
+  app.use(hostCheck(http.allowedHosts ?? HostAllowlist.from([])));
+  app.use(corsCheck(http.cors ?? CorsPolicy.from([])));
   app.use(mlflowRouter({ tracking, artifacts }));
   return app;
 }
@@ -25,30 +45,48 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** In-flight requests get this long to finish once stopping; then their connections are cut. */
+const FORCE_CLOSE_MS = 10_000;
+
 export async function startServer(cfg: Config): Promise<Running> {
+  // Settings are checked before anything is opened.
+  const allowedHosts = HostAllowlist.from(cfg.allowedHosts, cfg.host);
+  const cors = CorsPolicy.from(cfg.corsOrigins);
   const store = await SqlStore.open(cfg.db, { sqlite: { synchronous: cfg.sqliteSync } });
-  const tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri });
-  await tracking.start();
-  const app = buildApp(tracking, new LocalArtifactStore(cfg.artifactsRoot));
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(cfg.port, cfg.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  server.keepAliveTimeout = 65_000;
+  const draining = new Draining();
+  let server: Server;
+  try {
+    const tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri });
+    await tracking.start();
+    const app = buildApp(tracking, new LocalArtifactStore(cfg.artifactsRoot), {
+      allowedHosts,
+      cors,
+      draining,
+      accessLog: cfg.logFormat === 'none' ? undefined : { format: cfg.logFormat },
+    });
+    server = createHttpServer(app, cfg.clientTimeoutMs);
+    await listen(server, cfg.port, cfg.host);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${cfg.host}:${port}`,
+    url: `http://${addressText(cfg.host, port)}`,
     server,
     store,
-    /** Stops accepting, lets in-flight requests finish (their writes commit), then closes the database. */
+    /**
+     * Stops taking requests at once (new connections and open ones alike), lets the requests in
+     * flight finish (their writes commit), then closes the database.
+     */
     stop() {
       stopping ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
-          server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 10_000).unref();
+          draining.begin(server);
+          setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_MS).unref();
         });
         await store.close();
       })();

@@ -1,0 +1,142 @@
+/** The HTTP-level settings: which hosts and origins are answered, and how flags and TRACKBRIDGE_* set them. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import supertest from 'supertest';
+
+import { loadConfig } from '../src/config';
+import { HostAllowlist, parseHost } from '../src/http/hosts';
+import { CorsPolicy } from '../src/http/origins';
+import { buildApp } from '../src/server';
+import { LocalArtifactStore } from '../src/artifacts/local';
+import { createDatabase, FAST, openTracking, type TestDatabase } from './support/databases';
+import type { SqlStore } from '../src/store/sql-store';
+import type { Tracking } from '../src/core/tracking';
+
+const allows = (list: HostAllowlist, header: string) => {
+  const host = parseHost(header);
+  assert.ok(host, `parses ${header}`);
+  return list.allows(host);
+};
+
+describe('Host allowlist', () => {
+  it('answers loopback names and addresses in every spelling a browser sends, with or without a port', () => {
+    const list = HostAllowlist.from([]);
+    for (const h of ['localhost', 'localhost:5000', 'LocalHost:80', '127.0.0.1', '127.0.0.1:5000', '127.255.0.9:1', '[::1]', '[::1]:5000', '[0:0:0:0:0:0:0:1]:5000']) {
+      assert.equal(allows(list, h), true, h);
+    }
+    for (const h of ['evil.example', 'localhost.evil.example', '127.0.0.1.nip.io', '128.0.0.1', '10.0.0.1', '[::2]', '0.0.0.0', 'localhostx']) {
+      assert.equal(allows(list, h), false, h);
+    }
+  });
+
+  it('adds configured names, host:port pairs and *.domain suffixes; * answers any host', () => {
+    const list = HostAllowlist.from(['tracking.example', 'proxy.example:8443', '*.lab.example']);
+    assert.equal(allows(list, 'tracking.example:9999'), true);
+    assert.equal(allows(list, 'proxy.example:8443'), true);
+    assert.equal(allows(list, 'proxy.example:8080'), false);
+    assert.equal(allows(list, 'a.lab.example'), true);
+    assert.equal(allows(list, 'a.b.lab.example:1'), true);
+    assert.equal(allows(list, 'lab.example'), false);
+    assert.equal(allows(list, 'evillab.example'), false);
+    assert.equal(allows(HostAllowlist.from(['*']), 'anything.example'), true);
+    assert.throws(() => HostAllowlist.from(['a b']), /invalid allowed host: a b/);
+    assert.throws(() => HostAllowlist.from(['http://x/']), /invalid allowed host/);
+  });
+
+  it('answers the bound address when the server binds a non-loopback one', () => {
+    assert.equal(allows(HostAllowlist.from([], '10.1.2.3'), '10.1.2.3:5000'), true);
+    assert.equal(allows(HostAllowlist.from([], '10.1.2.3'), '10.1.2.4:5000'), false);
+    assert.equal(allows(HostAllowlist.from([], 'fd00::5'), '[fd00::5]:5000'), true);
+    const everyInterface = HostAllowlist.from([], '0.0.0.0');
+    const external = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (external) assert.equal(allows(everyInterface, `${external.address}:5000`), true);
+    assert.equal(allows(everyInterface, 'evil.example'), false);
+  });
+});
+
+describe('CORS policy', () => {
+  it('answers only configured origins, compared as browsers serialize them', () => {
+    const policy = CorsPolicy.from(['https://ui.example', 'http://localhost:3000']);
+    assert.equal(policy.allowOrigin('https://ui.example'), 'https://ui.example');
+    assert.equal(policy.allowOrigin('https://ui.example:443'), 'https://ui.example');
+    assert.equal(policy.allowOrigin('http://localhost:3000'), 'http://localhost:3000');
+    assert.equal(policy.allowOrigin('http://ui.example'), undefined);
+    assert.equal(policy.allowOrigin('null'), undefined);
+    assert.equal(CorsPolicy.from([]).allowOrigin('http://localhost:3000'), undefined);
+    assert.equal(CorsPolicy.from(['*']).allowOrigin('https://any.example'), '*');
+    assert.throws(() => CorsPolicy.from(['https://ui.example/app']), /invalid CORS origin/);
+    assert.throws(() => CorsPolicy.from(['ui.example']), /invalid CORS origin/);
+  });
+});
+
+describe('settings from flags and TRACKBRIDGE_* variables', () => {
+  it('reads every HTTP setting from the environment, flags winning', () => {
+    const env = {
+      TRACKBRIDGE_ALLOWED_HOSTS: 'a.example, b.example:8080',
+      TRACKBRIDGE_CORS_ORIGINS: 'https://ui.example',
+      TRACKBRIDGE_LOG_FORMAT: 'json',
+      TRACKBRIDGE_CLIENT_TIMEOUT: '2.5',
+      TRACKBRIDGE_DEBUG: '1',
+    };
+    const cfg = loadConfig({}, env);
+    assert.deepEqual(cfg.allowedHosts, ['a.example', 'b.example:8080']);
+    assert.deepEqual(cfg.corsOrigins, ['https://ui.example']);
+    assert.equal(cfg.logFormat, 'json');
+    assert.equal(cfg.clientTimeoutMs, 2500);
+    assert.equal(cfg.debug, true);
+    const flagged = loadConfig({ allowedHosts: 'c.example', corsOrigins: '*', logFormat: 'text', clientTimeout: '9' }, env);
+    assert.deepEqual(flagged.allowedHosts, ['c.example']);
+    assert.deepEqual(flagged.corsOrigins, ['*']);
+    assert.equal(flagged.logFormat, 'text');
+    assert.equal(flagged.clientTimeoutMs, 9000);
+    assert.equal(loadConfig({ quiet: true }, env).logFormat, 'none');
+  });
+
+  it('defaults to loopback only, no CORS, a text access log and 60 s for silent clients', () => {
+    const cfg = loadConfig({}, {});
+    assert.deepEqual(cfg.allowedHosts, []);
+    assert.deepEqual(cfg.corsOrigins, []);
+    assert.equal(cfg.logFormat, 'text');
+    assert.equal(cfg.clientTimeoutMs, 60_000);
+    assert.equal(cfg.debug, false);
+  });
+
+  it('refuses malformed values', () => {
+    assert.throws(() => loadConfig({ logFormat: 'xml' }, {}), /invalid log format: xml/);
+    assert.throws(() => loadConfig({}, { TRACKBRIDGE_CLIENT_TIMEOUT: 'soon' }), /invalid client timeout/);
+    assert.throws(() => loadConfig({ clientTimeout: '0' }, {}), /invalid client timeout/);
+  });
+});
+
+describe('buildApp without HTTP options', () => {
+  let db: TestDatabase;
+  let store: SqlStore;
+  let tracking: Tracking;
+  let scratch: string;
+  before(async () => {
+    db = await createDatabase('sqlite');
+    ({ store, tracking } = await openTracking(db.url, FAST));
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-http-'));
+  });
+  after(async () => {
+    await store.close();
+    await db.drop();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('answers loopback hosts only and no foreign origin', async () => {
+    const api = supertest(buildApp(tracking, new LocalArtifactStore(path.join(scratch, 'artifacts'))));
+    const url = '/api/2.0/mlflow/experiments/search?max_results=1';
+    assert.equal((await api.get(url)).status, 200);
+    const rebound = await api.get(url).set('Host', 'evil.example');
+    assert.equal(rebound.status, 403);
+    assert.equal(rebound.body.error_code, 'PERMISSION_DENIED');
+    const foreign = await api.get(url).set('Origin', 'https://evil.example');
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.headers['access-control-allow-origin'], undefined);
+    assert.equal((await api.get('/health').set('Host', 'pod-10-0-0-7.cluster')).status, 200, 'probes answer any name');
+  });
+});
