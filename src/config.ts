@@ -8,6 +8,8 @@ export interface Config {
   port: number;
   /** sqlite:///…, postgresql://…, mysql://… */
   db: string;
+  /** True when no database was named: only then may the SQLite file's folder be created. */
+  dbIsDefault: boolean;
   /** Directory where proxied artifacts are stored. */
   artifactsRoot: string;
   /** URI prefix new experiments get as their artifact location. */
@@ -65,10 +67,14 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   if (!LOG_FORMATS.includes(logFormat)) throw new Error(`invalid log format: ${logFormat} (${LOG_FORMATS.join(', ')})`);
   const clientTimeout = Number(pick(flags.clientTimeout, 'CLIENT_TIMEOUT', '60'));
   if (!Number.isFinite(clientTimeout) || clientTimeout <= 0) throw new Error(`invalid client timeout: ${flags.clientTimeout ?? env.TRACKBRIDGE_CLIENT_TIMEOUT} (seconds, above 0)`);
+  const defaultDb = `sqlite:///${path.join(DATA_DIR, 'trackbridge.sqlite')}`;
+  const db = pick(flags.db, 'DB', defaultDb);
   return {
     host: pick(flags.host, 'HOST', '127.0.0.1'),
     port,
-    db: pick(flags.db, 'DB', `sqlite:///${path.join(DATA_DIR, 'trackbridge.sqlite')}`),
+    db,
+    // A folder the user named must exist (a typo should not grow a tree); the default one is ours to make.
+    dbIsDefault: db === defaultDb,
     artifactsRoot: path.resolve(pick(flags.artifactsRoot, 'ARTIFACTS_ROOT', path.join(DATA_DIR, 'artifacts'))),
     defaultArtifactUri: pick(flags.defaultArtifactUri, 'DEFAULT_ARTIFACT_URI', 'mlflow-artifacts:/'),
     sqliteSync: sync,

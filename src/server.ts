@@ -52,7 +52,7 @@ export async function startServer(cfg: Config): Promise<Running> {
   // Settings are checked before anything is opened.
   const allowedHosts = HostAllowlist.from(cfg.allowedHosts, cfg.host);
   const cors = CorsPolicy.from(cfg.corsOrigins);
-  const store = await SqlStore.open(cfg.db, { sqlite: { synchronous: cfg.sqliteSync } });
+  const store = await SqlStore.open(cfg.db, { sqlite: { synchronous: cfg.sqliteSync }, createParentDir: cfg.dbIsDefault });
   const draining = new Draining();
   let server: Server;
   try {

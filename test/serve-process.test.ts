@@ -75,6 +75,31 @@ describe('serve: start-up failures and the command line', () => {
     assert.equal(fs.existsSync(path.join(dir, 'trackbridge.sqlite')), false, 'no database was created');
   });
 
+  it('serves with no settings from an empty folder, making only its own data folder', async () => {
+    const dir = scratchDir();
+    const clean = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('TRACKBRIDGE_')).map((k) => [k, undefined]));
+    const run = runCommand(['serve', '--port', '0'], clean, dir);
+    try {
+      const [, url] = await run.waitFor('stderr', /listening on (http:\/\/\S+)/, 15000);
+      const res = await fetch(`${url}/api/2.0/mlflow/experiments/search?max_results=5`);
+      assert.equal(res.status, 200, await res.text());
+      assert.ok(fs.statSync(path.join(dir, 'trackbridge-data', 'trackbridge.sqlite')).isFile());
+    } finally {
+      run.child.kill('SIGTERM');
+      await withTimeout(run.exited, 8000, 'serve exits on SIGTERM');
+    }
+  });
+
+  it('refuses a named SQLite database whose folder does not exist, creating nothing', async () => {
+    const dir = scratchDir();
+    const run = runCommand(['serve', '--port', '0', '--db', `sqlite:///${path.join(dir, 'typo', 'tb.sqlite')}`,
+      '--artifacts-root', path.join(dir, 'artifacts')]);
+    assert.notEqual((await withTimeout(run.exited, 8000, 'serve on a missing folder exits')).code, 0);
+    assert.equal(run.stderr().trim().split('\n').length, 1, run.stderr());
+    assert.match(run.stderr(), /typo/);
+    assert.equal(fs.existsSync(path.join(dir, 'typo')), false, 'the folder was not created');
+  });
+
   it('prints the package version with --version', async () => {
     const run = runCommand(['--version']);
     assert.equal((await withTimeout(run.exited, 8000, '--version exits')).code, 0);

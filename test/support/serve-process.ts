@@ -27,10 +27,10 @@ export function killLeftovers(): void {
   for (const child of running) child.kill('SIGKILL');
 }
 
-export function runCommand(args: string[], env: NodeJS.ProcessEnv = {}): CommandRun {
+export function runCommand(args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO): CommandRun {
   assert.ok(fs.existsSync(path.join(REPO, 'dist', 'src', 'cli', 'main.js')), 'the command is not built: run `npm run build` first');
   const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: REPO,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
