@@ -26,10 +26,12 @@ export interface Running {
 }
 
 export async function startServer(cfg: Config): Promise<Running> {
+  // First: an artifact root that cannot be written would otherwise show only as a 500 on every upload.
+  const artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
   const store = await SqlStore.open(cfg.db, { sqlite: { synchronous: cfg.sqliteSync } });
-  const tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri });
+  const tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri, workingDir: process.cwd() });
   await tracking.start();
-  const app = buildApp(tracking, new LocalArtifactStore(cfg.artifactsRoot));
+  const app = buildApp(tracking, artifacts);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(cfg.port, cfg.host, () => resolve(s));
     s.once('error', reject);
