@@ -6,6 +6,10 @@
  * last name of a write or a delete is never followed: a write replaces a link, a delete removes
  * the link and leaves what it names alone. Uploads land in a temporary folder inside the root
  * whose name no artifact path can spell, and are renamed into place once complete.
+ *
+ * Against a local user swapping folders for links between the check and the use: reads open with
+ * O_NOFOLLOW and check where the open file really is; writes and deletes resolve their folder
+ * again right before they act, which narrows the window but cannot close it without openat().
  */
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
@@ -30,7 +34,7 @@ const CAUSES: Record<string, string> = {
   EPERM: 'operation not permitted',
   EROFS: 'read-only file system',
   ENOTDIR: 'a part of the path is a file, not a folder',
-  EEXIST: 'a file is where the folder should be',
+  EEXIST: 'a file or link holds a name the store needs for a folder',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
   ELOOP: 'too many symbolic links',

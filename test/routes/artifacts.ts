@@ -169,7 +169,7 @@ export function artifactTests(ctx: RouteCtx): void {
       assert.deepEqual(listed.filter((p: string) => !/^\d+$/.test(p)), [], 'nothing but experiment folders at the root');
     });
 
-    it('answers hostile names, shapes and aborted uploads with a 4xx in MLflow\'s shape', async () => {
+    it('answers hostile names and shapes with a 4xx in MLflow\'s shape', async () => {
       const dir = `${runRoot}/shapes`;
       assert.equal((await ctx.api.put(`${BASE}/${dir}/file.txt`).send('f')).status, 200);
       assert.equal((await ctx.api.put(`${BASE}/${dir}/folder/inner.txt`).send('i')).status, 200);
@@ -222,6 +222,24 @@ export function artifactTests(ctx: RouteCtx): void {
       assert.equal(fs.existsSync(path.join(ctx.artifactsRoot, runRoot, 'aborted')), false, 'not even the folder');
       const alive = await ctx.api.get(BASE).query({ path: runRoot });
       assert.equal(alive.status, 200);
+    });
+
+    it('a download the client abandons midway closes the file', async () => {
+      const rel = `${runRoot}/abandoned/big.bin`;
+      assert.equal((await ctx.api.put(`${BASE}/${rel}`).set('Content-Type', 'application/octet-stream').send(randomBytes(8 * 1024 * 1024))).status, 200);
+      const onDisk = fs.realpathSync(path.join(ctx.artifactsRoot, rel));
+      const openOnIt = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try { return fs.readlinkSync(`/proc/self/fd/${fd}`) === onDisk; } catch { return false; }
+      }).length;
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port: ctx.port, path: `${BASE}/${rel}`, agent: false }, (res) => {
+          res.once('data', () => { req.destroy(); resolve(); });
+        });
+        req.on('error', (e) => (req.destroyed ? undefined : reject(e)));
+      });
+      for (let i = 0; i < 50 && openOnIt() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(openOnIt(), 0, 'the artifact is still open after its client went away');
+      assert.equal((await ctx.api.delete(`${BASE}/${runRoot}/abandoned`)).status, 200);
     });
 
     it('refuses links planted inside the root that lead out of it, and touches nothing outside', async () => {
