@@ -320,7 +320,7 @@ export function artifactTests(ctx: RouteCtx): void {
     });
 
     it('keeps absolute paths and every URI with a scheme as given', async () => {
-      for (const given of ['/abs/path', 'file:///abs/x', 'file:/abs/y', 'file://localhost/z', 's3://bucket/k', 'mlflow-artifacts:/5', 'mlflow-artifacts://localhost/6', 'hdfs:/h', 'gs://b/p']) {
+      for (const given of ['/abs/path', 'file:///abs/x', 'file:/abs/y', 'file://localhost/z', 's3://bucket/k', 'mlflow-artifacts:/5', 'mlflow-artifacts://localhost/6', 'hdfs:/h', 'gs://b/p', 'databricks']) {
         assert.equal((await locationOf(given)).location, given, given);
       }
     });
