@@ -1,79 +1,342 @@
-/** ArtifactStore on the local filesystem. */
+/**
+ * ArtifactStore on a local folder.
+ *
+ * Every path is resolved on disk, links included, and refused when it leaves the root. A link
+ * that stays inside the root is followed on the way to what is read, listed or written into; the
+ * last name of a write or a delete is never followed: a write replaces a link, a delete removes
+ * the link and leaves what it names alone. Uploads land in a temporary folder inside the root
+ * whose name no artifact path can spell, and are renamed into place once complete.
+ *
+ * Against a local user swapping folders for links between the check and the use: reads open with
+ * O_NOFOLLOW and check where the open file really is; writes and deletes resolve their folder
+ * again right before they act, which narrows the window but cannot close it without openat().
+ */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { ArtifactEntry, ArtifactStore } from '../core/artifact-store';
 import { checkArtifactPath } from '../core/artifact-paths';
-import { invalid } from '../core/errors';
+import { invalid, TrackbridgeError } from '../core/errors';
+
+/** checkArtifactPath refuses ';' in every path, so no artifact can be named like this folder. */
+const TEMP_DIR = '.trackbridge;uploads';
+/** A temporary file untouched this long belongs to an upload whose process died; a live upload keeps writing. */
+const STALE_TEMP_MS = 60 * 60_000;
+
+const errno = (e: unknown) => (e as NodeJS.ErrnoException | undefined)?.code;
+
+/** What an operator reads when the root cannot be used, one line per cause. */
+const CAUSES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EEXIST: 'a file or link holds a name the store needs for a folder',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the path is too long',
+  ENOENT: 'no folder can be created there',
+};
+
+export interface LocalArtifactStoreOptions {
+  /** Temporary files older than this are removed when the store opens. */
+  staleTempMs?: number;
+}
 
 export class LocalArtifactStore implements ArtifactStore {
+  /** The root as configured. */
   readonly root: string;
+  /** Where uploads are written before they are renamed into place. */
+  readonly tempDir: string;
+  /** The root with every link resolved: each path on disk is compared with it. */
+  private readonly realRoot: string;
+  private readonly rootPrefix: string;
+  private readonly tempPrefix: string;
 
+  /** Creates the folders without proving them writable; a server opens its store with open(). */
   constructor(root: string) {
     this.root = path.resolve(root);
-    fs.mkdirSync(this.root, { recursive: true });
+    makeFolderChain(this.root);
+    this.realRoot = fs.realpathSync(this.root);
+    this.rootPrefix = this.realRoot.endsWith(path.sep) ? this.realRoot : this.realRoot + path.sep;
+    this.tempDir = path.join(this.realRoot, TEMP_DIR);
+    this.tempPrefix = this.tempDir + path.sep;
+    try {
+      fs.mkdirSync(this.tempDir);
+    } catch (e) {
+      if (errno(e) !== 'EEXIST') throw e;
+    }
+    // A link planted in its place would send every upload elsewhere.
+    if (!fs.lstatSync(this.tempDir).isDirectory()) throw Object.assign(new Error(`${this.tempDir} is not a folder`), { code: 'EEXIST' });
   }
 
-  /** Second line of defence after checkArtifactPath: the resolved path must stay under the root. */
-  private resolve(p: string): string {
-    const rel = checkArtifactPath(p);
-    const full = path.resolve(this.root, rel);
-    if (full !== this.root && !full.startsWith(this.root + path.sep)) throw invalid(`Invalid artifact path: '${p}'`);
-    return full;
+  /**
+   * The store a server runs on: the root is created if missing and proven writable, and the
+   * temporary files of uploads that died with their process are removed. Refuses with one line
+   * naming the folder, the cause and the remedy.
+   */
+  static async open(root: string, opts: LocalArtifactStoreOptions = {}): Promise<LocalArtifactStore> {
+    const wanted = path.resolve(root);
+    try {
+      const store = new LocalArtifactStore(wanted);
+      const probe = path.join(store.tempDir, `probe-${randomUUID()}`);
+      await fsp.writeFile(probe, 'trackbridge', { flag: 'wx' });
+      await fsp.unlink(probe);
+      await store.removeStaleTemps(opts.staleTempMs ?? STALE_TEMP_MS);
+      return store;
+    } catch (e) {
+      const code = errno(e);
+      const cause = code ? `${code}${CAUSES[code] ? `, ${CAUSES[code]}` : ''}` : e instanceof Error ? e.message : String(e);
+      throw invalid(
+        `cannot store artifacts in ${wanted} (${cause.split('\n')[0]}): make that folder writable by this process, ` +
+        'or choose another with --artifacts-root or TRACKBRIDGE_ARTIFACTS_ROOT',
+      );
+    }
+  }
+
+  private async removeStaleTemps(staleMs: number): Promise<void> {
+    const cutoff = Date.now() - staleMs;
+    for (const name of await fsp.readdir(this.tempDir)) {
+      const p = path.join(this.tempDir, name);
+      try {
+        if ((await fsp.lstat(p)).mtimeMs < cutoff) await fsp.rm(p, { recursive: true, force: true });
+      } catch (e) {
+        if (errno(e) !== 'ENOENT') throw e;
+      }
+    }
   }
 
   async put(p: string, body: Readable): Promise<void> {
-    const full = this.resolve(p);
-    if (full === this.root) throw invalid('An artifact needs a file name');
-    await fsp.mkdir(path.dirname(full), { recursive: true });
-    // Write beside, fsync, then rename: a reader never sees half a file, a crash leaves the old one.
-    const tmp = `${full}.${randomUUID()}.part`;
+    const segs = segmentsOf(p);
+    if (segs.length === 0) throw invalid('An artifact needs a file name');
+    const parent = segs.slice(0, -1);
+    const name = segs[segs.length - 1];
+    // Refuse what is bound to fail before a byte of the body is read.
+    const { real, missing } = await this.resolve(p, parent);
+    if (!(await fsp.stat(real)).isDirectory()) throw underFile(p);
+    if (missing.length === 0) {
+      if ((await lstatOrUndefined(path.join(real, name), p))?.isDirectory()) throw isFolder(p);
+    } else if (await lstatOrUndefined(path.join(real, missing[0]), p)) {
+      // A name that exists but did not resolve is a link leading nowhere.
+      throw outside(p);
+    }
+
+    const tmp = path.join(this.tempDir, randomUUID());
     try {
-      const out = fs.createWriteStream(tmp);
-      await pipeline(body, out);
-      const fd = await fsp.open(tmp, 'r+');
-      try { await fd.sync(); } finally { await fd.close(); }
-      await fsp.rename(tmp, full);
+      await receive(body, tmp);
+      // Folders are made only now, so an upload that fails midway leaves none behind.
+      const dir = await this.makeFolders(p, parent);
+      await fsp.rename(tmp, path.join(dir, name));
     } catch (e) {
       await fsp.rm(tmp, { force: true });
-      throw e;
+      throw refusal(e, p);
     }
   }
 
   async get(p: string) {
-    const full = this.resolve(p);
+    const { real, missing } = await this.resolve(p, segmentsOf(p));
+    if (missing.length) return undefined;
+    let fh: FileHandle;
     try {
-      const st = await fsp.stat(full);
-      if (!st.isFile()) return undefined;
-      return { stream: fs.createReadStream(full), size: st.size };
-    } catch {
-      return undefined;
+      // NOFOLLOW: the path was just resolved, a link in its place now is a swap. NONBLOCK: a FIFO must not hang us.
+      fh = await fsp.open(real, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    } catch (e) {
+      if (errno(e) === 'ENOENT') return undefined;
+      throw refusal(e, p);
+    }
+    try {
+      const st = await fh.stat();
+      if (st.isDirectory()) throw isFolder(p);
+      if (!st.isFile()) throw invalid(`Invalid artifact path: '${p}' is not a regular file`);
+      await this.checkOpened(fh, p);
+      return { stream: fh.createReadStream(), size: st.size };
+    } catch (e) {
+      await fh.close();
+      throw e;
     }
   }
 
   async list(p: string): Promise<ArtifactEntry[]> {
-    const full = this.resolve(p);
+    const { real, missing } = await this.resolve(p, segmentsOf(p));
+    if (missing.length) return [];
     let entries: fs.Dirent[];
     try {
-      entries = await fsp.readdir(full, { withFileTypes: true });
-    } catch {
-      return [];
+      entries = await fsp.readdir(real, { withFileTypes: true });
+    } catch (e) {
+      if (errno(e) === 'ENOTDIR' || errno(e) === 'ENOENT') return [];
+      throw refusal(e, p);
     }
     const out: ArtifactEntry[] = [];
     for (const e of entries) {
-      if (e.name.endsWith('.part')) continue;
-      if (e.isDirectory()) out.push({ name: e.name, isDir: true });
-      else if (e.isFile()) out.push({ name: e.name, isDir: false, size: (await fsp.stat(path.join(full, e.name))).size });
+      if (real === this.realRoot && e.name === TEMP_DIR) continue;
+      const st = await this.entryStat(path.join(real, e.name));
+      if (st?.isDirectory()) out.push({ name: e.name, isDir: true });
+      else if (st?.isFile()) out.push({ name: e.name, isDir: false, size: st.size });
     }
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async delete(p: string): Promise<void> {
-    const full = this.resolve(p);
-    if (full === this.root) throw invalid('Refusing to delete the artifact root');
-    await fsp.rm(full, { recursive: true, force: true });
+    const segs = segmentsOf(p);
+    if (segs.length === 0) throw invalid('Refusing to delete the artifact root');
+    const { real, missing } = await this.resolve(p, segs.slice(0, -1));
+    if (missing.length) return;
+    const target = path.join(real, segs[segs.length - 1]);
+    const st = await lstatOrUndefined(target, p);
+    if (!st) return;
+    try {
+      // A link is removed as a link; rm does not follow the links it meets inside a folder either.
+      if (st.isDirectory()) await fsp.rm(target, { recursive: true, force: true });
+      else await fsp.unlink(target);
+    } catch (e) {
+      if (errno(e) !== 'ENOENT') throw refusal(e, p);
+    }
+  }
+
+  /**
+   * The deepest existing folder or file on the way to segs, every link resolved and checked to
+   * stay inside the root (and out of the temporary folder), and the names below it that do not
+   * exist yet.
+   */
+  private async resolve(p: string, segs: string[]): Promise<{ real: string; missing: string[] }> {
+    for (let known = segs.length; ; known--) {
+      let real: string;
+      try {
+        real = await fsp.realpath(path.join(this.realRoot, ...segs.slice(0, known)));
+      } catch (e) {
+        if (known > 0 && (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR')) continue;
+        throw refusal(e, p);
+      }
+      if (!this.holds(real)) throw outside(p);
+      return { real, missing: segs.slice(known) };
+    }
+  }
+
+  private holds(real: string): boolean {
+    const inRoot = real === this.realRoot || real.startsWith(this.rootPrefix);
+    return inRoot && real !== this.tempDir && !real.startsWith(this.tempPrefix);
+  }
+
+  /** Creates the missing folders of parent one at a time, never through a link. */
+  private async makeFolders(p: string, parent: string[]): Promise<string> {
+    let { real, missing } = await this.resolve(p, parent);
+    for (const name of missing) {
+      const next = path.join(real, name);
+      try {
+        await fsp.mkdir(next);
+      } catch (e) {
+        if (errno(e) !== 'EEXIST') throw e;
+      }
+      // Made by us or by a concurrent upload: either way it must be a real folder, not a link.
+      const st = await fsp.lstat(next);
+      if (st.isSymbolicLink()) throw outside(p);
+      if (!st.isDirectory()) throw underFile(p);
+      real = next;
+    }
+    return real;
+  }
+
+  /** Where an open file really is (Linux names it under /proc): a parent swapped for a link after resolve shows here. */
+  private async checkOpened(fh: FileHandle, p: string): Promise<void> {
+    let where: string;
+    try {
+      where = await fsp.readlink(`/proc/self/fd/${fh.fd}`);
+    } catch {
+      return;
+    }
+    if (!this.holds(where)) throw outside(p);
+  }
+
+  /** An entry of a listing as what it is; a link only when it resolves inside the root. */
+  private async entryStat(full: string): Promise<fs.Stats | undefined> {
+    try {
+      const st = await fsp.lstat(full);
+      if (!st.isSymbolicLink()) return st;
+      const real = await fsp.realpath(full);
+      return this.holds(real) ? await fsp.stat(real) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns for a folder under /proc,
+ * where mkdir answers ENOENT below a parent that exists.
+ */
+function makeFolderChain(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      if (errno(e) === 'ENOENT' && path.dirname(d) !== d) {
+        missing.push(d);
+        continue;
+      }
+      if (errno(e) !== 'EEXIST') throw e;
+    }
+    break;
+  }
+  for (const d of missing.reverse()) fs.mkdirSync(d);
+}
+
+function segmentsOf(p: string): string[] {
+  const rel = checkArtifactPath(p);
+  return rel === '' ? [] : rel.split('/');
+}
+
+/** Streams body into a new file and makes it durable; a body that fails midway is the client's fault. */
+async function receive(body: Readable, file: string): Promise<void> {
+  const fh = await fsp.open(file, 'wx');
+  let fileFailed = false;
+  try {
+    try {
+      await pipeline(body, async (chunks: AsyncIterable<Buffer>) => {
+        for await (const chunk of chunks) {
+          try {
+            await fh.write(chunk);
+          } catch (e) {
+            fileFailed = true;
+            throw e;
+          }
+        }
+      });
+    } catch (e) {
+      if (fileFailed) throw e;
+      throw invalid('The upload ended before all of its bytes arrived');
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function lstatOrUndefined(full: string, p: string): Promise<fs.Stats | undefined> {
+  try {
+    return await fsp.lstat(full);
+  } catch (e) {
+    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return undefined;
+    throw refusal(e, p);
+  }
+}
+
+const outside = (p: string) => invalid(`Invalid artifact path: '${p}' resolves outside the artifact root`);
+const isFolder = (p: string) => invalid(`Invalid artifact path: '${p}' is a folder; list it to see its files`);
+const underFile = (p: string) => invalid(`Invalid artifact path: '${p}': a part of it is a file, not a folder`);
+
+/** Failures the client's path caused become its error; anything else stays the server's. */
+function refusal(e: unknown, p: string): unknown {
+  if (e instanceof TrackbridgeError) return e;
+  switch (errno(e)) {
+    case 'ENAMETOOLONG': return invalid(`Invalid artifact path: '${p.length > 120 ? `${p.slice(0, 120)}…` : p}' is too long for this artifact store`);
+    case 'ENOTDIR': return underFile(p);
+    case 'EISDIR': return isFolder(p);
+    case 'ELOOP': return outside(p);
+    default: return e;
   }
 }

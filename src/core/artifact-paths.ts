@@ -1,19 +1,34 @@
 /**
  * Artifact paths arrive from hostile clients. A path is decoded once by the HTTP layer and then
- * checked here, once: no absolute paths (a leading '/'),, no '..' or '.' segments, no backslashes, no NUL, no
- * ';' smuggling, no second round of percent-encoding. What passes stays under the root.
+ * checked here, once: no absolute paths (a leading '/'), no '..' or '.' segments, no backslashes, no NUL, no
+ * ';' smuggling, no second round of percent-encoding, nothing longer than a store can hold.
+ * What passes stays under the root.
  */
 import { invalid } from './errors';
 
+/** One name in a path, in UTF-8 bytes: the most common filesystems allow no more (NAME_MAX). */
+export const MAX_ARTIFACT_NAME_BYTES = 255;
+/** A whole path, in UTF-8 bytes: the longest object key S3 and GCS take, so any store can hold it. */
+export const MAX_ARTIFACT_PATH_BYTES = 1024;
+
+/** A hostile path is quoted in an error message only as far as a reader needs. */
+const quoted = (p: string) => (p.length > 120 ? `${p.slice(0, 120)}…` : p);
+
 export function checkArtifactPath(p: string): string {
-  if (p.startsWith('/')) throw invalid(`Invalid artifact path: '${p}' (absolute paths are not allowed)`);
+  if (p.startsWith('/')) throw invalid(`Invalid artifact path: '${quoted(p)}' (absolute paths are not allowed)`);
   const trimmed = p.replace(/\/+$/, '');
   if (trimmed === '') return '';
   if (/[\\\0;]/.test(trimmed) || /%[0-9a-fA-F]{2}/.test(trimmed) || /^[a-zA-Z]:/.test(trimmed)) {
-    throw invalid(`Invalid artifact path: '${p}'`);
+    throw invalid(`Invalid artifact path: '${quoted(p)}'`);
+  }
+  if (Buffer.byteLength(trimmed) > MAX_ARTIFACT_PATH_BYTES) {
+    throw invalid(`Invalid artifact path: '${quoted(p)}' is longer than ${MAX_ARTIFACT_PATH_BYTES} bytes`);
   }
   for (const seg of trimmed.split('/')) {
-    if (seg === '' || seg === '.' || seg === '..') throw invalid(`Invalid artifact path: '${p}'`);
+    if (seg === '' || seg === '.' || seg === '..') throw invalid(`Invalid artifact path: '${quoted(p)}'`);
+    if (Buffer.byteLength(seg) > MAX_ARTIFACT_NAME_BYTES) {
+      throw invalid(`Invalid artifact path: '${quoted(p)}' holds a name longer than ${MAX_ARTIFACT_NAME_BYTES} bytes`);
+    }
   }
   return trimmed;
 }

@@ -1,11 +1,16 @@
 /** The mlflow-artifacts proxy and the run-scoped list: round trips, and hostile paths kept inside the root. */
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
+import supertest from 'supertest';
 
-import { assertError, createExperiment, createRun, rawRequest, type RouteCtx } from './context';
+import { buildApp } from '../../src/server';
+import { Tracking } from '../../src/core/tracking';
+import { LocalArtifactStore } from '../../src/artifacts/local';
+import { assertError, createExperiment, createRun, isJson, rawRequest, type RouteCtx } from './context';
 
 const BASE = '/api/2.0/mlflow-artifacts/artifacts';
 
@@ -143,11 +148,191 @@ export function artifactTests(ctx: RouteCtx): void {
       assert.deepEqual(accepted, [], `hostile paths that were not refused with 400:\n${accepted.join('\n')}`);
     });
 
+    it('lists, fetches and deletes artifacts whose names end in .part', async () => {
+      for (const name of ['model.part', 'shard.0f1e2d3c-aaaa-bbbb-cccc-0123456789ab.part']) {
+        const put = await ctx.api.put(`${BASE}/${runRoot}/parts/${name}`).set('Content-Type', 'application/octet-stream').send(Buffer.from(name));
+        assert.equal(put.status, 200, put.text);
+      }
+      const listed = await ctx.api.get(BASE).query({ path: `${runRoot}/parts` });
+      assert.deepEqual(listed.body.files?.map((f: { path: string }) => f.path), ['model.part', 'shard.0f1e2d3c-aaaa-bbbb-cccc-0123456789ab.part']);
+      const scoped = await ctx.api.get('/api/2.0/mlflow/artifacts/list').query({ run_id: run, path: 'parts' });
+      assert.deepEqual(scoped.body.files?.map((f: { path: string }) => f.path), ['parts/model.part', 'parts/shard.0f1e2d3c-aaaa-bbbb-cccc-0123456789ab.part']);
+      assert.equal((await rawRequest(ctx, 'GET', `${BASE}/${runRoot}/parts/model.part`)).text, 'model.part');
+      assert.equal((await ctx.api.delete(`${BASE}/${runRoot}/parts`)).status, 200);
+    });
+
+    it('the root listing shows artifacts only, never the store\'s temporary files', async () => {
+      const top = await ctx.api.get(BASE);
+      assert.equal(top.status, 200, top.text);
+      const listed = (top.body.files ?? []).map((f: { path: string }) => f.path);
+      assert.ok(listed.includes(exp), `lists the experiment folder: ${listed}`);
+      assert.deepEqual(listed.filter((p: string) => !/^\d+$/.test(p)), [], 'nothing but experiment folders at the root');
+    });
+
+    it('answers hostile names and shapes with a 4xx in MLflow\'s shape', async () => {
+      const dir = `${runRoot}/shapes`;
+      assert.equal((await ctx.api.put(`${BASE}/${dir}/file.txt`).send('f')).status, 200);
+      assert.equal((await ctx.api.put(`${BASE}/${dir}/folder/inner.txt`).send('i')).status, 200);
+      const bad: Array<[string, string, string?]> = [
+        ['PUT', `${dir}/${'n'.repeat(256)}`, 'x'],
+        ['GET', `${dir}/${'n'.repeat(256)}`],
+        ['DELETE', `${dir}/${'n'.repeat(256)}`],
+        ['PUT', `${dir}/${'%C3%A9'.repeat(128)}`, 'x'],
+        ['PUT', `${dir}/${Array.from({ length: 40 }, () => 'd'.repeat(120)).join('/')}`, 'x'],
+        ['GET', `${dir}/${Array.from({ length: 40 }, () => 'd'.repeat(120)).join('/')}`],
+        ['PUT', `${dir}/file.txt/child.txt`, 'x'],
+        ['PUT', `${dir}/folder`, 'x'],
+        ['GET', `${dir}/folder`],
+      ];
+      for (const [method, p, body] of bad) {
+        const res = await rawRequest(ctx, method, `${BASE}/${p}`, body, body === undefined ? {} : { 'Content-Type': 'application/octet-stream' });
+        const what = `${method} ${p.slice(0, 60)}…`;
+        assert.equal(res.status, 400, `${what} -> ${res.status} ${res.text.slice(0, 200)}`);
+        assert.ok(isJson(res), what);
+        assert.equal(JSON.parse(res.text).error_code, 'INVALID_PARAMETER_VALUE', what);
+      }
+      const longList = await ctx.api.get(BASE).query({ path: `${dir}/${'n'.repeat(256)}` });
+      assertError(longList, 400, 'INVALID_PARAMETER_VALUE');
+      // MLflow: deleting what is not there succeeds, listing a file is empty (its client probes folders that way).
+      const gone = await ctx.api.delete(`${BASE}/${dir}/never-was.txt`);
+      assert.equal(gone.status, 200, gone.text);
+      assert.deepEqual(gone.body, {});
+      const fileList = await ctx.api.get(BASE).query({ path: `${dir}/file.txt` });
+      assert.equal(fileList.status, 200, fileList.text);
+      assert.deepEqual(fileList.body, {});
+      assert.equal(fs.readFileSync(path.join(ctx.artifactsRoot, dir, 'file.txt'), 'utf8'), 'f');
+      assert.equal(fs.readFileSync(path.join(ctx.artifactsRoot, dir, 'folder', 'inner.txt'), 'utf8'), 'i');
+    });
+
+    it('an upload the client abandons midway leaves nothing behind and the server keeps serving', async () => {
+      const before = filesUnder(ctx.artifactsRoot).sort();
+      for (const target of [`${runRoot}/aborted/big.bin`, `${runRoot}/aborted-top.bin`]) {
+        await new Promise<void>((resolve) => {
+          const req = http.request({
+            host: '127.0.0.1', port: ctx.port, method: 'PUT', path: `${BASE}/${target}`, agent: false,
+            headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(4 * 1024 * 1024) },
+          });
+          req.on('error', () => resolve());
+          req.on('response', (res) => { res.resume(); res.on('end', resolve); res.on('error', () => resolve()); });
+          req.write(Buffer.alloc(256 * 1024, 1), () => setTimeout(() => { req.destroy(); resolve(); }, 50));
+        });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(filesUnder(ctx.artifactsRoot).sort(), before, 'no file, temporary or not, was left');
+      assert.equal(fs.existsSync(path.join(ctx.artifactsRoot, runRoot, 'aborted')), false, 'not even the folder');
+      const alive = await ctx.api.get(BASE).query({ path: runRoot });
+      assert.equal(alive.status, 200);
+    });
+
+    it('a download the client abandons midway closes the file', async () => {
+      const rel = `${runRoot}/abandoned/big.bin`;
+      assert.equal((await ctx.api.put(`${BASE}/${rel}`).set('Content-Type', 'application/octet-stream').send(randomBytes(8 * 1024 * 1024))).status, 200);
+      const onDisk = fs.realpathSync(path.join(ctx.artifactsRoot, rel));
+      const openOnIt = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try { return fs.readlinkSync(`/proc/self/fd/${fd}`) === onDisk; } catch { return false; }
+      }).length;
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port: ctx.port, path: `${BASE}/${rel}`, agent: false }, (res) => {
+          res.once('data', () => { req.destroy(); resolve(); });
+        });
+        req.on('error', (e) => (req.destroyed ? undefined : reject(e)));
+      });
+      for (let i = 0; i < 50 && openOnIt() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(openOnIt(), 0, 'the artifact is still open after its client went away');
+      assert.equal((await ctx.api.delete(`${BASE}/${runRoot}/abandoned`)).status, 200);
+    });
+
+    it('refuses links planted inside the root that lead out of it, and touches nothing outside', async () => {
+      const outside = path.join(ctx.scratch, 'server', 'outside-dir');
+      fs.mkdirSync(outside, { recursive: true });
+      fs.writeFileSync(path.join(outside, 'keep.txt'), 'keep');
+      const linkRoot = path.join(ctx.artifactsRoot, runRoot, 'links');
+      fs.mkdirSync(linkRoot, { recursive: true });
+      fs.symlinkSync('/etc/passwd', path.join(linkRoot, 'passwd'));
+      fs.symlinkSync(outside, path.join(linkRoot, 'out'));
+      const rel = `${runRoot}/links`;
+
+      const passwd = await rawRequest(ctx, 'GET', `${BASE}/${rel}/passwd`);
+      assert.ok(!passwd.text.includes('root:'), 'the passwd file leaked');
+      assertError({ status: passwd.status, body: JSON.parse(passwd.text), text: passwd.text }, 400, 'INVALID_PARAMETER_VALUE');
+      assertError(await ctx.api.get(`${BASE}/${rel}/out/keep.txt`), 400, 'INVALID_PARAMETER_VALUE');
+      assertError(await ctx.api.get(BASE).query({ path: `${rel}/out` }), 400, 'INVALID_PARAMETER_VALUE');
+      assertError(await ctx.api.get('/api/2.0/mlflow/artifacts/list').query({ run_id: run, path: 'links/out' }), 400, 'INVALID_PARAMETER_VALUE');
+      assertError(await ctx.api.put(`${BASE}/${rel}/out/keep.txt`).send('pwned'), 400, 'INVALID_PARAMETER_VALUE');
+      assertError(await ctx.api.put(`${BASE}/${rel}/out/new/deeper.txt`).send('pwned'), 400, 'INVALID_PARAMETER_VALUE');
+      assertError(await ctx.api.delete(`${BASE}/${rel}/out/keep.txt`), 400, 'INVALID_PARAMETER_VALUE');
+      assert.deepEqual(fs.readdirSync(outside), ['keep.txt']);
+      assert.equal(fs.readFileSync(path.join(outside, 'keep.txt'), 'utf8'), 'keep');
+
+      // Deleting the folder that holds the links removes the links, not what they point at.
+      assert.equal((await ctx.api.delete(`${BASE}/${rel}/out`)).status, 200);
+      assert.equal((await ctx.api.delete(`${BASE}/${rel}`)).status, 200);
+      assert.equal(fs.existsSync(linkRoot), false);
+      assert.equal(fs.readFileSync(path.join(outside, 'keep.txt'), 'utf8'), 'keep');
+      assert.ok(fs.readFileSync('/etc/passwd', 'utf8').length > 0);
+    });
+
     it('refuses the multipart and presigned routes with 501', async () => {
       for (const p of ['/api/2.0/mlflow-artifacts/mpu/create/a.bin', '/api/2.0/mlflow-artifacts/mpu/complete/a.bin', '/api/2.0/mlflow-artifacts/presigned/a.bin']) {
         const res = await ctx.api.post(p).send({});
         assertError(res, 501, 'NOT_IMPLEMENTED');
       }
+    });
+  });
+  describe('experiment artifact locations', () => {
+    const WORKDIR = '/srv/trackbridge-work';
+    let api: supertest.Agent;
+    let server: http.Server;
+    before(async () => {
+      const tracking = new Tracking(ctx.store, { defaultArtifactRoot: 'mlflow-artifacts:/', workingDir: WORKDIR });
+      const app = buildApp(tracking, new LocalArtifactStore(path.join(ctx.scratch, 'locations-artifacts')));
+      server = await new Promise<http.Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+      api = supertest.agent(server);
+    });
+    after(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    const locationOf = async (artifactLocation: string) => {
+      const created = await api.post('/api/2.0/mlflow/experiments/create').send({ name: `loc-${randomBytes(6).toString('hex')}`, artifact_location: artifactLocation });
+      assert.equal(created.status, 200, created.text);
+      const got = await api.get('/api/2.0/mlflow/experiments/get').query({ experiment_id: created.body.experiment_id });
+      return { id: created.body.experiment_id as string, location: got.body.experiment.artifact_location as string };
+    };
+
+    it('resolves a relative local location against the server\'s working folder, as MLflow does', async () => {
+      const cases: Array<[string, string]> = [
+        ['rel/dir', `${WORKDIR}/rel/dir`],
+        ['./x/', `${WORKDIR}/x`],
+        ['a//b/./c', `${WORKDIR}/a/b/c`],
+        ['../up', `${WORKDIR}/../up`],
+        ['with%20space', `${WORKDIR}/with space`],
+        ['.', WORKDIR],
+        ['file:rel/f', `file://${WORKDIR}/rel/f`],
+        ['file:./g', `file://${WORKDIR}/g`],
+      ];
+      for (const [given, expected] of cases) assert.equal((await locationOf(given)).location, expected, given);
+      const { id, location } = await locationOf('runs-here');
+      const run = await api.post('/api/2.0/mlflow/runs/create').send({ experiment_id: id, start_time: 1 });
+      assert.equal(run.status, 200, run.text);
+      assert.equal(run.body.run.info.artifact_uri, `${location}/${run.body.run.info.run_id}/artifacts`);
+    });
+
+    it('keeps absolute paths and every URI with a scheme as given', async () => {
+      for (const given of ['/abs/path', 'file:///abs/x', 'file:/abs/y', 'file://localhost/z', 's3://bucket/k', 'mlflow-artifacts:/5', 'mlflow-artifacts://localhost/6', 'hdfs:/h', 'gs://b/p', 'databricks']) {
+        assert.equal((await locationOf(given)).location, given, given);
+      }
+    });
+
+    it('refuses a file URI naming another machine', async () => {
+      const res = await api.post('/api/2.0/mlflow/experiments/create').send({ name: `loc-${randomBytes(6).toString('hex')}`, artifact_location: 'file://elsewhere/x' });
+      assertError(res, 400, 'INVALID_PARAMETER_VALUE');
+    });
+
+    it('without a working folder, a relative location is refused rather than stored as given', async () => {
+      const res = await ctx.api.post('/api/2.0/mlflow/experiments/create').send({ name: `loc-${randomBytes(6).toString('hex')}`, artifact_location: 'rel/dir' });
+      assertError(res, 400, 'INVALID_PARAMETER_VALUE');
     });
   });
 }

@@ -4,6 +4,7 @@
  */
 import express, { type Request, type Response, type NextFunction } from 'express';
 import path from 'node:path';
+import { pipeline } from 'node:stream';
 import type { Handler, MlflowContext } from './context';
 import { runIdOf } from './context';
 import { checkArtifactPath, proxiedPath } from '../../core/artifact-paths';
@@ -66,8 +67,8 @@ export function artifactProxyRouter(ctx: MlflowContext): express.Router {
       res.setHeader('Content-Length', String(found.size));
       res.setHeader('Content-Disposition', `attachment; filename="${path.basename(p).replace(/"/g, '')}"`);
       res.setHeader('X-Content-Type-Options', 'nosniff');
-      found.stream.on('error', (e) => res.destroy(e));
-      found.stream.pipe(res);
+      // Unlike pipe(), a client that hangs up mid-download closes the file too; a read error cuts the answer short.
+      pipeline(found.stream, res, () => {});
     }));
 
     r.put(`${base}/*splat`, wrap(async (req, res) => {

@@ -1,0 +1,188 @@
+/**
+ * The local artifact store: the shared ArtifactStore conformance suite, then what only a folder on
+ * disk has (start-up checks, leftover temporary files, symbolic links planted inside the root).
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { LocalArtifactStore } from '../src/artifacts/local';
+import { TrackbridgeError } from '../src/core/errors';
+import { loadConfig } from '../src/config';
+import { startServer } from '../src/server';
+import { artifactStoreConformance, bodyOf, interruptedBody, readAll, rejectsWith } from './conformance/artifact-store';
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-artifact-store-'));
+after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+let n = 0;
+const freshDir = (label: string) => path.join(scratch, `${label}-${++n}`);
+
+/** Every regular file and link under dir, relative to it. */
+function entriesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => !e.isDirectory())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+artifactStoreConformance('local folder', () => LocalArtifactStore.open(freshDir('conf')));
+
+describe('local artifact store on disk', () => {
+  it('an interrupted upload leaves no file anywhere under the root, temporary ones included', async () => {
+    const root = freshDir('interrupt');
+    const s = await LocalArtifactStore.open(root);
+    await assert.rejects(s.put('a/b/big.bin', interruptedBody(256 * 1024)));
+    await assert.rejects(s.put('top.bin', interruptedBody()));
+    assert.deepEqual(entriesUnder(root), []);
+  });
+
+  it('creates a missing root, and keeps its temporary files where no artifact path can reach', async () => {
+    const root = path.join(freshDir('create'), 'deeper', 'artifacts');
+    const s = await LocalArtifactStore.open(root);
+    assert.ok(fs.statSync(root).isDirectory());
+    assert.ok(s.tempDir.startsWith(fs.realpathSync(root) + path.sep), s.tempDir);
+    const tempName = path.basename(s.tempDir);
+    await rejectsWith(s.get(tempName), 'INVALID_ARGUMENT', 'get of the temp folder by name');
+    await rejectsWith(s.list(tempName), 'INVALID_ARGUMENT', 'list of the temp folder by name');
+    await rejectsWith(s.delete(tempName), 'INVALID_ARGUMENT', 'delete of the temp folder by name');
+    fs.writeFileSync(path.join(s.tempDir, 'someone-else-uploading'), 'x');
+    assert.deepEqual(await s.list(''), []);
+  });
+
+  it('removes leftover temporary files when it opens, but not ones another process is still writing', async () => {
+    const root = freshDir('leftover');
+    const first = await LocalArtifactStore.open(root);
+    const stale = path.join(first.tempDir, 'crashed-upload');
+    const live = path.join(first.tempDir, 'upload-in-progress');
+    fs.writeFileSync(stale, 'half a file');
+    fs.writeFileSync(live, 'still arriving');
+    const dayAgo = new Date(Date.now() - 24 * 3600_000);
+    fs.utimesSync(stale, dayAgo, dayAgo);
+    const second = await LocalArtifactStore.open(root);
+    assert.equal(second.tempDir, first.tempDir);
+    assert.equal(fs.existsSync(stale), false, 'the crashed upload was removed');
+    assert.equal(fs.existsSync(live), true, 'a fresh temporary file is left to its writer');
+  });
+
+  it('refuses to open an unusable root with one line naming the folder, the cause and what to do', { timeout: 20_000 }, async () => {
+    const file = path.join(freshDir('file'), 'not-a-folder');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'x');
+    // Tests run as root, where permissions do not stop writes: a path under a regular file and
+    // kernel-owned folders (/sys/kernel refuses new entries even to root; under /proc/self mkdir
+    // answers ENOENT, where a recursive mkdir never returns) really fail.
+    const cases = [[path.join(file, 'artifacts'), /ENOTDIR/], ['/sys/kernel', /EACCES|EPERM|EROFS/], ['/proc/self/artifacts/x', /ENOENT/]] as const;
+    for (const [root, cause] of cases) {
+      await assert.rejects(LocalArtifactStore.open(root), (e: unknown) => {
+        assert.ok(e instanceof TrackbridgeError, `expected a TrackbridgeError, got ${String(e)}`);
+        assert.ok(!e.message.includes('\n'), `one line: ${e.message}`);
+        assert.ok(e.message.includes(root), `names the folder: ${e.message}`);
+        assert.match(e.message, cause);
+        assert.match(e.message, /--artifacts-root|TRACKBRIDGE_ARTIFACTS_ROOT/);
+        return true;
+      });
+    }
+    assert.equal(fs.readFileSync(file, 'utf8'), 'x');
+  });
+
+  it('startServer refuses an artifact root it cannot write, before it listens', async () => {
+    const dir = freshDir('server');
+    fs.mkdirSync(dir, { recursive: true });
+    await assert.rejects(
+      startServer(loadConfig({ host: '127.0.0.1', port: 0, db: `sqlite:///${path.join(dir, 'db.sqlite')}`, artifactsRoot: '/sys/kernel', sqliteSync: 'NORMAL' }, {})),
+      (e: unknown) => e instanceof TrackbridgeError && e.message.includes('/sys/kernel'),
+    );
+  });
+});
+
+describe('local artifact store and symbolic links', () => {
+  /** A root holding links that lead out of it, and a folder outside holding what they point at. */
+  function planted() {
+    const base = freshDir('links');
+    const root = path.join(base, 'root');
+    const outside = path.join(base, 'outside');
+    fs.mkdirSync(path.join(outside, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(outside, 'secret.txt'), 'secret');
+    fs.writeFileSync(path.join(outside, 'sub', 'deep.txt'), 'deep');
+    fs.mkdirSync(path.join(root, 'real'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'real', 'f.txt'), 'inside');
+    fs.symlinkSync(outside, path.join(root, 'out-dir'));
+    fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'out-file'));
+    fs.symlinkSync('/etc/passwd', path.join(root, 'passwd'));
+    fs.symlinkSync(path.join(outside, 'not-yet'), path.join(root, 'dangling'));
+    fs.symlinkSync(path.join(root, 'loop'), path.join(root, 'loop'));
+    fs.symlinkSync(path.join(root, 'real'), path.join(root, 'alias'));
+    const snapshot = () => entriesUnder(outside).map((f) => `${f}=${fs.readFileSync(path.join(outside, f), 'utf8')}`);
+    return { root, outside, snapshot, before: snapshot() };
+  }
+
+  it('refuses to read through a link that leaves the root', async () => {
+    const { root, snapshot, before } = planted();
+    const s = await LocalArtifactStore.open(root);
+    for (const p of ['out-file', 'passwd', 'out-dir/secret.txt', 'out-dir/sub/deep.txt', 'loop', 'loop/x']) {
+      await rejectsWith(s.get(p), 'INVALID_ARGUMENT', `get ${p}`);
+    }
+    for (const p of ['out-dir', 'out-dir/sub', 'loop']) await rejectsWith(s.list(p), 'INVALID_ARGUMENT', `list ${p}`);
+    assert.deepEqual(snapshot(), before);
+  });
+
+  it('refuses to write through a link that leaves the root, and writes nothing outside', async () => {
+    const { root, outside, snapshot, before } = planted();
+    const s = await LocalArtifactStore.open(root);
+    for (const p of ['out-dir/secret.txt', 'out-dir/new.txt', 'out-dir/sub/deep.txt', 'out-dir/made/up/x.txt', 'dangling/x.txt', 'loop/x.txt']) {
+      await rejectsWith(s.put(p, bodyOf('pwned')), 'INVALID_ARGUMENT', `put ${p}`);
+    }
+    assert.deepEqual(snapshot(), before);
+    assert.equal(fs.existsSync(path.join(outside, 'not-yet')), false);
+    assert.equal(fs.existsSync(path.join(outside, 'made')), false);
+  });
+
+  it('writing at a link replaces the link itself, never its target', async () => {
+    const { root, snapshot, before } = planted();
+    const s = await LocalArtifactStore.open(root);
+    await s.put('out-file', bodyOf('replaced'));
+    assert.equal(fs.lstatSync(path.join(root, 'out-file')).isFile(), true);
+    assert.equal(await readAll(s, 'out-file'), 'replaced');
+    assert.deepEqual(snapshot(), before);
+  });
+
+  it('refuses to delete through a link that leaves the root, and deleting a link removes only the link', async () => {
+    const { root, snapshot, before } = planted();
+    const s = await LocalArtifactStore.open(root);
+    for (const p of ['out-dir/secret.txt', 'out-dir/sub', 'out-dir/sub/deep.txt']) {
+      await rejectsWith(s.delete(p), 'INVALID_ARGUMENT', `delete ${p}`);
+    }
+    assert.deepEqual(snapshot(), before);
+    for (const p of ['out-dir', 'out-file', 'passwd', 'dangling', 'alias']) await s.delete(p);
+    assert.deepEqual(snapshot(), before);
+    assert.equal(fs.readFileSync('/etc/passwd', 'utf8').length > 0, true);
+    assert.equal(fs.readFileSync(path.join(root, 'real', 'f.txt'), 'utf8'), 'inside');
+    for (const p of ['out-dir', 'out-file', 'passwd', 'dangling', 'alias']) assert.equal(fs.existsSync(path.join(root, p)), false, p);
+  });
+
+  it('follows a link that stays inside the root, and lists only entries that stay inside', async () => {
+    const { root } = planted();
+    const s = await LocalArtifactStore.open(root);
+    assert.equal(await readAll(s, 'alias/f.txt'), 'inside');
+    assert.deepEqual(await s.list('alias'), [{ name: 'f.txt', isDir: false, size: 6 }]);
+    await s.put('alias/g.txt', bodyOf('via alias'));
+    assert.equal(fs.readFileSync(path.join(root, 'real', 'g.txt'), 'utf8'), 'via alias');
+    assert.deepEqual(await s.list(''), [{ name: 'alias', isDir: true }, { name: 'real', isDir: true }]);
+  });
+
+  it('a link into the temporary folder is refused like one leading out', async () => {
+    const root = freshDir('peek');
+    const s = await LocalArtifactStore.open(root);
+    fs.writeFileSync(path.join(s.tempDir, 'in-flight'), 'partial');
+    fs.symlinkSync(s.tempDir, path.join(root, 'peek'));
+    await rejectsWith(s.list('peek'), 'INVALID_ARGUMENT', 'list peek');
+    await rejectsWith(s.get('peek/in-flight'), 'INVALID_ARGUMENT', 'get peek/in-flight');
+    await rejectsWith(s.delete('peek/in-flight'), 'INVALID_ARGUMENT', 'delete peek/in-flight');
+    await rejectsWith(s.put('peek/in-flight', bodyOf('x')), 'INVALID_ARGUMENT', 'put peek/in-flight');
+    assert.equal(fs.readFileSync(path.join(s.tempDir, 'in-flight'), 'utf8'), 'partial');
+  });
+});
