@@ -7,14 +7,19 @@ import { LocalArtifactStore } from './artifacts/local';
 import { Tracking } from './core/tracking';
 import { mlflowRouter } from './protocols/mlflow/router';
 import type { ArtifactStore } from './core/artifact-store';
+import { parseQueryString } from './protocols/query-string';
+import { endpointNotFound, errorHandler } from './protocols/mlflow/respond';
 
 export function buildApp(tracking: Tracking, artifacts: ArtifactStore): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('query parser', 'simple');
+  app.set('query parser', parseQueryString);
   // API answers are not cached by clients; hashing every body for an ETag cost ~0.2 ms per search page.
   app.set('etag', false);
   app.use(mlflowRouter({ tracking, artifacts }));
+  // Last: whatever no route answered, and any error a route let through, in MLflow's JSON shape.
+  app.use(endpointNotFound);
+  app.use(errorHandler);
   return app;
 }
 
