@@ -6,7 +6,8 @@ import { toWireError } from './errors';
 
 export function sendError(res: Response, err: unknown): void {
   const wire = toWireError(err);
-  if (!(err instanceof TrackbridgeError) || wire.status >= 500) {
+  // Refusals (a busy body budget, a store shutting down, an unsupported call) are not news.
+  if (!(err instanceof TrackbridgeError) || err.code === 'INTERNAL') {
     // Driver errors quote the whole statement; a 1000-row insert would flood the log.
     const text = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
     console.error(`trackbridge: unexpected error: ${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`);
