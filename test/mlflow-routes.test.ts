@@ -13,6 +13,7 @@ import { artifactTests } from './routes/artifacts';
 import { wireTypeTests } from './routes/wire-types';
 import { requestBodyTests } from './routes/request-bodies';
 import { queryStringTests } from './routes/query-strings';
+import { hostileRouteTests } from './routes/hostile-routes';
 
 describe('MLflow routes', () => {
   const ctx = {} as RouteCtx;
@@ -33,4 +34,5 @@ describe('MLflow routes', () => {
   wireTypeTests(ctx);
   requestBodyTests(ctx);
   queryStringTests(ctx);
+  hostileRouteTests(ctx);
 });
