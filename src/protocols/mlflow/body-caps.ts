@@ -34,9 +34,10 @@ const CAPS: Record<string, number> = {
   logOutputs: LIST_BODY,
   // The MLmodel file of one model, signature included.
   logModel: LIST_BODY,
-  // A param or tag value longer than its limit is truncated, not refused, so some headroom.
-  logParam: 256 * KiB,
-  setTag: 256 * KiB,
+  // A param or tag value past its limit is truncated, not refused, and the client sends such a
+  // value whole (a stringified config of a megabyte is not rare): these calls take 2 MiB.
+  logParam: 2 * MiB,
+  setTag: 2 * MiB,
 };
 
 export function bodyCapOf(rpc: string): number {
