@@ -1,8 +1,10 @@
 /**
  * MLflow's JSON rules, driven by the message definitions: requests accept snake_case or
  * lowerCamelCase names, int64 as numbers or numeric strings, doubles as numbers or
- * "NaN"/"Infinity"/"-Infinity", enums by name or number; responses print int64 as numbers,
- * non-finite doubles as strings, enums by name, and omit unset fields and empty lists.
+ * "NaN"/"Infinity"/"-Infinity", enums by name or number; anything else of the wrong type (a
+ * number for a string, a string for a list) is refused in the words of MLflow's handlers.
+ * Responses print int64 as numbers, non-finite doubles as strings, enums by name, and omit
+ * unset fields and empty lists.
  */
 import protobuf from 'protobufjs';
 import { invalid } from '../../core/errors';
@@ -30,7 +32,7 @@ function camel(f: protobuf.Field): string {
 
 /** One step of the way to a value: a field (as the client spelled it, and its proto name) or a list index. */
 type Step = { key: string; name: string } | number;
-/** Paths are built only when an error is raised; decoding a valid request allocates none. */
+/** A path is a closure, spelled out only when an error is raised. */
 type Path = () => Step[];
 
 /** Where a number stood in the request as written, so a message can quote it exactly (`9.0`, not `9`). */

@@ -76,6 +76,8 @@ function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext, bud
       // Path parameters ({model_id}) join the body or query fields.
       input = { ...input, ...(req.params as Record<string, string>) };
       const msg = decodeMessage(spec.request, input, { fromQuery: spec.verb === 'get', numberLiteralAt });
+      // The body's text served error messages only; a large one need not live through the call.
+      numberLiteralAt = undefined;
       checkRequired(spec.request, msg);
       const out = await handler(msg, ctx);
       res.type('application/json').send(writeJson(encodeMessage(spec.response, out)));
