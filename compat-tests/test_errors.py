@@ -177,19 +177,22 @@ def test_json_content_type_with_charset_is_fine(tracking):
     ("GET", "/api/2.0/mlflow/no-such-endpoint"),
     ("POST", "/api/2.0/mlflow/runs/teleport"),
     ("GET", "/api/9.0/mlflow/runs/get"),
+    ("GET", "/ajax-api/2.0/mlflow/no-such-endpoint"),
     ("GET", "/definitely/not/here"),
 ])
-def test_unknown_route_is_404_without_json(tracking, method, path):
+def test_unknown_route_is_endpoint_not_found(tracking, method, path):
     api = tracking.api
     resp = api.get(path) if method == "GET" else api.post(path, {})
-    assert resp.status_code == 404, resp.text
-    try:
-        body = resp.json()
-    except ValueError:
-        body = None
-    assert not isinstance(body, dict), (
-        f"unknown route answered JSON {body!r}; the client needs a non-JSON 404 "
-        "to recognise ENDPOINT_NOT_FOUND")
+    assert_mlflow_error(resp, 404, "ENDPOINT_NOT_FOUND")
+    # The client reads it as the code its fallbacks (trace V3 -> V2, registry) look for.
+    from mlflow.utils.credentials import get_default_host_creds
+    from mlflow.utils.rest_utils import http_request, verify_rest_response
+    answer = http_request(get_default_host_creds(tracking.url), path, method,
+                          **({"json": {}} if method == "POST" else {}))
+    with pytest.raises(MlflowException) as err:
+        verify_rest_response(answer, path)
+    assert err.value.error_code == "ENDPOINT_NOT_FOUND"
+    assert "<html" not in str(err.value).lower()
 
 
 def test_wrong_method_on_known_route(tracking):
@@ -392,7 +395,7 @@ def test_search_runs_without_experiments_is_empty(tracking):
 
 
 def test_huge_single_values_are_truncated_not_rejected(tracking, run_id):
-    """Only log-batch has a body limit: a huge single param or tag is truncated like any other."""
+    """A single param or tag well past log-batch's 1 MB body limit is truncated like any other."""
     client = MlflowClient()
     huge = "h" * 1_200_000
     client.log_param(run_id, "config", huge)

@@ -12,6 +12,8 @@ import { Draining } from './http/draining';
 import { HostAllowlist, hostCheck } from './http/hosts';
 import { corsCheck, CorsPolicy } from './http/origins';
 import { addressText, createHttpServer, listen } from './http/listen';
+import { parseQueryString } from './protocols/query-string';
+import { endpointNotFound, errorHandler } from './protocols/mlflow/respond';
 
 export interface HttpOptions {
   /** Host headers answered; loopback names and addresses only by default. */
@@ -27,7 +29,7 @@ export interface HttpOptions {
 export function buildApp(tracking: Tracking, artifacts: ArtifactStore, http: HttpOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('query parser', 'simple');
+  app.set('query parser', parseQueryString);
   // API answers are not cached by clients; hashing every body for an ETag cost ~0.2 ms per search page.
   app.set('etag', false);
   if (http.accessLog) app.use(accessLog(http.accessLog));
@@ -35,6 +37,9 @@ export function buildApp(tracking: Tracking, artifacts: ArtifactStore, http: Htt
   app.use(hostCheck(http.allowedHosts ?? HostAllowlist.from([])));
   app.use(corsCheck(http.cors ?? CorsPolicy.from([])));
   app.use(mlflowRouter({ tracking, artifacts }));
+  // Last: whatever no route answered, and any error a route let through, in MLflow's JSON shape.
+  app.use(endpointNotFound);
+  app.use(errorHandler);
   return app;
 }
 

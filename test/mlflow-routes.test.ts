@@ -10,6 +10,10 @@ import { jsonRuleTests } from './routes/json-rules';
 import { errorTests } from './routes/errors';
 import { hostileFilterTests } from './routes/hostile-filters';
 import { artifactTests } from './routes/artifacts';
+import { wireTypeTests } from './routes/wire-types';
+import { requestBodyTests } from './routes/request-bodies';
+import { queryStringTests } from './routes/query-strings';
+import { hostileRouteTests } from './routes/hostile-routes';
 
 describe('MLflow routes', () => {
   const ctx = {} as RouteCtx;
@@ -27,4 +31,8 @@ describe('MLflow routes', () => {
   errorTests(ctx);
   hostileFilterTests(ctx);
   artifactTests(ctx);
+  wireTypeTests(ctx);
+  requestBodyTests(ctx);
+  queryStringTests(ctx);
+  hostileRouteTests(ctx);
 });

@@ -31,6 +31,14 @@ export class History {
     }
   }
 
+  /** MLflow words the sampled call's run_ids checks its own way; clients match on them. */
+  private checkSampledRunIds(runIds: string[]) {
+    if (runIds.length === 0) throw invalid("Missing value for required parameter 'run_ids'.");
+    if (runIds.length > LIMITS.bulkRunsMax) {
+      throw invalid(`GetMetricHistoryBulkInterval request must specify at most ${LIMITS.bulkRunsMax} run_ids. Received ${runIds.length} run_ids.`);
+    }
+  }
+
   async bulk(runIds: string[], key: string, maxResults?: number): Promise<HistoryPoint[]> {
     this.checkRunIds(runIds);
     if (!key) throw invalid('GetMetricHistoryBulk request must specify a metric_key.');
@@ -43,7 +51,7 @@ export class History {
   }
 
   async sampled(runIds: string[], key: string, q: { startStep?: number; endStep?: number; maxResults?: number }): Promise<HistoryPoint[]> {
-    this.checkRunIds(runIds);
+    this.checkSampledRunIds(runIds);
     if (!key) throw invalid('GetMetricHistoryBulkInterval request must specify a metric_key.');
     const max = q.maxResults ?? LIMITS.bulkIntervalMaxResults;
     if (!Number.isInteger(max) || max < 1 || max > LIMITS.bulkIntervalMaxResults) {
@@ -53,7 +61,7 @@ export class History {
       throw invalid('If either start step or end step are specified, both must be specified.');
     }
     if (q.startStep !== undefined && q.endStep !== undefined && q.startStep > q.endStep) {
-      throw invalid('end_step must be greater than start_step.');
+      throw invalid(`end_step must be greater than start_step. Found start_step=${q.startStep} and end_step=${q.endStep}.`);
     }
     return this.store.metricHistorySampled(runIds, key, max, q.startStep, q.endStep);
   }

@@ -30,4 +30,14 @@ export const LIMITS = {
   datasetProfile: 16777215,
   inputTagKey: 255,
   inputTagValue: 500,
+  // Bounds of our own, under what every database can run in one statement: each order_by key
+  // is a join (SQLite joins at most 64 tables), and experiment ids and IN-list values are bind
+  // variables (SQLite takes 32,766 in one statement, PostgreSQL and MySQL 65,535).
+  orderByTerms: 20,
+  searchExperimentIds: 10000,
+  filterListValues: 10000,
+  /** Our page tokens are a few dozen characters; anything this long is not one of them. */
+  pageTokenLength: 1024,
+  /** A JSON text the core parses (a logged model's MLmodel) nests no deeper than this. */
+  jsonNesting: 100,
 } as const;

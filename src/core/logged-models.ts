@@ -6,7 +6,7 @@ import type { Store } from './store';
 import { artifactBase, lockActiveExperiment } from './experiments';
 import { parseLoggedModelFilter, parseLoggedModelOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
-import { storedValue, validateKey } from './validation';
+import { checkExperimentIds, storedValue, validateKey } from './validation';
 import { LIMITS } from './limits';
 import { assertMaxLength } from './text';
 
@@ -85,6 +85,7 @@ export class LoggedModels {
   }
 
   async search(q: { experimentIds: string[]; filter?: string; orderBy?: Array<{ field_name?: string; ascending?: boolean }>; maxResults?: number; pageToken?: string }): Promise<Page<LoggedModel>> {
+    checkExperimentIds(q.experimentIds);
     const max = q.maxResults ?? 50;
     if (!Number.isInteger(max) || max < 1 || max > LIMITS.searchRunsMax) throw invalid(`Invalid value ${max} for parameter 'max_results' supplied.`);
     const offset = decodePageToken(q.pageToken);

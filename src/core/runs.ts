@@ -6,7 +6,7 @@ import type { DatasetInput, MetricPoint, ModelMetricPoint, ModelOutput, Page, Pa
 import type { LockedRun, Store, WriteTx } from './store';
 import { parseRunFilter, parseRunOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
-import { checkBatchSize, duplicateKeys, storedValue, validateKey, validateMetric } from './validation';
+import { checkBatchSize, checkExperimentIds, duplicateKeys, nestsDeeperThan, storedValue, validateKey, validateMetric } from './validation';
 import { randomRunName } from './run-names';
 import { assertMaxLength, assertNoNul } from './text';
 import { artifactBase, lockActiveExperiment } from './experiments';
@@ -144,6 +144,9 @@ export class Runs {
   /** The legacy log-model call: the model's JSON joins the run's model history tag. */
   async appendModelHistory(runId: string, modelJson: string): Promise<void> {
     let model: Record<string, unknown>;
+    if (nestsDeeperThan(modelJson, LIMITS.jsonNesting)) {
+      throw invalid(`Malformed model info. \n The model_json field may nest at most ${LIMITS.jsonNesting} levels deep.`);
+    }
     try {
       model = JSON.parse(modelJson);
     } catch {
@@ -187,6 +190,7 @@ export class Runs {
   }
 
   async search(q: { experimentIds: string[]; filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string; viewType: ViewType }): Promise<Page<Run>> {
+    checkExperimentIds(q.experimentIds);
     const max = q.maxResults ?? LIMITS.searchRunsDefault;
     if (!Number.isInteger(max) || max < 1 || max > LIMITS.searchRunsMax) {
       throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be at most ${LIMITS.searchRunsMax}, but got value ${max}`);

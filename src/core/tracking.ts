@@ -25,8 +25,9 @@ export class Tracking {
   }
 
   searchDatasets(experimentIds: string[]) {
-    if (experimentIds.length < 1 || experimentIds.length > LIMITS.searchDatasetsExperiments) {
-      throw invalid(`SearchDatasets request must specify between 1 and ${LIMITS.searchDatasetsExperiments} experiment_ids; got ${experimentIds.length}.`);
+    if (experimentIds.length < 1) throw invalid('SearchDatasets request must specify at least one experiment_id.');
+    if (experimentIds.length > LIMITS.searchDatasetsExperiments) {
+      throw invalid(`SearchDatasets request cannot specify more than ${LIMITS.searchDatasetsExperiments} experiment_ids. Received ${experimentIds.length} experiment_ids.`);
     }
     return this.store.searchDatasets(experimentIds);
   }

@@ -89,3 +89,34 @@ export function validateExperimentTag(t: Tag, param: string): void {
     throw invalid(`'${param}.value' exceeds the maximum length of ${LIMITS.experimentTagValueLength} characters`);
   }
 }
+
+/** Each experiment id of a search is a bind variable of its statement. */
+export function checkExperimentIds(ids: readonly unknown[], param = 'experiment_ids'): void {
+  if (ids.length > LIMITS.searchExperimentIds) {
+    throw invalid(`Invalid value for parameter '${param}': a search may name at most ${LIMITS.searchExperimentIds} experiments, got ${ids.length}.`);
+  }
+}
+
+/**
+ * Whether a JSON text nests deeper than `max` (brackets outside strings), read in one pass
+ * before it is parsed: a value nested 100,000 levels deep parses, but printing it again
+ * overflows the stack.
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > max) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+    }
+  }
+  return false;
+}

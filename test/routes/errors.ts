@@ -77,7 +77,7 @@ export function errorTests(ctx: RouteCtx): void {
     });
 
     it('names missing required fields', async () => {
-      const missing = /Missing value for required parameter '([\w.]+)'/;
+      const missing = /Missing value for required parameter '([\w.[\]]+)'/;
       const cases: Array<[string, string, Record<string, unknown>, string]> = [
         ['post', '/api/2.0/mlflow/experiments/create', {}, 'name'],
         ['post', '/api/2.0/mlflow/experiments/create', { name: '' }, 'name'],
@@ -87,8 +87,9 @@ export function errorTests(ctx: RouteCtx): void {
         ['post', '/api/2.0/mlflow/runs/log-metric', { key: 'm', value: 1, timestamp: 1 }, 'run_id'],
         ['post', '/api/2.0/mlflow/runs/log-parameter', { run_id: run, value: '1' }, 'key'],
         ['post', '/api/2.0/mlflow/runs/log-batch', { metrics: [] }, 'run_id'],
-        ['post', '/api/2.0/mlflow/runs/log-batch', { run_id: run, metrics: [{ key: 'm', value: 1 }] }, 'metrics.timestamp'],
-        ['post', '/api/2.0/mlflow/runs/log-batch', { run_id: run, params: [{ value: '1' }] }, 'params.key'],
+        ['post', '/api/2.0/mlflow/runs/log-batch', { run_id: run, metrics: [{ key: 'm', value: 1, timestamp: 1 }, { key: 'm', value: 1 }] }, 'metrics[1].timestamp'],
+        ['post', '/api/2.0/mlflow/runs/log-batch', { run_id: run, params: [{ value: '1' }] }, 'params[0].key'],
+        ['post', '/api/2.0/mlflow/runs/log-batch', { run_id: run, tags: [{ key: 't', value: '1' }, { value: '1' }] }, 'tags[1].key'],
         ['get', '/api/2.0/mlflow/metrics/get-history', { run_id: run }, 'metric_key'],
         ['get', '/api/2.0/mlflow/metrics/get-history-bulk-interval', { metric_key: 'm' }, 'run_ids'],
         ['post', '/api/2.0/mlflow/runs/outputs', { run_id: run }, 'models'],

@@ -1,14 +1,15 @@
 /**
  * The route table, read straight from proto/mlflow/service.proto (not through the server's own
  * loader): every rpc answers under /api/<since>.0 and /ajax-api/<since>.0 with its declared
- * method (ajax_only ones only under /ajax-api), other methods get 405, unknown paths a non-JSON 404.
+ * method (ajax_only ones only under /ajax-api), other methods get 405, unknown paths MLflow's
+ * ENDPOINT_NOT_FOUND (404) as JSON.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { isJson, type RouteCtx } from './context';
+import { assertError, isJson, rawRequest, type RouteCtx } from './context';
 
 interface DeclaredRoute { rpc: string; verb: string; template: string; since: number; ajaxOnly: boolean }
 
@@ -67,8 +68,7 @@ export function routeTableTests(ctx: RouteCtx): void {
       for (const r of ajaxOnly) {
         const url = `/api/${r.since}.0${fill(r.template)}`;
         const res = await ctx.api[r.verb.toLowerCase() as 'get'](url);
-        assert.equal(res.status, 404, `${r.verb} ${url} should not exist`);
-        assert.ok(!isJson(res), `${url}: a missing route answers without JSON`);
+        assertError(res, 404, 'ENDPOINT_NOT_FOUND');
       }
     });
 
@@ -93,18 +93,33 @@ export function routeTableTests(ctx: RouteCtx): void {
       assert.ok(checked.size >= 60);
     });
 
-    it('answers unknown routes with a 404 that is not JSON', async () => {
+    it('answers unknown routes with ENDPOINT_NOT_FOUND in MLflow\'s JSON shape, under every prefix', async () => {
       for (const [verb, url] of [
         ['GET', '/api/2.0/mlflow/no-such-thing'],
         ['POST', '/api/2.0/mlflow/runs/no-such-thing'],
         ['GET', '/api/9.0/mlflow/runs/get'],
         ['GET', '/api/2.0/mlflow/runs/get/extra'],
         ['GET', '/nothing/here'],
+        ['PUT', '/'],
         ['DELETE', '/ajax-api/2.0/mlflow/experiments'],
+        ['OPTIONS', '/ajax-api/2.0/mlflow/nope'],
       ] as const) {
         const res = await ctx.api[verb.toLowerCase() as 'get'](url);
-        assert.equal(res.status, 404, `${verb} ${url}`);
-        assert.ok(!isJson(res), `${verb} ${url} answered JSON: ${res.text}`);
+        assertError(res, 404, 'ENDPOINT_NOT_FOUND', /No API endpoint answers/);
+        assert.ok(isJson(res), `${verb} ${url}: ${res.headers['content-type']}`);
+      }
+    });
+
+    it('answers a path that is not valid percent-encoding with a JSON 400, not an HTML page', async () => {
+      for (const url of ['/api/2.0/mlflow/logged-models/%zz', '/api/2.0/mlflow/logged-models/%E0%A4%A/tags', '/ajax-api/2.0/mlflow/logged-models/m-1/tags/%']) {
+        for (const method of ['GET', 'PATCH', 'DELETE']) {
+          const res = await rawRequest(ctx, method, url, method === 'GET' ? undefined : '{}', method === 'GET' ? {} : { 'Content-Type': 'application/json' });
+          assert.ok(res.status === 400 || res.status === 404 || res.status === 405, `${method} ${url}: ${res.status} ${res.text}`);
+          if (res.status !== 405) {
+            assert.match(String(res.headers['content-type']), /application\/json/, `${method} ${url}: ${res.text}`);
+            assert.equal(typeof JSON.parse(res.text).error_code, 'string', `${method} ${url}: ${res.text}`);
+          }
+        }
       }
     });
 

@@ -5,6 +5,7 @@
  */
 import { invalid } from '../errors';
 import { clip } from './lexer';
+import { LIMITS } from '../limits';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -17,6 +18,9 @@ export function encodePageToken(offset: number): string {
 export function decodePageToken(token: string | undefined): number {
   if (token === undefined || token === null || token === '') return 0;
   if (typeof token !== 'string') throw invalid('Invalid page token, could not base64-decode');
+  if (token.length > LIMITS.pageTokenLength) {
+    throw invalid(`Invalid page token: it is ${token.length} characters long, and tokens are at most ${LIMITS.pageTokenLength}.`);
+  }
   // Buffer.from(…, 'base64') silently skips junk, so check the alphabet and padding first.
   if (token.length % 4 !== 0 || !BASE64.test(token)) throw invalid('Invalid page token, could not base64-decode');
   const decoded = Buffer.from(token, 'base64').toString('utf8');
@@ -29,12 +33,13 @@ export function decodePageToken(token: string | undefined): number {
   }
   const offset = isRecord(parsed) ? parsed.offset : undefined;
   if (offset === undefined || offset === null || offset === '' || offset === false) {
-    throw invalid(`Invalid page token, parsed value=${printable(JSON.stringify(parsed) ?? String(parsed))}`);
+    // The decoded text, not a re-serialised value: printing a deeply nested value overflows the stack.
+    throw invalid(`Invalid page token, parsed value=${printable(decoded)}`);
   }
   // MLflow runs int() on the value, so an integer written as a string is fine too.
   const value = typeof offset === 'string' && /^\s*\d+\s*$/.test(offset) ? Number(offset) : offset;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw invalid(`Invalid page token, not stringable ${printable(String(JSON.stringify(offset)))}`);
+    throw invalid(`Invalid page token, not stringable ${printable(typeof offset === 'object' ? decoded : String(JSON.stringify(offset)))}`);
   }
   return value;
 }

@@ -7,6 +7,7 @@
 import { invalid } from '../errors';
 import type { Comparator, Entity } from './ast';
 import { clip, tokenize, type Token } from './lexer';
+import { LIMITS } from '../limits';
 
 /** Which `<prefix>.` spellings name which entity, and how to complain about others. */
 export interface PrefixTable {
@@ -59,13 +60,23 @@ export interface RawOrderTerm extends RawIdentifier {
 
 /**
  * Bounds that keep one search from monopolising the database: each comparison becomes a
- * subquery, and planners (PostgreSQL's above all) slow down steeply with dozens of them.
+ * subquery, and planners (PostgreSQL's above all) slow down steeply with dozens of them. Every
+ * IN-list value is a bind variable, so the lists of one filter share one allowance.
  */
-export const FILTER_LIMITS = { comparisons: 50, listItems: 10000 } as const;
+export const FILTER_LIMITS = { comparisons: 50, listItems: LIMITS.filterListValues } as const;
 
-function checkListSize(c: RawComparison): void {
-  if (Array.isArray(c.value) && c.value.length > FILTER_LIMITS.listItems) {
-    throw invalid(`Invalid filter: an IN list may hold at most ${FILTER_LIMITS.listItems} values.`);
+function countListValues(c: RawComparison, sofar: number): number {
+  const total = sofar + (Array.isArray(c.value) ? c.value.length : 0);
+  if (total > FILTER_LIMITS.listItems) {
+    throw invalid(`Invalid filter: the IN lists of one filter may hold at most ${FILTER_LIMITS.listItems} values in all.`);
+  }
+  return total;
+}
+
+/** Each order_by key joins one more table to the search. */
+export function checkOrderByCount(count: number): void {
+  if (count > LIMITS.orderByTerms) {
+    throw invalid(`Invalid order_by: at most ${LIMITS.orderByTerms} keys may be given, got ${count}.`);
   }
 }
 
@@ -76,13 +87,14 @@ export function parseFilter(input: string | undefined, prefixes: PrefixTable = R
   if (input.includes('\u0000')) throw invalid('Invalid filter: NUL characters are not allowed');
   const cursor = new Cursor(input, tokenize(input));
   const out: RawComparison[] = [];
+  let listValues = 0;
   for (;;) {
     // Stray ANDs (leading, doubled, trailing) carry no meaning; MLflow ignores them too.
     while (cursor.peekKeyword('AND')) cursor.next();
     const token = cursor.peek();
     if (!token) return out;
     const comparison = parseComparison(cursor, prefixes);
-    checkListSize(comparison);
+    listValues = countListValues(comparison, listValues);
     out.push(comparison);
     if (out.length > FILTER_LIMITS.comparisons) {
       throw invalid(`Invalid filter: at most ${FILTER_LIMITS.comparisons} comparisons may be combined in one filter.`);
@@ -209,6 +221,7 @@ function rejectClause(cursor: Cursor, token: Token): never {
 export function parseOrderBy(list: readonly string[] | undefined, prefixes: PrefixTable = RUN_PREFIXES): RawOrderTerm[] {
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw invalid('Invalid order_by: expected a list of strings');
+  checkOrderByCount(list.length);
   return list.map((clause) => parseOrderByClause(clause, prefixes));
 }
 

@@ -7,6 +7,7 @@ import { invalid } from '../errors';
 import type { Comparator, Comparison, Entity, Filter, Literal, OrderTerm } from './ast';
 import { clip } from './lexer';
 import {
+  checkOrderByCount,
   parseFilter,
   parseOrderBy,
   RUN_PREFIXES,
@@ -325,6 +326,7 @@ export function parseLoggedModelFilter(filter: string | undefined): Filter {
 
 /** Logged-model order_by arrives as {field_name, ascending} objects, not strings. */
 export function parseLoggedModelOrderBy(list: ReadonlyArray<{ field_name?: string; ascending?: boolean }> | undefined): OrderTerm[] {
+  checkOrderByCount(list?.length ?? 0);
   return (list ?? []).map((o): OrderTerm => {
     const field = o.field_name ?? '';
     const ascending = o.ascending ?? true;

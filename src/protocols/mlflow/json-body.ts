@@ -1,7 +1,8 @@
 /**
  * JSON request bodies with exact int64s. JSON.parse rounds integers beyond 2^53 (a nanosecond
- * timestamp, a step of 2^62), so integer literals of 16 or more digits are quoted before
- * parsing; the codec then reads them as exact int64.
+ * timestamp, a step of 2^62), so integer literals of 16 or more digits are quoted (with a
+ * mark) before parsing and come out as bigints: still numbers, so the codec refuses one
+ * where a string belongs, and exact where an int64 belongs.
  *
  * The pre-check looks for 16 digits right after a character that can precede a JSON number
  * (`:` `,` `[` or whitespace). The fraction of a float (`0.0310932798395185`) follows a `.`
@@ -10,8 +11,12 @@
  */
 const MAYBE_LONG_INTEGER = /[:,[\s]-?\d{16}/;
 
+/** Starts every quoted literal; a client string that begins the same way is changed so it cannot pass for one. */
+const MARK = '\u0000#';
+
 export function parseJsonBody(text: string): unknown {
-  return JSON.parse(MAYBE_LONG_INTEGER.test(text) ? quoteLongIntegers(text) : text);
+  if (!MAYBE_LONG_INTEGER.test(text)) return JSON.parse(text);
+  return JSON.parse(quoteLongIntegers(text), (_key, value) => (typeof value === 'string' && value.startsWith(MARK) ? BigInt(value.slice(MARK.length)) : value));
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
@@ -30,7 +35,15 @@ export function quoteLongIntegers(text: string): string {
       else if (c === 34 /* " */) inString = false;
       continue;
     }
-    if (c === 34) { inString = true; continue; }
+    if (c === 34) {
+      inString = true;
+      // A client string that starts like the mark gets one more NUL, so it stays a string.
+      if (text.startsWith('\\u0000#', i + 1)) {
+        out += `${text.slice(last, i + 1)}\\u0000`;
+        last = i + 1;
+      }
+      continue;
+    }
     if (c !== 45 /* - */ && !isDigit(c)) continue;
     let j = i + (c === 45 ? 1 : 0);
     const digitsFrom = j;
@@ -38,7 +51,7 @@ export function quoteLongIntegers(text: string): string {
     const next = text.charCodeAt(j);
     const isFloat = next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */;
     if (j - digitsFrom >= 16 && !isFloat) {
-      out += `${text.slice(last, i)}"${text.slice(i, j)}"`;
+      out += `${text.slice(last, i)}"\\u0000#${text.slice(i, j)}"`;
       last = j;
     }
     i = j - 1;
@@ -46,4 +59,46 @@ export function quoteLongIntegers(text: string): string {
     if (isFloat) while (i + 1 < text.length && isNumberTail(text.charCodeAt(i + 1))) i++;
   }
   return last === 0 ? text : out + text.slice(last);
+}
+
+/**
+ * The literal text of the number at `keys` (object keys and list indexes from the top), for
+ * error messages that quote what the client wrote: `9.0` stays `9.0`. One pass with an explicit
+ * stack, so any nesting depth is safe; only called on the error path.
+ */
+export function numberLiteralIn(text: string, keys: ReadonlyArray<string | number>): string | undefined {
+  const path: Array<string | number> = [];
+  const inObject: boolean[] = [];
+  let expectKey = false;
+  let found: string | undefined;
+  const atTarget = () => path.length === keys.length && path.every((k, i) => k === keys[i]);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      inObject.push(c === '{');
+      path.push(c === '{' ? '' : 0);
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') {
+      inObject.pop();
+      path.pop();
+    } else if (c === ',') {
+      const top = path.length - 1;
+      if (inObject[top]) expectKey = true;
+      else if (top >= 0) path[top] = (path[top] as number) + 1;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (expectKey) {
+        try { path[path.length - 1] = JSON.parse(text.slice(i, j + 1)); } catch { return undefined; }
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '-' || isDigit(text.charCodeAt(i))) {
+      let j = i + 1;
+      while (j < text.length && isNumberTail(text.charCodeAt(j))) j++;
+      if (atTarget()) found = text.slice(i, j);
+      i = j - 1;
+    }
+  }
+  return found;
 }

@@ -2,11 +2,13 @@
  * The MLflow front-end: every rpc of the service, mounted under /api/<since>.0 and
  * /ajax-api/<since>.0 as its .proto declares, plus the artifact proxy and the probes.
  */
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { Handler, MlflowContext } from './context';
 import { routesOf, type RouteSpec } from './schema';
-import { checkRequired, decodeMessage, encodeMessage, writeJson } from './codec';
-import { parseJsonBody } from './json-body';
+import { checkRequired, decodeMessage, encodeMessage, writeJson, type NumberLiteralAt } from './codec';
+import { numberLiteralIn, parseJsonBody } from './json-body';
+import { BodyBudget, readBody, RETRY_AFTER_SECONDS } from './request-body';
+import { BODY_BUDGET, bodyCapOf } from './body-caps';
 import { invalid, TrackbridgeError } from '../../core/errors';
 import { sendError } from './respond';
 import { experimentHandlers } from './experiments';
@@ -20,31 +22,36 @@ export const MLFLOW_COMPAT_VERSION = '3.17.2';
 
 const HANDLERS: Record<string, Handler> = { ...experimentHandlers, ...runHandlers, ...metricHandlers, ...artifactHandlers, ...loggedModelHandlers };
 
-/** MLflow rejects log-batch bodies over 1 MB; other bodies may carry dataset profiles of up to 16 MB. */
-const BATCH_BODY_LIMIT = 1_000_000;
-const BODY_LIMIT = 64 * 1024 * 1024;
-
-function readJsonBody(limit: number) {
-  const raw = express.raw({ type: () => true, limit });
-  return (req: Request, res: Response, next: NextFunction) => {
-    raw(req, res, (err?: any) => {
-      if (err) {
-        if (err.type === 'entity.too.large') {
-          return sendError(res, invalid(`Request body is too large: at most ${limit} bytes are accepted here.`));
-        }
-        return sendError(res, invalid(`Could not read the request body: ${err.message}`));
-      }
-      next();
-    });
-  };
+/**
+ * POST and PUT must say their body is JSON, as MLflow's server demands; a PATCH or DELETE that
+ * names a type must name this one. The media type is compared whole (`application/jsonx` and
+ * `application/json-patch+json` are other types); parameters such as a UTF-8 charset are fine.
+ */
+function checkContentType(req: Request, verb: RouteSpec['verb']): void {
+  const header = req.headers['content-type'];
+  if (header === undefined || header.trim() === '') {
+    if (verb === 'post' || verb === 'put') throw invalid('Bad Request. Content-Type header is missing.');
+    return;
+  }
+  const [type, ...params] = header.split(';');
+  if (type.trim().toLowerCase() !== 'application/json') {
+    throw invalid("Bad Request. Content-Type must be one of ['application/json'].");
+  }
+  for (const param of params) {
+    const [name, value = ''] = param.split('=');
+    if (name.trim().toLowerCase() !== 'charset') continue;
+    const charset = value.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {
+      throw invalid(`Bad Request. JSON bodies are read as UTF-8, not '${charset.slice(0, 40)}'.`);
+    }
+  }
 }
 
-function parseBody(req: Request): Record<string, unknown> {
-  const buf = req.body as Buffer | undefined;
-  if (!buf || buf.length === 0) return {};
+function parseBody(text: string): Record<string, unknown> {
+  if (text.length === 0) return {};
   let parsed: unknown;
   try {
-    parsed = parseJsonBody(buf.toString('utf8'));
+    parsed = parseJsonBody(text);
   } catch {
     throw invalid('Malformed JSON in the request body.');
   }
@@ -52,41 +59,51 @@ function parseBody(req: Request): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext) {
+function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext, budget: BodyBudget) {
+  const cap = bodyCapOf(spec.rpc);
   return async (req: Request, res: Response) => {
     try {
       let input: Record<string, unknown>;
+      let numberLiteralAt: NumberLiteralAt | undefined;
       if (spec.verb === 'get') {
         input = req.query as Record<string, unknown>;
       } else {
-        if ((spec.verb === 'post' || spec.verb === 'put') && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-          throw invalid("Bad Request. Content-Type must be one of ['application/json'].");
-        }
-        input = parseBody(req);
+        checkContentType(req, spec.verb);
+        const text = (await readBody(req, cap, budget, (release) => res.once('close', release))).toString('utf8');
+        input = parseBody(text);
+        numberLiteralAt = (keys) => numberLiteralIn(text, keys);
       }
       // Path parameters ({model_id}) join the body or query fields.
       input = { ...input, ...(req.params as Record<string, string>) };
-      const msg = decodeMessage(spec.request, input, spec.verb === 'get');
+      const msg = decodeMessage(spec.request, input, { fromQuery: spec.verb === 'get', numberLiteralAt });
+      // The body's text served error messages only; a large one need not live through the call.
+      numberLiteralAt = undefined;
       checkRequired(spec.request, msg);
       const out = await handler(msg, ctx);
       res.type('application/json').send(writeJson(encodeMessage(spec.response, out)));
     } catch (e) {
+      if (e instanceof TrackbridgeError && e.code === 'UNAVAILABLE') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
       sendError(res, e);
     }
   };
 }
 
-export function mlflowRouter(ctx: MlflowContext): express.Router {
+export interface MlflowRouterOptions {
+  /** Body bytes all requests together may hold; one per server by default. */
+  bodyBudget?: BodyBudget;
+}
+
+export function mlflowRouter(ctx: MlflowContext, opts: MlflowRouterOptions = {}): express.Router {
   const r = express.Router();
+  const budget = opts.bodyBudget ?? new BodyBudget(BODY_BUDGET);
   const known = new Set<string>();
   for (const spec of routesOf('mlflow.MlflowService')) {
     const handler = HANDLERS[spec.rpc];
     if (!handler) throw new TrackbridgeError('INTERNAL', `no handler for rpc ${spec.rpc}`);
     const prefixes = spec.ajaxOnly ? ['/ajax-api'] : ['/api', '/ajax-api'];
-    const middleware = spec.verb === 'get' ? [] : [readJsonBody(spec.rpc === 'logBatch' ? BATCH_BODY_LIMIT : BODY_LIMIT)];
     for (const prefix of prefixes) {
       const p = `${prefix}/${spec.since}.0${spec.path.replace(/\{(\w+)\}/g, ':$1')}`;
-      r[spec.verb](p, ...middleware, routeHandler(spec, handler, ctx));
+      r[spec.verb](p, routeHandler(spec, handler, ctx, budget));
       known.add(p);
     }
   }

@@ -6,10 +6,15 @@ import { tag } from './experiments';
 import { invalid } from '../../core/errors';
 import type { MetricPoint } from '../../core/model';
 
-function metricOf(m: Msg): MetricPoint {
-  if (m.key === undefined) throw invalid("Missing value for required parameter 'metrics.key'.");
-  if (m.value === undefined) throw invalid("Missing value for required parameter 'metrics.value'.");
-  if (m.timestamp === undefined) throw invalid("Missing value for required parameter 'metrics.timestamp'.");
+const missing = (param: string) =>
+  invalid(`Missing value for required parameter '${param}'. See the API docs for more information about request parameters.`);
+
+/** `at` names the metric in messages: `metrics[3]` in a batch, nothing for log-metric's own fields. */
+function metricOf(m: Msg, at = ''): MetricPoint {
+  const field = (name: string) => (at ? `${at}.${name}` : name);
+  if (m.key === undefined) throw missing(field('key'));
+  if (m.value === undefined) throw missing(field('value'));
+  if (m.timestamp === undefined) throw missing(field('timestamp'));
   return {
     key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0,
     ...(m.model_id ? { modelId: m.model_id } : {}),
@@ -19,8 +24,8 @@ function metricOf(m: Msg): MetricPoint {
 }
 
 function keyed(list: Msg[] | undefined, what: string) {
-  return (list ?? []).map((t) => {
-    if (t.key === undefined) throw invalid(`Missing value for required parameter '${what}.key'.`);
+  return (list ?? []).map((t, i) => {
+    if (t.key === undefined || t.key === '') throw missing(`${what}[${i}].key`);
     return tag(t);
   });
 }
@@ -75,7 +80,7 @@ export const runHandlers: Record<string, Handler> = {
 
   async logBatch(m, { tracking }) {
     await tracking.runs.logBatch(runIdOf(m), {
-      metrics: (m.metrics ?? []).map(metricOf),
+      metrics: (m.metrics ?? []).map((x: Msg, i: number) => metricOf(x, `metrics[${i}]`)),
       params: keyed(m.params, 'params'),
       tags: keyed(m.tags, 'tags'),
     });
@@ -88,15 +93,15 @@ export const runHandlers: Record<string, Handler> = {
   },
 
   async logInputs(m, { tracking }) {
-    const datasets = (m.datasets ?? []).map((d: Msg) => ({
-      tags: keyed(d.tags, 'datasets.tags'),
+    const datasets = (m.datasets ?? []).map((d: Msg, i: number) => ({
+      tags: keyed(d.tags, `datasets[${i}].tags`),
       dataset: d.dataset && {
         name: d.dataset.name, digest: d.dataset.digest, sourceType: d.dataset.source_type, source: d.dataset.source,
         schema: d.dataset.schema, profile: d.dataset.profile,
       },
     }));
-    const models = (m.models ?? []).map((x: Msg) => {
-      if (!x.model_id) throw invalid("Missing value for required parameter 'models.model_id'.");
+    const models = (m.models ?? []).map((x: Msg, i: number) => {
+      if (!x.model_id) throw missing(`models[${i}].model_id`);
       return { modelId: x.model_id };
     });
     await tracking.runs.logInputs(runIdOf(m), datasets, models);
@@ -104,8 +109,8 @@ export const runHandlers: Record<string, Handler> = {
   },
 
   async logOutputs(m, { tracking }) {
-    const models = (m.models ?? []).map((x: Msg) => {
-      if (!x.model_id) throw invalid("Missing value for required parameter 'models.model_id'.");
+    const models = (m.models ?? []).map((x: Msg, i: number) => {
+      if (!x.model_id) throw missing(`models[${i}].model_id`);
       return { modelId: x.model_id, step: x.step ?? 0 };
     });
     await tracking.runs.logOutputs(runIdOf(m), models);

@@ -1,0 +1,94 @@
+/**
+ * Reading a request body under two bounds: the route's own cap, refused from Content-Length
+ * before a byte is read (or as soon as a chunked body passes it), and a budget of body bytes
+ * held at once across all requests, so many large bodies together cannot exhaust the heap.
+ */
+import type { IncomingMessage } from 'node:http';
+import { invalid, TrackbridgeError } from '../../core/errors';
+
+/** Body bytes held at once by every request of one server; a refused request may retry. */
+export class BodyBudget {
+  private held = 0;
+
+  constructor(readonly total: number) {}
+
+  get inFlight(): number {
+    return this.held;
+  }
+
+  tryTake(n: number): boolean {
+    if (this.held + n > this.total) return false;
+    this.held += n;
+    return true;
+  }
+
+  give(n: number): void {
+    this.held -= n;
+  }
+}
+
+/**
+ * The budget is the server's, not one client's: a 503 (TEMPORARILY_UNAVAILABLE) says so, and
+ * the MLflow client retries it with backoff and honours Retry-After, as it would a 429.
+ */
+export const RETRY_AFTER_SECONDS = 1;
+export const busy = () =>
+  new TrackbridgeError('UNAVAILABLE', 'The server is reading too many request bodies at once; retry shortly.');
+
+const tooLarge = (cap: number, size?: number) =>
+  invalid(`Request bodies here must be at most ${cap} bytes, got a request of ${size === undefined ? `more than ${cap} bytes` : `size ${size}`}.`);
+
+/**
+ * Resolves with the whole body; its bytes stay counted against the budget until `done` fires
+ * (the response is finished or the connection closed), since the request holds them until then.
+ */
+export function readBody(req: IncomingMessage, cap: number, budget: BodyBudget, done: (release: () => void) => void): Promise<Buffer> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== '') {
+    return Promise.reject(invalid(`Content-Encoding '${encoding.slice(0, 40)}' is not accepted; send the JSON body uncompressed.`));
+  }
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && req.headers['transfer-encoding'] === undefined) {
+    const size = Number(declared);
+    if (size > cap) return Promise.reject(tooLarge(cap, size));
+    if (size === 0) return Promise.resolve(Buffer.alloc(0));
+  }
+  return new Promise((resolve, reject) => {
+    let taken = 0;
+    let settled = false;
+    const chunks: Buffer[] = [];
+    done(() => { budget.give(taken); taken = 0; });
+    const stop = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+      if (!err) {
+        resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, taken));
+        return;
+      }
+      chunks.length = 0;
+      budget.give(taken);
+      taken = 0;
+      // The rest of the body is read and dropped (nothing is kept) so the answer reaches a
+      // client that sends its whole body before it reads.
+      req.resume();
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      if (taken + chunk.length > cap) return stop(tooLarge(cap));
+      if (!budget.tryTake(chunk.length)) return stop(busy());
+      taken += chunk.length;
+      chunks.push(chunk);
+    };
+    const onEnd = () => stop();
+    const onError = (err: Error) => stop(invalid(`Could not read the request body: ${err.message}`));
+    const onAborted = () => stop(invalid('The request body was not sent whole.'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}
