@@ -3,12 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import supertest from 'supertest';
 
 import { loadConfig } from '../src/config';
 import { HostAllowlist, parseHost } from '../src/http/hosts';
 import { CorsPolicy } from '../src/http/origins';
+import { createHttpServer, listen } from '../src/http/listen';
 import { buildApp } from '../src/server';
 import { LocalArtifactStore } from '../src/artifacts/local';
 import { createDatabase, FAST, openTracking, type TestDatabase } from './support/databases';
@@ -138,5 +140,37 @@ describe('buildApp without HTTP options', () => {
     assert.equal(foreign.status, 403);
     assert.equal(foreign.headers['access-control-allow-origin'], undefined);
     assert.equal((await api.get('/health').set('Host', 'pod-10-0-0-7.cluster')).status, 200, 'probes answer any name');
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  /** Sends bytes on a fresh socket and returns everything the server wrote back before closing. */
+  async function exchange(port: number, bytes: string): Promise<string> {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.setEncoding('utf8');
+    let got = '';
+    socket.on('data', (d: string) => { got += d; });
+    socket.write(bytes);
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    return got;
+  }
+
+  it('answers malformed requests and oversized headers in the JSON error shape, with Node\'s statuses', async () => {
+    const server = createHttpServer((_req, res) => { res.end('ok'); }, 5_000);
+    await listen(server, 0, '127.0.0.1');
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const bad = await exchange(port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nNot a header line\r\n\r\n');
+      assert.match(bad, /^HTTP\/1\.1 400 /);
+      const body = JSON.parse(bad.slice(bad.indexOf('\r\n\r\n') + 4));
+      assert.equal(body.error_code, 'MALFORMED_REQUEST');
+      assert.equal(typeof body.message, 'string');
+
+      const big = await exchange(port, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: ${'a'.repeat(20_000)}\r\n\r\n`);
+      assert.match(big, /^HTTP\/1\.1 431 /);
+      assert.match(big, /"error_code":"INVALID_PARAMETER_VALUE"/);
+    } finally {
+      server.close();
+    }
   });
 });

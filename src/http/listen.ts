@@ -21,7 +21,30 @@ export function createHttpServer(handler: http.RequestListener, clientTimeoutMs:
   }, handler);
   server.setTimeout(clientTimeoutMs);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.on('clientError', answerMalformed);
   return server;
+}
+
+/** Node's parser refusals, with the status Node itself would answer, in the API's JSON error shape. */
+const PARSER_REFUSALS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'The request headers are too large.'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'The chunk extensions are too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive.'],
+};
+
+/**
+ * A request Node cannot parse never reaches a route; its default answer is an empty body that
+ * clients print as an unexplained failure. The error shape here is the one every route answers with.
+ */
+function answerMalformed(err: NodeJS.ErrnoException, socket: net.Socket): void {
+  // Bytes already sent (a response under way) or a socket gone: nothing can be answered any more.
+  if (!socket.writable || (socket as net.Socket & { _httpMessage?: unknown })._httpMessage || socket.bytesWritten > 0) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] = PARSER_REFUSALS[err.code ?? ''] ?? [400, 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ error_code: status === 400 ? 'MALFORMED_REQUEST' : 'INVALID_PARAMETER_VALUE', message });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 const CAUSES: Record<string, string> = {
