@@ -8,6 +8,7 @@ import { checkIndexes, migrate } from './schema/check';
 import { WriteQueue } from './write-queue';
 import { KnexExec, SqliteExec, type SqlExec } from './sql-exec';
 import { openSqliteReader, openSqliteWriter } from './connect';
+import { addSqliteFunctions, sqliteFunctionsOn } from './sqlite-functions';
 import { type HistoryReads, type HistoryScope, KnexHistoryReads, SqliteHistoryReads } from './history-reads';
 import { SqlWriteTx } from './write-tx';
 import { MetricKeyCache } from './metric-keys';
@@ -61,7 +62,7 @@ export class SqlStore implements Store {
     if (target.dialect === 'postgres') numericBigints();
     // better-sqlite3 is synchronous: more than one read connection would add no concurrency.
     const sqliteOpts: SqliteOptions = { synchronous: 'FULL', readers: 1, ...opts.sqlite };
-    const cfg = knexConfigs(target, sqliteOpts);
+    const cfg = sqliteFunctionsOn(target.dialect, knexConfigs(target, sqliteOpts));
     const writer = knexFactory(cfg.writer);
     try {
       await migrate(writer);
@@ -77,6 +78,8 @@ export class SqlStore implements Store {
     if (target.dialect === 'sqlite') {
       const db = openSqliteWriter(target.location, sqliteOpts);
       const historyDb = openSqliteReader(target.location);
+      addSqliteFunctions(db);
+      addSqliteFunctions(historyDb);
       const exec = new SqliteExec(db);
       sqlite = { exec, queue: new WriteQueue(exec), close: () => { db.close(); historyDb.close(); } };
       history = new SqliteHistoryReads(historyDb);
