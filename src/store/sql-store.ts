@@ -11,6 +11,7 @@ import { openSqliteReader, openSqliteWriter } from './connect';
 import { addSqliteFunctions, sqliteFunctionsOn } from './sqlite-functions';
 import { type HistoryReads, type HistoryScope, KnexHistoryReads, SqliteHistoryReads } from './history-reads';
 import { SqlWriteTx } from './write-tx';
+import { isReplayable, replayDelay, WRITE_ATTEMPTS } from './write-retry';
 import { MetricKeyCache } from './metric-keys';
 import { experimentFromRows, int64Of, runInfoFromRow } from './rows';
 import { chunks } from './chunks';
@@ -56,6 +57,8 @@ export class SqlStore implements Store {
 
   /** How metric-ordered searches were answered: by the probe, or by the full search after it. */
   readonly searchStats = { probeAnswered: 0, probeDeclined: 0 };
+  /** Write units run again after the database aborted them (see write()). */
+  readonly writeStats = { replayed: 0 };
 
   static async open(url: string, opts: OpenOptions = {}): Promise<SqlStore> {
     const target = parseDbUrl(url);
@@ -91,10 +94,17 @@ export class SqlStore implements Store {
   /** The knex handle for tests and the benchmark's in-process baseline. */
   get db(): Knex { return this.writer; }
 
+  /**
+   * Runs one write unit in one transaction. On PostgreSQL and MySQL a unit the database aborts
+   * as a deadlock victim or serialization failure is replayed from the start (write-retry.ts):
+   * `fn` only talks to the transaction, and the metric keys it saw are learned only from the
+   * attempt that committed.
+   */
   async write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     if (this.closed) throw new TrackbridgeError('UNAVAILABLE', 'The server is shutting down');
     let seen: Map<string, number> | undefined;
     const body = async (exec: SqlExec) => {
+      seen = undefined;
       const tx = new SqlWriteTx(exec, this.keys);
       const out = await fn(tx);
       seen = tx.keysSeen;
@@ -105,7 +115,7 @@ export class SqlStore implements Store {
       if (seen) this.keys.learn(seen);
       return out;
     }
-    const pending = this.writer.transaction((trx) => body(new KnexExec(trx, this.dialect)));
+    const pending = this.replaying(() => this.writer.transaction((trx) => body(new KnexExec(trx, this.dialect))));
     this.inFlight.add(pending);
     try {
       const out = await pending;
@@ -113,6 +123,21 @@ export class SqlStore implements Store {
       return out;
     } finally {
       this.inFlight.delete(pending);
+    }
+  }
+
+  private async replaying<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!isReplayable(this.dialect, e)) throw e;
+        if (n >= WRITE_ATTEMPTS) {
+          throw new TrackbridgeError('UNAVAILABLE', `The database aborted this write ${n} times as a deadlock or serialization failure; retry it`);
+        }
+        this.writeStats.replayed++;
+        await replayDelay(n);
+      }
     }
   }
 
