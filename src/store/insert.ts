@@ -43,6 +43,31 @@ function statementText(dialect: Dialect, table: string, columns: string[], rows:
   return sql;
 }
 
+/** Strings by UTF-16 unit, numbers and bigints by value (one column holds one type), NULL first. */
+function compareValues(a: any, b: any): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Rows in the order of their conflict key. Each row's key is locked as it is written and held
+ * to commit; two writers taking the same new keys in opposite orders would wait on each other
+ * (a deadlock). In one order, one of them simply waits for the other. The sort is stable, so
+ * rows sharing a key keep their order (MySQL lets the last one win, ON CONFLICT DO NOTHING the first).
+ */
+function inKeyOrder(columns: string[], rows: unknown[][], conflict: OnConflict): unknown[][] {
+  const keyIndexes = ('ignore' in conflict ? conflict.ignore : conflict.keys).map((c) => columns.indexOf(c));
+  return [...rows].sort((r, q) => {
+    for (const i of keyIndexes) {
+      const c = compareValues(r[i], q[i]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+}
+
 export async function insertRows(
   db: SqlExec,
   table: string,
@@ -51,6 +76,8 @@ export async function insertRows(
   conflict?: OnConflict,
 ): Promise<void> {
   if (rows.length === 0) return;
+  // SQLite has one writer at a time, so its locks have no order to keep.
+  if (conflict && rows.length > 1 && db.dialect !== 'sqlite') rows = inKeyOrder(columns, rows, conflict);
   const width = columns.length;
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS / width));
   for (let i = 0; i < rows.length; i += perStatement) {

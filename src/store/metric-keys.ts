@@ -62,7 +62,8 @@ export class MetricKeyCache {
     const out = split.out;
     let missing = split.missing;
     for (let round = 0; round < 2 && missing.length > 0; round++) {
-      // Second round: insert what the first lookup did not find, then read the ids back.
+      // Second round: insert what the first lookup did not find, then read the ids back. The
+      // inserted keys stay locked until commit; insertRows writes them in one order for every writer.
       if (round === 1) await insertRows(sql, 'metric_keys', ['key'], missing.map((k) => [k]), { ignore: ['key'] });
       for (const part of chunks(missing, 500)) {
         const rows = await sql.all(`SELECT "key_id", "key" FROM "metric_keys" WHERE "key" IN (${placeholders(part.length)})`, part);

@@ -10,8 +10,10 @@ import { openError } from './open-errors';
 import { WriteQueue } from './write-queue';
 import { KnexExec, SqliteExec, type SqlExec } from './sql-exec';
 import { openSqliteReader, openSqliteWriter } from './connect';
+import { addSqliteFunctions, sqliteFunctionsOn } from './sqlite-functions';
 import { type HistoryReads, type HistoryScope, KnexHistoryReads, SqliteHistoryReads } from './history-reads';
 import { SqlWriteTx } from './write-tx';
+import { isReplayable, replayDelay, WRITE_ATTEMPTS } from './write-retry';
 import { MetricKeyCache } from './metric-keys';
 import { experimentFromRows, int64Of, runInfoFromRow } from './rows';
 import { chunks } from './chunks';
@@ -64,6 +66,8 @@ export class SqlStore implements Store {
 
   /** How metric-ordered searches were answered: by the probe, or by the full search after it. */
   readonly searchStats = { probeAnswered: 0, probeDeclined: 0 };
+  /** Write units run again after the database aborted them (see write()). */
+  readonly writeStats = { replayed: 0 };
 
   /**
    * Opens the database at `url`, setting up or checking its schema first. Every failure is a
@@ -84,7 +88,7 @@ export class SqlStore implements Store {
     if (target.dialect === 'sqlite') checkSqliteFile(target.location, url, opts.createParentDir ?? false);
     // better-sqlite3 is synchronous: more than one read connection would add no concurrency.
     const sqliteOpts: SqliteOptions = { synchronous: 'FULL', readers: 1, ...opts.sqlite };
-    const cfg = knexConfigs(target, sqliteOpts);
+    const cfg = sqliteFunctionsOn(target.dialect, knexConfigs(target, sqliteOpts));
     const setup = knexFactory(cfg.setup);
     try {
       await prepareSchema(setup, target.dialect, { url, afterStatement: opts.onSchemaStatement });
@@ -103,6 +107,8 @@ export class SqlStore implements Store {
         raw.push(db);
         const historyDb = openSqliteReader(target.location);
         raw.push(historyDb);
+        addSqliteFunctions(db);
+        addSqliteFunctions(historyDb);
         const exec = new SqliteExec(db);
         sqlite = { exec, queue: new WriteQueue(exec), close: () => { db.close(); historyDb.close(); } };
         history = new SqliteHistoryReads(historyDb);
@@ -120,10 +126,17 @@ export class SqlStore implements Store {
   /** The knex handle for tests and the benchmark's in-process baseline. */
   get db(): Knex { return this.writer; }
 
+  /**
+   * Runs one write unit in one transaction. On PostgreSQL and MySQL a unit the database aborts
+   * as a deadlock victim or serialization failure is replayed from the start (write-retry.ts):
+   * `fn` only talks to the transaction, and the metric keys it saw are learned only from the
+   * attempt that committed.
+   */
   async write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     if (this.closed) throw new TrackbridgeError('UNAVAILABLE', 'The server is shutting down');
     let seen: Map<string, number> | undefined;
     const body = async (exec: SqlExec) => {
+      seen = undefined;
       const tx = new SqlWriteTx(exec, this.keys);
       const out = await fn(tx);
       seen = tx.keysSeen;
@@ -134,7 +147,7 @@ export class SqlStore implements Store {
       if (seen) this.keys.learn(seen);
       return out;
     }
-    const pending = this.writer.transaction((trx) => body(new KnexExec(trx, this.dialect)));
+    const pending = this.replaying(() => this.writer.transaction((trx) => body(new KnexExec(trx, this.dialect))));
     this.inFlight.add(pending);
     try {
       const out = await pending;
@@ -142,6 +155,21 @@ export class SqlStore implements Store {
       return out;
     } finally {
       this.inFlight.delete(pending);
+    }
+  }
+
+  private async replaying<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!isReplayable(this.dialect, e)) throw e;
+        if (n >= WRITE_ATTEMPTS) {
+          throw new TrackbridgeError('UNAVAILABLE', `The database aborted this write ${n} times as a deadlock or serialization failure; retry it`);
+        }
+        this.writeStats.replayed++;
+        await replayDelay(n);
+      }
     }
   }
 

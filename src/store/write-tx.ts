@@ -173,7 +173,12 @@ export class SqlWriteTx implements WriteTx {
   }
 
   async insertDatasetInputs(run: LockedRun, inputs: DatasetInput[]): Promise<void> {
-    for (const input of inputs) {
+    // An experiment's runs share its dataset rows, created here one statement each and locked
+    // to commit: every writer takes them in (name, digest) order, so concurrent writers queue
+    // instead of deadlocking. New datasets get their ids, and so their place in a run's inputs,
+    // in that order (MLflow promises none). Stable: a repeated dataset's first entry still wins.
+    const ordered = [...inputs].sort((a, b) => byText(a.dataset.name, b.dataset.name) || byText(a.dataset.digest, b.dataset.digest));
+    for (const input of ordered) {
       const d = input.dataset;
       await insertRows(this.sql, 'datasets', ['experiment_id', 'name', 'digest', 'source_type', 'source', 'schema', 'profile'],
         [[run.experimentId, d.name, d.digest, d.sourceType, d.source, d.schema ?? null, d.profile ?? null]],
@@ -202,6 +207,8 @@ export class SqlWriteTx implements WriteTx {
   insertLoggedModelParams(modelId: string, params: Tag[]) { return models.insertParams(this.sql, modelId, params); }
   insertLoggedModelMetrics(modelId: string, points: ModelMetricPoint[]) { return models.insertMetrics(this.sql, modelId, points); }
 }
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Later entries win, as when the same key is set twice in one request. */
 function dedupeByKey(tags: Tag[]): Tag[] {

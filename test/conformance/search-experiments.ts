@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 
 import type { ViewType } from '../../src/core/model';
 import { type Ctx, expectError, sleep, uniq } from './context';
+import { filterText, LIKE_CASES, LIKE_VALUES } from './like-cases';
 
 export function searchExperimentTests(ctx: Ctx): void {
   describe('search experiments', () => {
@@ -44,6 +45,23 @@ export function searchExperimentTests(ctx: Ctx): void {
       assert.deepEqual(await search(`attribute.name LIKE '%c'`), ['c']);
       assert.deepEqual(await search(`name LIKE '${prefix.toUpperCase()}%'`), []);
       assert.deepEqual(await search(`name ILIKE '${prefix.toUpperCase()}A'`), ['a']);
+    });
+
+    it('gives LIKE and ILIKE on names and tags the meaning they have for runs', async () => {
+      const own = `lk-${uniq()}-`;
+      for (const v of LIKE_VALUES) await ctx.tracking.experiments.create(own + v, undefined, [{ key: 't', value: v }]);
+      const failures: string[] = [];
+      for (const c of LIKE_CASES) {
+        for (const [field, pattern] of [['name', own + c.pattern], ['tags.t', c.pattern]]) {
+          // The name filter also keeps other sections' experiments out of the tag filter's answer.
+          const filter = `name LIKE '${own}%' AND ${field} ${c.op} ${filterText(pattern)}`;
+          const page = await ctx.tracking.experiments.search({ filter, viewType: 'ALL', maxResults: 1000 });
+          const got = page.items.map((e) => e.name.slice(own.length)).sort();
+          const want = [...c.matches].sort();
+          if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${filter}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+        }
+      }
+      assert.deepEqual(failures, []);
     });
 
     it('filters on creation and update times', async () => {

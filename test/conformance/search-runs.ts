@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Run, ViewType } from '../../src/core/model';
 import { encodePageToken } from '../../src/core/query/page-token';
 import { type Ctx, expectError, newExperiment, paramsOf, point, tagsOf } from './context';
+import { filterText, LIKE_CASES, LIKE_VALUES } from './like-cases';
 
 interface Fixture {
   exp: string;
@@ -224,6 +225,27 @@ export function searchRunTests(ctx: Ctx): void {
       assert.equal(tagsOf(run).team, 'a');
       assert.deepEqual(run.metrics.map((m) => [m.key, m.value]), [['acc', 0.9], ['loss', 0.5]]);
       assert.deepEqual(run.datasetInputs.map((d) => d.dataset.name), ['train']);
+    });
+
+    it('gives LIKE and ILIKE one meaning on params, tags and run names: escapes, wildcards, case', async () => {
+      const exp = await newExperiment(ctx, 'like-rules');
+      const byId = new Map<string, string>();
+      for (const v of LIKE_VALUES) {
+        const run = await ctx.tracking.runs.create({ experimentId: exp, runName: v, tags: [{ key: 't', value: v }] });
+        await ctx.tracking.runs.logBatch(run.info.runId, { metrics: [], params: [{ key: 'p', value: v }], tags: [] });
+        byId.set(run.info.runId, v);
+      }
+      const failures: string[] = [];
+      for (const field of ['params.p', 'tags.t', 'attributes.run_name']) {
+        for (const c of LIKE_CASES) {
+          const filter = `${field} ${c.op} ${filterText(c.pattern)}`;
+          const page = await ctx.tracking.runs.search({ experimentIds: [exp], filter, viewType: 'ACTIVE_ONLY', maxResults: 1000 });
+          const got = page.items.map((r) => byId.get(r.info.runId)!).sort();
+          const want = [...c.matches].sort();
+          if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${filter}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+        }
+      }
+      assert.deepEqual(failures, []);
     });
 
     it('refuses bad max_results, page tokens and filters', async () => {

@@ -2,9 +2,12 @@
 import type { Knex } from 'knex';
 import type { Comparison, Literal } from '../../core/query/ast';
 import type { Dialect } from '../connect';
+import { likePattern, likeToGlob, SQLITE_LOWER } from './like';
 
 type NumericOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 const BIGINT_MAX = 9.2e18;
+/** A MySQL/MariaDB collation whose case tables know every letter ILIKE folds. */
+const MYSQL_FOLD = 'utf8mb4_unicode_520_ci';
 
 /**
  * A numeric literal against an integer column (times, versions): fractions, ±Infinity and
@@ -52,14 +55,19 @@ export function compare(q: Knex.QueryBuilder, dialect: Dialect, column: string, 
       }
       return q.where(column, c.op === '!=' ? '<>' : c.op, v);
     }
+    // The pattern rules, one meaning on every database, are in like.ts.
     case 'LIKE':
-      // SQLite's LIKE ignores ASCII case and its case_sensitive_like pragma does not survive
-      // other pragmas reliably; GLOB is case-sensitive, so the pattern is translated.
-      return dialect === 'sqlite' ? q.whereRaw('?? GLOB ?', [column, likeToGlob(String(v))]) : q.where(column, 'like', v);
+      return dialect === 'sqlite'
+        ? q.whereRaw('?? GLOB ?', [column, likeToGlob(String(v))])
+        : q.where(column, 'like', likePattern(String(v)));
     case 'ILIKE':
-      return dialect === 'postgres'
-        ? q.where(column, 'ilike', v)
-        : q.whereRaw(`LOWER(??) LIKE LOWER(?)`, [column, v]);
+      // Both sides lowercased, SQLite's LIKE (ASCII-blind) reads the pattern with its escapes.
+      if (dialect === 'sqlite') return q.whereRaw(`${SQLITE_LOWER}(??) LIKE ${SQLITE_LOWER}(?) ESCAPE '\\'`, [column, likePattern(String(v))]);
+      if (dialect === 'postgres') return q.where(column, 'ilike', likePattern(String(v)));
+      // utf8mb4_bin's LOWER() keeps ẞ; the Unicode 5.2 tables (MySQL and MariaDB alike) fold it.
+      // Both sides are compared in binary again, so the ci collation never makes é equal e.
+      return q.whereRaw(`LOWER(?? COLLATE ${MYSQL_FOLD}) COLLATE utf8mb4_bin LIKE LOWER(CONVERT(? USING utf8mb4) COLLATE ${MYSQL_FOLD}) COLLATE utf8mb4_bin`,
+        [column, likePattern(String(v))]);
     case 'IN':
       return q.whereIn(column, c.value as Literal[]);
     case 'NOT IN':
@@ -69,18 +77,6 @@ export function compare(q: Knex.QueryBuilder, dialect: Dialect, column: string, 
     case 'IS NOT NULL':
       return q.whereNotNull(column);
   }
-}
-
-/** `%`/`_` wildcards become `*`/`?`; GLOB's own metacharacters in the text are bracketed. */
-export function likeToGlob(pattern: string): string {
-  let out = '';
-  for (const ch of pattern) {
-    if (ch === '%') out += '*';
-    else if (ch === '_') out += '?';
-    else if (ch === '*' || ch === '?' || ch === '[') out += `[${ch}]`;
-    else out += ch;
-  }
-  return out;
 }
 
 /** NULLs last in both directions, the order MLflow users see. */
