@@ -24,17 +24,26 @@ export interface HistoryReads {
 }
 
 /**
- * Row r (0-based, in step order) of a run with n rows is kept when floor(r·(k−1)/(n−1)) rises
- * at r: at most k rows, evenly spread, the first and the last always among them. With k = 1
- * only the last row is kept (the latest value, as MLflow 3.17 answers).
+ * Which points the sampled (bulk-interval) read keeps, as `mlflow server` 3.17 does:
+ * - every requested run is sampled on its own, over its own points for the key (only those with
+ *   start_step <= step <= end_step when a window is given; otherwise all, negative steps too);
+ * - a point is one row: a step logged at two timestamps is two points, either or both may be kept;
+ * - a run's n points, in (step, timestamp, value) order (NaN stored as 0, just after a real 0), are
+ *   numbered 0..n-1. With n <= k all of them are kept. Otherwise they are cut into k consecutive
+ *   groups as SQL's NTILE(k) cuts them (the first n mod k groups one point longer than the others),
+ *   the first point of every group is kept, and the last group's first point gives way to the
+ *   run's last point: exactly k points, the first and the last among them, only the last when k = 1;
+ * - runs come back in the order asked (a run named twice, twice); unknown runs add nothing.
+ * keepsRow() is that rule for point r; KnexHistoryReads.sampled() states it again in SQL.
  */
 export function keepsRow(r: number, n: number, k: number): boolean {
-  if (n <= k) return true;
-  if (k <= 1) return r === n - 1;
-  if (r === 0) return true;
-  return (r * (k - 1)) % (n - 1) < k - 1;
+  if (n <= k || r === n - 1) return true;
+  const size = Math.floor(n / k);
+  const longer = n % k;
+  // The last group (size points) starts at n - size; its first point is replaced by the last.
+  if (r >= n - size) return false;
+  return r < longer * (size + 1) ? r % (size + 1) === 0 : (r - longer) % size === 0;
 }
-
 
 export class SqliteHistoryReads implements HistoryReads {
   /** Sees every statement with its arguments (tests check their query plans). */
@@ -120,10 +129,16 @@ export class KnexHistoryReads implements HistoryReads {
         this.db.raw('COUNT(*) OVER (PARTITION BY rid) AS cnt'));
     if (startStep !== undefined && endStep !== undefined) inner.whereBetween('step', [startStep, endStep]);
     const k = Math.max(1, maxResults);
-    // The same rule as keepsRow(), in SQL.
+    // keepsRow() in SQL, multiplied through by k so no dialect's integer division is needed:
+    // with m = n mod k, groups are (n - m + k)/k or (n - m)/k points long, the longer ones first.
+    // NULLIF keeps the divisor of a run with n <= k (kept whole anyway) from being zero.
+    const m = 'MOD(s.cnt, ?)';
+    const keep = `s.cnt <= ? OR s.rn = s.cnt - 1 OR (s.rn * ? < s.cnt * ? - s.cnt + ${m} AND CASE
+      WHEN s.rn * ? < ${m} * (s.cnt - ${m} + ?) THEN MOD(s.rn * ?, s.cnt - ${m} + ?) = 0
+      ELSE MOD(s.rn * ? - ${m} * ?, NULLIF(s.cnt - ${m}, 0)) = 0 END)`;
     const rows = await this.db.from(inner.as('s'))
-      .whereRaw(k === 1 ? 's.cnt <= 1 OR s.rn = s.cnt - 1' : 's.cnt <= ? OR s.rn = 0 OR MOD(s.rn * ?, s.cnt - 1) < ?', k === 1 ? [] : [k, k - 1, k - 1])
-      .orderBy([{ column: 's.rid' }, { column: 's.step' }, { column: 's.timestamp' }, { column: 's.value' }])
+      .whereRaw(keep, keep.split('?').slice(1).map(() => k))
+      .orderBy([{ column: 's.rid' }, { column: 's.step' }, { column: 's.timestamp' }, { column: 's.value' }, { column: 's.special' }])
       .select('s.rid', 's.step', 's.timestamp', 's.value', 's.special');
     return rows.map((r: any) => ({ runId: scope.runs.get(Number(r.rid))!, key: scope.key, value: decodeValue(r.value, r.special), timestamp: int64Of(r.timestamp), step: int64Of(r.step) }));
   }

@@ -219,9 +219,14 @@ export class SqlStore implements Store {
   async metricHistorySampled(runIds: string[], key: string, maxResults: number, startStep?: number, endStep?: number): Promise<HistoryPoint[]> {
     const scope = await this.historyScope(runIds, key);
     if (!scope) return [];
-    const points = await this.history.sampled(scope, maxResults, startStep, endStep);
-    const order = new Map(runIds.map((id, i) => [id, i]));
-    return points.sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);
+    const byRun = new Map<string, HistoryPoint[]>();
+    for (const p of await this.history.sampled(scope, maxResults, startStep, endStep)) {
+      let list = byRun.get(p.runId);
+      if (!list) byRun.set(p.runId, (list = []));
+      list.push(p);
+    }
+    // Runs in the order asked; MLflow answers a run named twice twice.
+    return runIds.flatMap((id) => byRun.get(id) ?? []);
   }
 
   async searchDatasets(experimentIds: string[]): Promise<DatasetSummary[]> {
