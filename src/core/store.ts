@@ -111,10 +111,24 @@ export interface LoggedModelUpdate {
   lifecycleStage?: LifecycleStage;
 }
 
+/** A dataset a model's metrics were logged against; without a digest, only metrics logged with none match. */
+export interface MetricDataset {
+  name: string;
+  digest?: string;
+}
+
+/** Ordering by a metric may look only at the values logged against one dataset name and/or digest. */
+export interface LoggedModelOrderTerm extends OrderTerm {
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
 export interface LoggedModelSearch {
   experimentIds: string[];
   filter: Filter;
-  orderBy: OrderTerm[];
+  /** When not empty, only models with a metric logged against one of these; metric filters look only there. */
+  datasets?: MetricDataset[];
+  orderBy: LoggedModelOrderTerm[];
   offset: number;
   limit: number;
 }
