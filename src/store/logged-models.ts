@@ -145,13 +145,12 @@ export function compileLoggedModelSearch(db: Knex, dialect: Dialect, q: LoggedMo
   }
   for (const t of q.orderBy) {
     const dir = t.ascending ? 'asc' : 'desc';
-    // Models without a value sort last either way.
     if (t.entity === 'metric') {
+      // Models without a value sort last either way.
       sql = sql.orderByRaw('CASE WHEN (?) IS NULL THEN 1 ELSE 0 END', [latestMetricValue(db, t)])
         .orderByRaw(`(?) ${dir}`, [latestMetricValue(db, t)]);
     } else {
-      const column = ATTRIBUTE_COLUMNS[t.key];
-      sql = sql.orderByRaw('CASE WHEN ?? IS NULL THEN 1 ELSE 0 END', [column]).orderBy(column, dir);
+      sql = sql.orderBy(ATTRIBUTE_COLUMNS[t.key], dir);
     }
   }
   return sql.orderBy('lm.creation_timestamp', 'desc').orderBy('lm.model_id', 'asc').offset(q.offset).limit(q.limit + 1);
