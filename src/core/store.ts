@@ -165,7 +165,8 @@ export interface Store {
   /** Returns up to limit+1 runs so the caller can tell whether another page exists. */
   searchRuns(q: RunSearch): Promise<Run[]>;
 
-  metricHistory(runId: string, key: string, offset: number, limit: number): Promise<MetricPoint[]>;
+  /** A run's history in (timestamp, step, value) order, from offset, at most limit points, a chunk at a time. */
+  metricHistoryChunks(runId: string, key: string, offset: number, limit: number): AsyncIterable<MetricPoint[]>;
   metricHistoryBulk(runIds: string[], key: string, limit: number): Promise<HistoryPoint[]>;
   /** Up to maxResults points per run, sampled over the step range (first and last step included). */
   metricHistorySampled(runIds: string[], key: string, maxResults: number, startStep?: number, endStep?: number): Promise<HistoryPoint[]>;

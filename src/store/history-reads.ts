@@ -18,7 +18,13 @@ export interface HistoryScope {
 }
 
 export interface HistoryReads {
-  page(scope: HistoryScope, offset: number, limit: number): Promise<MetricPoint[]>;
+  /**
+   * One run's points in (timestamp, step, value) order from offset, at most limit of them, read
+   * size rows per statement. After the first, each read starts past the last point sent (the
+   * order is the primary key's, so that is an index seek): no read holds a snapshot or a
+   * connection while the answer is written, and memory stays one chunk deep whatever the length.
+   */
+  chunks(scope: HistoryScope, offset: number, limit: number, size: number): AsyncGenerator<MetricPoint[]>;
   bulk(scope: HistoryScope, limit: number): Promise<HistoryPoint[]>;
   sampled(scope: HistoryScope, maxResults: number, startStep?: number, endStep?: number): Promise<HistoryPoint[]>;
 }
@@ -57,13 +63,25 @@ export class SqliteHistoryReads implements HistoryReads {
     return this.db.prepare(sql).raw().safeIntegers(true);
   }
 
-  async page(scope: HistoryScope, offset: number, limit: number): Promise<MetricPoint[]> {
+  async *chunks(scope: HistoryScope, offset: number, limit: number, size: number): AsyncGenerator<MetricPoint[]> {
     const [rid] = scope.runs.keys();
-    const args = [rid, scope.keyId, Math.min(limit, Number.MAX_SAFE_INTEGER), offset];
-    const rows: any[][] = this.prepare(
-      'SELECT step, timestamp, value, special FROM metrics WHERE rid = ? AND key_id = ? ORDER BY timestamp, step, value, special LIMIT ? OFFSET ?', args,
-    ).all(...args);
-    return rows.map((r) => ({ key: scope.key, step: int64Of(r[0]), timestamp: int64Of(r[1]), value: decodeValue(r[2], r[3]) }));
+    const columns = 'SELECT step, timestamp, value, special FROM metrics WHERE rid = ? AND key_id = ?';
+    const order = 'ORDER BY timestamp, step, value, special LIMIT ?';
+    let after: unknown[] | undefined;
+    for (let left = limit; left > 0;) {
+      const n = Math.min(size, left);
+      const args = after ? [rid, scope.keyId, ...after, n] : [rid, scope.keyId, n, offset];
+      const rows: any[][] = this.prepare(after
+        ? `${columns} AND (timestamp, step, value, special) > (?, ?, ?, ?) ${order}`
+        : `${columns} ${order} OFFSET ?`, args).all(...args);
+      if (rows.length > 0) yield rows.map((r) => ({ key: scope.key, step: int64Of(r[0]), timestamp: int64Of(r[1]), value: decodeValue(r[2], r[3]) }));
+      if (rows.length < n) return;
+      left -= n;
+      const last = rows[rows.length - 1];
+      after = [last[1], last[0], last[2], last[3]];
+      // The driver is synchronous: other requests get their turn between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async bulk(scope: HistoryScope, limit: number): Promise<HistoryPoint[]> {
@@ -105,12 +123,27 @@ export class SqliteHistoryReads implements HistoryReads {
 export class KnexHistoryReads implements HistoryReads {
   constructor(private readonly db: Knex) {}
 
-  async page(scope: HistoryScope, offset: number, limit: number): Promise<MetricPoint[]> {
+  async *chunks(scope: HistoryScope, offset: number, limit: number, size: number): AsyncGenerator<MetricPoint[]> {
     const [rid] = scope.runs.keys();
-    const rows = await this.db('metrics').where({ rid, key_id: scope.keyId })
-      .orderBy([{ column: 'timestamp' }, { column: 'step' }, { column: 'value' }, { column: 'special' }])
-      .offset(offset).limit(limit).select('step', 'timestamp', 'value', 'special');
-    return rows.map((r: any) => ({ key: scope.key, value: decodeValue(r.value, r.special), timestamp: int64Of(r.timestamp), step: int64Of(r.step) }));
+    let after: any | undefined;
+    for (let left = limit; left > 0;) {
+      const n = Math.min(size, left);
+      const q = this.db('metrics').where({ rid, key_id: scope.keyId })
+        .orderBy([{ column: 'timestamp' }, { column: 'step' }, { column: 'value' }, { column: 'special' }])
+        .limit(n).select('step', 'timestamp', 'value', 'special');
+      // The leading timestamp bound gives MySQL a range to seek; PostgreSQL seeks the row comparison itself.
+      if (after) {
+        q.where('timestamp', '>=', after.timestamp)
+          .whereRaw('(??, ??, ??, ??) > (?, ?, ?, ?)', ['timestamp', 'step', 'value', 'special', after.timestamp, after.step, after.value, after.special]);
+      } else {
+        q.offset(offset);
+      }
+      const rows: any[] = await q;
+      if (rows.length > 0) yield rows.map((r) => ({ key: scope.key, value: decodeValue(r.value, r.special), timestamp: int64Of(r.timestamp), step: int64Of(r.step) }));
+      if (rows.length < n) return;
+      left -= n;
+      after = rows[rows.length - 1];
+    }
   }
 
   async bulk(scope: HistoryScope, limit: number): Promise<HistoryPoint[]> {

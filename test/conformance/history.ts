@@ -35,6 +35,39 @@ export function historyTests(ctx: Ctx): void {
       assert.equal(pages, 3);
     });
 
+    it('reads a history in chunks that resume exactly where the last one stopped', async () => {
+      const id = await newRun(ctx, exp);
+      // Ties on timestamp, then step, told apart by value only; NaN and ±Infinity among them;
+      // steps and times past 2^53.
+      const values = [0.1, 1 / 3, -2.5, 0, NaN, Infinity, -Infinity, 1e-300, 123456.789];
+      const pts = [];
+      for (let t = 0; t < 4; t++) for (const step of [2, 1]) for (const v of values) pts.push(point('c', v, step, 500 + t));
+      pts.push(point('c', 7, 2n ** 60n as unknown as number, 2n ** 55n as unknown as number), point('c', 8, 3, 2n ** 55n as unknown as number));
+      await logMetrics(ctx, id, pts);
+      const shape = (items: Array<{ timestamp: unknown; step: unknown; value: number }>) => items.map((p) => `${p.timestamp}/${p.step}/${Object.is(p.value, NaN) ? 'NaN' : p.value}`);
+      const whole = shape((await ctx.tracking.history.get(id, 'c')).items);
+      assert.equal(whole.length, pts.length);
+      assert.deepEqual(whole.slice(0, 9), ['500/1/-Infinity', '500/1/-2.5', '500/1/0', '500/1/NaN', '500/1/1e-300', '500/1/0.1', '500/1/0.3333333333333333', '500/1/123456.789', '500/1/Infinity']);
+      assert.deepEqual(whole.slice(-2), [`${2n ** 55n}/3/8`, `${2n ** 55n}/${2n ** 60n}/7`]);
+      const rows = ctx.store.historyChunkRows;
+      try {
+        for (const size of [1, 2, 7, 9, 10]) {
+          ctx.store.historyChunkRows = size;
+          assert.deepEqual(shape((await ctx.tracking.history.get(id, 'c')).items), whole, `chunks of ${size}`);
+          const paged: string[] = [];
+          let token: string | undefined;
+          do {
+            const page = await ctx.tracking.history.get(id, 'c', token, 4);
+            paged.push(...shape(page.items));
+            token = page.nextPageToken;
+          } while (token);
+          assert.deepEqual(paged, whole, `pages of 4 in chunks of ${size}`);
+        }
+      } finally {
+        ctx.store.historyChunkRows = rows;
+      }
+    });
+
     it('answers unknown keys with nothing and unknown runs with NOT_FOUND', async () => {
       const id = await newRun(ctx, exp);
       assert.deepEqual((await ctx.tracking.history.get(id, 'never')).items, []);

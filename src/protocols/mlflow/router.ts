@@ -9,6 +9,7 @@ import { checkRequired, decodeMessage, encodeMessage, writeJson } from './codec'
 import { parseJsonBody } from './json-body';
 import { invalid, TrackbridgeError } from '../../core/errors';
 import { sendError } from './respond';
+import { StreamedMessage, writeStreamed } from './streaming';
 import { experimentHandlers } from './experiments';
 import { runHandlers } from './runs';
 import { metricHandlers } from './metrics';
@@ -69,6 +70,7 @@ function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext) {
       const msg = decodeMessage(spec.request, input, spec.verb === 'get');
       checkRequired(spec.request, msg);
       const out = await handler(msg, ctx);
+      if (out instanceof StreamedMessage) return await writeStreamed(res, spec.response, out);
       res.type('application/json').send(writeJson(encodeMessage(spec.response, out)));
     } catch (e) {
       sendError(res, e);
