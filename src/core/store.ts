@@ -168,7 +168,7 @@ export interface Store {
   /** A run's history in (timestamp, step, value) order, from offset, at most limit points, a chunk at a time. */
   metricHistoryChunks(runId: string, key: string, offset: number, limit: number): AsyncIterable<MetricPoint[]>;
   metricHistoryBulk(runIds: string[], key: string, limit: number): Promise<HistoryPoint[]>;
-  /** Up to maxResults points per run, sampled over the step range (first and last step included). */
+  /** Up to maxResults points per run, sampled as mlflow server samples them (first and last included), runs in the order asked. */
   metricHistorySampled(runIds: string[], key: string, maxResults: number, startStep?: number, endStep?: number): Promise<HistoryPoint[]>;
   searchDatasets(experimentIds: string[]): Promise<DatasetSummary[]>;
 
