@@ -6,22 +6,55 @@ import type { HistoryPoint, Store } from './store';
 import { decodePageToken, encodePageToken } from './query/page-token';
 import { runNotFound } from './runs';
 
+export interface HistoryStream {
+  chunks: AsyncIterable<MetricPoint[]>;
+  /** Known once chunks has been read to its end: the next page's token, if another page follows. */
+  nextPageToken(): string | undefined;
+}
+
 export class History {
   constructor(private readonly store: Store) {}
 
-  /** Without maxResults every point comes back (MLflow's server would return none; nobody wants that). */
-  async get(runId: string, key: string, pageToken?: string, maxResults?: number): Promise<Page<MetricPoint>> {
+  /**
+   * A page of a run's history as it is read, a chunk at a time, so a million points never sit in
+   * memory at once. Without maxResults every point comes back (MLflow's server would return
+   * none; nobody wants that).
+   */
+  async stream(runId: string, key: string, pageToken?: string, maxResults?: number): Promise<HistoryStream> {
     if (!(await this.store.getRunInfo(runId))) throw runNotFound(runId);
     if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 1)) {
       throw invalid(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer.`);
     }
     const offset = decodePageToken(pageToken);
-    const limit = maxResults ?? Number.MAX_SAFE_INTEGER;
-    const points = await this.store.metricHistory(runId, key, offset, maxResults === undefined ? limit : limit + 1);
-    if (maxResults !== undefined && points.length > maxResults) {
-      return { items: points.slice(0, maxResults), nextPageToken: encodePageToken(offset + maxResults) };
+    const store = this.store;
+    let more = false;
+    async function* chunks(): AsyncGenerator<MetricPoint[]> {
+      if (maxResults === undefined) {
+        yield* store.metricHistoryChunks(runId, key, offset, Number.MAX_SAFE_INTEGER);
+        return;
+      }
+      // One point past the page tells whether another page follows.
+      let room = maxResults;
+      for await (const chunk of store.metricHistoryChunks(runId, key, offset, maxResults + 1)) {
+        if (chunk.length > room) {
+          more = true;
+          if (room > 0) yield chunk.slice(0, room);
+          return;
+        }
+        room -= chunk.length;
+        yield chunk;
+      }
     }
-    return { items: points };
+    return { chunks: chunks(), nextPageToken: () => (more ? encodePageToken(offset + maxResults!) : undefined) };
+  }
+
+  /** The same page, gathered. */
+  async get(runId: string, key: string, pageToken?: string, maxResults?: number): Promise<Page<MetricPoint>> {
+    const page = await this.stream(runId, key, pageToken, maxResults);
+    const items: MetricPoint[] = [];
+    for await (const chunk of page.chunks) for (const p of chunk) items.push(p);
+    const nextPageToken = page.nextPageToken();
+    return nextPageToken ? { items, nextPageToken } : { items };
   }
 
   private checkRunIds(runIds: string[]) {

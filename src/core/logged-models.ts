@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { invalid, notFound } from './errors';
 import type { LoggedModel, LoggedModelStatus, Page, Tag } from './model';
-import type { Store } from './store';
+import type { LoggedModelOrderTerm, MetricDataset, Store } from './store';
 import { artifactBase, lockActiveExperiment } from './experiments';
 import { parseLoggedModelFilter, parseLoggedModelOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
@@ -12,6 +12,8 @@ import { assertMaxLength } from './text';
 
 const STATUSES: LoggedModelStatus[] = ['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'];
 const NAME_FORBIDDEN = /[/:.%"']/;
+/** Each dataset of a search becomes two bound values; this keeps a statement well inside every driver's limit. */
+const SEARCH_DATASETS_MAX = 1000;
 
 export const loggedModelNotFound = (id: string) => notFound(`Logged model with ID '${id}' not found.`);
 
@@ -84,13 +86,26 @@ export class LoggedModels {
     await this.withActive(modelId, (tx) => tx.insertLoggedModelParams(modelId, checked));
   }
 
-  async search(q: { experimentIds: string[]; filter?: string; orderBy?: Array<{ field_name?: string; ascending?: boolean }>; maxResults?: number; pageToken?: string }): Promise<Page<LoggedModel>> {
+  async search(q: {
+    experimentIds: string[]; filter?: string; maxResults?: number; pageToken?: string;
+    datasets?: Array<{ dataset_name?: string; dataset_digest?: string }>;
+    orderBy?: Array<{ field_name?: string; ascending?: boolean; dataset_name?: string; dataset_digest?: string }>;
+  }): Promise<Page<LoggedModel>> {
     checkExperimentIds(q.experimentIds);
     const max = q.maxResults ?? 50;
     if (!Number.isInteger(max) || max < 1 || max > LIMITS.searchRunsMax) throw invalid(`Invalid value ${max} for parameter 'max_results' supplied.`);
+    if ((q.datasets?.length ?? 0) > SEARCH_DATASETS_MAX) throw invalid(`A logged-model search takes at most ${SEARCH_DATASETS_MAX} datasets.`);
+    const datasets = (q.datasets ?? []).map((d): MetricDataset => {
+      if (!d.dataset_name) throw invalid('`dataset_name` in the `datasets` clause must be specified.');
+      return { name: d.dataset_name, ...(d.dataset_digest ? { digest: d.dataset_digest } : {}) };
+    });
+    const orderBy = parseLoggedModelOrderBy(q.orderBy).map((t, i): LoggedModelOrderTerm => {
+      const { dataset_name: name, dataset_digest: digest } = q.orderBy![i];
+      return { ...t, ...(name ? { datasetName: name } : {}), ...(digest ? { datasetDigest: digest } : {}) };
+    });
     const offset = decodePageToken(q.pageToken);
     const rows = await this.store.searchLoggedModels({
-      experimentIds: q.experimentIds, filter: parseLoggedModelFilter(q.filter), orderBy: parseLoggedModelOrderBy(q.orderBy), offset, limit: max,
+      experimentIds: q.experimentIds, filter: parseLoggedModelFilter(q.filter), datasets, orderBy, offset, limit: max,
     });
     return { items: rows.slice(0, max), ...(rows.length > max ? { nextPageToken: encodePageToken(offset + max) } : {}) };
   }

@@ -111,10 +111,24 @@ export interface LoggedModelUpdate {
   lifecycleStage?: LifecycleStage;
 }
 
+/** A dataset a model's metrics were logged against; without a digest, only metrics logged with none match. */
+export interface MetricDataset {
+  name: string;
+  digest?: string;
+}
+
+/** Ordering by a metric may look only at the values logged against one dataset name and/or digest. */
+export interface LoggedModelOrderTerm extends OrderTerm {
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
 export interface LoggedModelSearch {
   experimentIds: string[];
   filter: Filter;
-  orderBy: OrderTerm[];
+  /** When not empty, only models with a metric logged against one of these; metric filters look only there. */
+  datasets?: MetricDataset[];
+  orderBy: LoggedModelOrderTerm[];
   offset: number;
   limit: number;
 }
@@ -151,9 +165,10 @@ export interface Store {
   /** Returns up to limit+1 runs so the caller can tell whether another page exists. */
   searchRuns(q: RunSearch): Promise<Run[]>;
 
-  metricHistory(runId: string, key: string, offset: number, limit: number): Promise<MetricPoint[]>;
+  /** A run's history in (timestamp, step, value) order, from offset, at most limit points, a chunk at a time. */
+  metricHistoryChunks(runId: string, key: string, offset: number, limit: number): AsyncIterable<MetricPoint[]>;
   metricHistoryBulk(runIds: string[], key: string, limit: number): Promise<HistoryPoint[]>;
-  /** Up to maxResults points per run, sampled over the step range (first and last step included). */
+  /** Up to maxResults points per run, sampled as mlflow server samples them (first and last included), runs in the order asked. */
   metricHistorySampled(runIds: string[], key: string, maxResults: number, startStep?: number, endStep?: number): Promise<HistoryPoint[]>;
   searchDatasets(experimentIds: string[]): Promise<DatasetSummary[]>;
 

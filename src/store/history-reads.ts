@@ -18,23 +18,38 @@ export interface HistoryScope {
 }
 
 export interface HistoryReads {
-  page(scope: HistoryScope, offset: number, limit: number): Promise<MetricPoint[]>;
+  /**
+   * One run's points in (timestamp, step, value) order from offset, at most limit of them, read
+   * size rows per statement. After the first, each read starts past the last point sent (the
+   * order is the primary key's, so that is an index seek): no read holds a snapshot or a
+   * connection while the answer is written, and memory stays one chunk deep whatever the length.
+   */
+  chunks(scope: HistoryScope, offset: number, limit: number, size: number): AsyncGenerator<MetricPoint[]>;
   bulk(scope: HistoryScope, limit: number): Promise<HistoryPoint[]>;
   sampled(scope: HistoryScope, maxResults: number, startStep?: number, endStep?: number): Promise<HistoryPoint[]>;
 }
 
 /**
- * Row r (0-based, in step order) of a run with n rows is kept when floor(r·(k−1)/(n−1)) rises
- * at r: at most k rows, evenly spread, the first and the last always among them. With k = 1
- * only the last row is kept (the latest value, as MLflow 3.17 answers).
+ * Which points the sampled (bulk-interval) read keeps, as `mlflow server` 3.17 does:
+ * - every requested run is sampled on its own, over its own points for the key (only those with
+ *   start_step <= step <= end_step when a window is given; otherwise all, negative steps too);
+ * - a point is one row: a step logged at two timestamps is two points, either or both may be kept;
+ * - a run's n points, in (step, timestamp, value) order (NaN stored as 0, just after a real 0), are
+ *   numbered 0..n-1. With n <= k all of them are kept. Otherwise they are cut into k consecutive
+ *   groups as SQL's NTILE(k) cuts them (the first n mod k groups one point longer than the others),
+ *   the first point of every group is kept, and the last group's first point gives way to the
+ *   run's last point: exactly k points, the first and the last among them, only the last when k = 1;
+ * - runs come back in the order asked (a run named twice, twice); unknown runs add nothing.
+ * keepsRow() is that rule for point r; KnexHistoryReads.sampled() states it again in SQL.
  */
 export function keepsRow(r: number, n: number, k: number): boolean {
-  if (n <= k) return true;
-  if (k <= 1) return r === n - 1;
-  if (r === 0) return true;
-  return (r * (k - 1)) % (n - 1) < k - 1;
+  if (n <= k || r === n - 1) return true;
+  const size = Math.floor(n / k);
+  const longer = n % k;
+  // The last group (size points) starts at n - size; its first point is replaced by the last.
+  if (r >= n - size) return false;
+  return r < longer * (size + 1) ? r % (size + 1) === 0 : (r - longer) % size === 0;
 }
-
 
 export class SqliteHistoryReads implements HistoryReads {
   /** Sees every statement with its arguments (tests check their query plans). */
@@ -48,13 +63,25 @@ export class SqliteHistoryReads implements HistoryReads {
     return this.db.prepare(sql).raw().safeIntegers(true);
   }
 
-  async page(scope: HistoryScope, offset: number, limit: number): Promise<MetricPoint[]> {
+  async *chunks(scope: HistoryScope, offset: number, limit: number, size: number): AsyncGenerator<MetricPoint[]> {
     const [rid] = scope.runs.keys();
-    const args = [rid, scope.keyId, Math.min(limit, Number.MAX_SAFE_INTEGER), offset];
-    const rows: any[][] = this.prepare(
-      'SELECT step, timestamp, value, special FROM metrics WHERE rid = ? AND key_id = ? ORDER BY timestamp, step, value, special LIMIT ? OFFSET ?', args,
-    ).all(...args);
-    return rows.map((r) => ({ key: scope.key, step: int64Of(r[0]), timestamp: int64Of(r[1]), value: decodeValue(r[2], r[3]) }));
+    const columns = 'SELECT step, timestamp, value, special FROM metrics WHERE rid = ? AND key_id = ?';
+    const order = 'ORDER BY timestamp, step, value, special LIMIT ?';
+    let after: unknown[] | undefined;
+    for (let left = limit; left > 0;) {
+      const n = Math.min(size, left);
+      const args = after ? [rid, scope.keyId, ...after, n] : [rid, scope.keyId, n, offset];
+      const rows: any[][] = this.prepare(after
+        ? `${columns} AND (timestamp, step, value, special) > (?, ?, ?, ?) ${order}`
+        : `${columns} ${order} OFFSET ?`, args).all(...args);
+      if (rows.length > 0) yield rows.map((r) => ({ key: scope.key, step: int64Of(r[0]), timestamp: int64Of(r[1]), value: decodeValue(r[2], r[3]) }));
+      if (rows.length < n) return;
+      left -= n;
+      const last = rows[rows.length - 1];
+      after = [last[1], last[0], last[2], last[3]];
+      // The driver is synchronous: other requests get their turn between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async bulk(scope: HistoryScope, limit: number): Promise<HistoryPoint[]> {
@@ -96,12 +123,27 @@ export class SqliteHistoryReads implements HistoryReads {
 export class KnexHistoryReads implements HistoryReads {
   constructor(private readonly db: Knex) {}
 
-  async page(scope: HistoryScope, offset: number, limit: number): Promise<MetricPoint[]> {
+  async *chunks(scope: HistoryScope, offset: number, limit: number, size: number): AsyncGenerator<MetricPoint[]> {
     const [rid] = scope.runs.keys();
-    const rows = await this.db('metrics').where({ rid, key_id: scope.keyId })
-      .orderBy([{ column: 'timestamp' }, { column: 'step' }, { column: 'value' }, { column: 'special' }])
-      .offset(offset).limit(limit).select('step', 'timestamp', 'value', 'special');
-    return rows.map((r: any) => ({ key: scope.key, value: decodeValue(r.value, r.special), timestamp: int64Of(r.timestamp), step: int64Of(r.step) }));
+    let after: any | undefined;
+    for (let left = limit; left > 0;) {
+      const n = Math.min(size, left);
+      const q = this.db('metrics').where({ rid, key_id: scope.keyId })
+        .orderBy([{ column: 'timestamp' }, { column: 'step' }, { column: 'value' }, { column: 'special' }])
+        .limit(n).select('step', 'timestamp', 'value', 'special');
+      // The leading timestamp bound gives MySQL a range to seek; PostgreSQL seeks the row comparison itself.
+      if (after) {
+        q.where('timestamp', '>=', after.timestamp)
+          .whereRaw('(??, ??, ??, ??) > (?, ?, ?, ?)', ['timestamp', 'step', 'value', 'special', after.timestamp, after.step, after.value, after.special]);
+      } else {
+        q.offset(offset);
+      }
+      const rows: any[] = await q;
+      if (rows.length > 0) yield rows.map((r) => ({ key: scope.key, value: decodeValue(r.value, r.special), timestamp: int64Of(r.timestamp), step: int64Of(r.step) }));
+      if (rows.length < n) return;
+      left -= n;
+      after = rows[rows.length - 1];
+    }
   }
 
   async bulk(scope: HistoryScope, limit: number): Promise<HistoryPoint[]> {
@@ -120,10 +162,16 @@ export class KnexHistoryReads implements HistoryReads {
         this.db.raw('COUNT(*) OVER (PARTITION BY rid) AS cnt'));
     if (startStep !== undefined && endStep !== undefined) inner.whereBetween('step', [startStep, endStep]);
     const k = Math.max(1, maxResults);
-    // The same rule as keepsRow(), in SQL.
+    // keepsRow() in SQL, multiplied through by k so no dialect's integer division is needed:
+    // with m = n mod k, groups are (n - m + k)/k or (n - m)/k points long, the longer ones first.
+    // NULLIF keeps the divisor of a run with n <= k (kept whole anyway) from being zero.
+    const m = 'MOD(s.cnt, ?)';
+    const keep = `s.cnt <= ? OR s.rn = s.cnt - 1 OR (s.rn * ? < s.cnt * ? - s.cnt + ${m} AND CASE
+      WHEN s.rn * ? < ${m} * (s.cnt - ${m} + ?) THEN MOD(s.rn * ?, s.cnt - ${m} + ?) = 0
+      ELSE MOD(s.rn * ? - ${m} * ?, NULLIF(s.cnt - ${m}, 0)) = 0 END)`;
     const rows = await this.db.from(inner.as('s'))
-      .whereRaw(k === 1 ? 's.cnt <= 1 OR s.rn = s.cnt - 1' : 's.cnt <= ? OR s.rn = 0 OR MOD(s.rn * ?, s.cnt - 1) < ?', k === 1 ? [] : [k, k - 1, k - 1])
-      .orderBy([{ column: 's.rid' }, { column: 's.step' }, { column: 's.timestamp' }, { column: 's.value' }])
+      .whereRaw(keep, keep.split('?').slice(1).map(() => k))
+      .orderBy([{ column: 's.rid' }, { column: 's.step' }, { column: 's.timestamp' }, { column: 's.value' }, { column: 's.special' }])
       .select('s.rid', 's.step', 's.timestamp', 's.value', 's.special');
     return rows.map((r: any) => ({ runId: scope.runs.get(Number(r.rid))!, key: scope.key, value: decodeValue(r.value, r.special), timestamp: int64Of(r.timestamp), step: int64Of(r.step) }));
   }

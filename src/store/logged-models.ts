@@ -1,12 +1,12 @@
 /** Logged-model rows: writes inside a transaction, and the reads and search over them. */
 import type { Knex } from 'knex';
 import type { LifecycleStage, LoggedModel, ModelMetricPoint, Tag } from '../core/model';
-import type { LoggedModelSearch, LoggedModelUpdate, NewLoggedModel } from '../core/store';
+import type { LoggedModelOrderTerm, LoggedModelSearch, LoggedModelUpdate, MetricDataset, NewLoggedModel } from '../core/store';
 import type { Dialect } from './connect';
 import { chunks } from './chunks';
 import { insertRows } from './insert';
 import type { SqlExec } from './sql-exec';
-import { decodeValue, encodeValue, SPECIAL_NAN } from './metric-values';
+import { decodeValue, encodeValue } from './metric-values';
 import { compare, doubleLiteral } from './search/conditions';
 import { int64Of } from './rows';
 
@@ -95,19 +95,40 @@ export async function hydrateLoggedModels(db: Knex, rows: any[]): Promise<Logged
   return [...models.values()];
 }
 
-/** The latest value of a model's metric: the point with the greatest (step, timestamp). */
-function latestMetricValue(db: Knex, key: string) {
-  return db('logged_model_metrics as mm').select('mm.value').whereRaw('mm.model_id = lm.model_id').where('mm.key', key)
-    .whereNot('mm.special', SPECIAL_NAN).orderBy([{ column: 'mm.step', order: 'desc' }, { column: 'mm.timestamp', order: 'desc' }]).limit(1);
+/** Limits a logged_model_metrics row (as `mm`) to the datasets; a dataset without a digest matches rows logged without one. */
+function onDatasets(q: Knex.QueryBuilder, datasets: MetricDataset[] = []): Knex.QueryBuilder {
+  if (datasets.length === 0) return q;
+  return q.where(function () {
+    for (const d of datasets) this.orWhere({ 'mm.dataset_name': d.name, 'mm.dataset_digest': d.digest ?? '' });
+  });
+}
+
+/**
+ * A model's latest value of a metric, among the points logged against the term's dataset name
+ * and/or digest when it names them: the newest timestamp, then the highest step, then the lowest
+ * run id. A NaN counts as its stored 0 here, as it does in MLflow's ordering.
+ */
+function latestMetricValue(db: Knex, t: LoggedModelOrderTerm) {
+  const q = db('logged_model_metrics as mm').select('mm.value').whereRaw('mm.model_id = lm.model_id').where('mm.key', t.key);
+  if (t.datasetName) q.where('mm.dataset_name', t.datasetName);
+  if (t.datasetDigest) q.where('mm.dataset_digest', t.datasetDigest);
+  return q.orderBy([{ column: 'mm.timestamp', order: 'desc' }, { column: 'mm.step', order: 'desc' }, { column: 'mm.run_id', order: 'asc' }]).limit(1);
 }
 
 export function compileLoggedModelSearch(db: Knex, dialect: Dialect, q: LoggedModelSearch): Knex.QueryBuilder {
   let sql = db('logged_models as lm').select('lm.*').whereIn('lm.experiment_id', q.experimentIds).where('lm.lifecycle_stage', 'active');
+  let metricFiltered = false;
   for (const c of q.filter) {
     if (c.entity === 'attribute') { sql = compare(sql, dialect, ATTRIBUTE_COLUMNS[c.key], c); continue; }
     if (c.entity === 'metric') {
+      // Any logged value may match (not only the latest), on the requested datasets only.
+      metricFiltered = true;
       const op = c.op === '!=' ? '<>' : c.op;
-      sql = sql.whereRaw(`(?) ${op} ?`, [latestMetricValue(db, c.key), doubleLiteral(c.value as number)]);
+      sql = sql.whereExists(function () {
+        const sub = this.select(db.raw('1')).from('logged_model_metrics as mm').whereRaw('mm.model_id = lm.model_id').where('mm.key', c.key)
+          .whereRaw(`mm.value ${op} ?`, [doubleLiteral(c.value as number)]);
+        return onDatasets(sub, q.datasets);
+      });
       continue;
     }
     const table = c.entity === 'param' ? 'logged_model_params' : 'logged_model_tags';
@@ -116,11 +137,18 @@ export function compileLoggedModelSearch(db: Knex, dialect: Dialect, q: LoggedMo
       return compare(sub, dialect, 'kv.value', c);
     });
   }
+  // Without a metric filter to carry them, the datasets still require some metric logged against one.
+  if (q.datasets?.length && !metricFiltered) {
+    sql = sql.whereExists(function () {
+      return onDatasets(this.select(db.raw('1')).from('logged_model_metrics as mm').whereRaw('mm.model_id = lm.model_id'), q.datasets);
+    });
+  }
   for (const t of q.orderBy) {
     const dir = t.ascending ? 'asc' : 'desc';
     if (t.entity === 'metric') {
-      sql = sql.orderByRaw('CASE WHEN (?) IS NULL THEN 1 ELSE 0 END', [latestMetricValue(db, t.key)])
-        .orderByRaw(`(?) ${dir}`, [latestMetricValue(db, t.key)]);
+      // Models without a value sort last either way.
+      sql = sql.orderByRaw('CASE WHEN (?) IS NULL THEN 1 ELSE 0 END', [latestMetricValue(db, t)])
+        .orderByRaw(`(?) ${dir}`, [latestMetricValue(db, t)]);
     } else {
       sql = sql.orderBy(ATTRIBUTE_COLUMNS[t.key], dir);
     }

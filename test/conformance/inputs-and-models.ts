@@ -1,9 +1,9 @@
 /** Dataset inputs (log_inputs + search_datasets), model inputs/outputs, and MLflow 3 logged models. */
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import type { DatasetInput } from '../../src/core/model';
-import { type Ctx, expectError, newExperiment, newRun, point } from './context';
+import { type Ctx, expectError, newExperiment, newRun, point, sleep } from './context';
 
 const dataset = (name: string, digest: string, context?: string, extra: Partial<DatasetInput['dataset']> = {}): DatasetInput => ({
   dataset: { name, digest, sourceType: 'local', source: `{"uri": "/data/${name}"}`, ...extra },
@@ -146,6 +146,94 @@ export function inputAndModelTests(ctx: Ctx): void {
 
       await ctx.tracking.loggedModels.delete(ids.m2);
       assert.deepEqual((await search()).sort(), ['m1', 'm3']);
+    });
+
+    // The expected orders below are what `mlflow server` 3.17.2 answered for the same models.
+    describe('search by the datasets metrics were logged against', () => {
+      let exp = '';
+      const names = new Map<string, string>();
+      type Order = { field_name: string; ascending?: boolean; dataset_name?: string; dataset_digest?: string };
+      const search = async (q: { filter?: string; datasets?: Array<{ dataset_name?: string; dataset_digest?: string }>; orderBy?: Order[] } = {}) =>
+        (await ctx.tracking.loggedModels.search({ experimentIds: [exp], ...q })).items.map((m) => names.get(m.modelId));
+
+      before(async () => {
+        exp = await newExperiment(ctx, 'models-datasets');
+        const run = await newRun(ctx, exp);
+        const ids: Record<string, string> = {};
+        for (const name of ['a', 'b', 'c', 'd', 'e']) {
+          ids[name] = (await ctx.tracking.loggedModels.create({ experimentId: exp, name, tags: [], params: [] })).modelId;
+          names.set(ids[name], name);
+          await sleep(3); // distinct creation times: the default order is newest first
+        }
+        const log = (model: string, value: number, step: number, timestamp: number, datasetName?: string, datasetDigest?: string) =>
+          ctx.tracking.runs.logBatch(run, { metrics: [{ ...point('acc', value, step, timestamp), modelId: ids[model], ...(datasetName ? { datasetName } : {}), ...(datasetDigest ? { datasetDigest } : {}) }], params: [], tags: [] });
+        // a's latest acc on train/d1 is 0.9 (the newest timestamp), though 0.1 has the higher step.
+        await log('a', 0.1, 5, 100, 'train', 'd1');
+        await log('a', 0.9, 1, 200, 'train', 'd1');
+        await log('a', 0.3, 0, 50, 'eval', 'd2');
+        await log('b', 0.5, 0, 100, 'eval', 'd2');
+        await log('b', 0.95, 0, 300, 'eval', 'd2');
+        await log('c', 0.7, 0, 100);
+        await log('d', 0.6, 0, 100, 'train', 'd9');
+        // Same timestamp: the higher step is the latest.
+        await log('e', 0.2, 1, 100, 'train', 'd1');
+        await log('e', 0.4, 2, 100, 'train', 'd1');
+      });
+
+      it('keeps only models with a metric logged against one of the datasets', async () => {
+        assert.deepEqual(await search(), ['e', 'd', 'c', 'b', 'a']);
+        assert.deepEqual(await search({ datasets: [{ dataset_name: 'train', dataset_digest: 'd1' }] }), ['e', 'a']);
+        // Without a digest a dataset matches only metrics logged with none.
+        assert.deepEqual(await search({ datasets: [{ dataset_name: 'train' }] }), []);
+        assert.deepEqual(await search({ datasets: [{ dataset_name: 'eval' }, { dataset_name: 'train', dataset_digest: 'd9' }] }), ['d']);
+        assert.deepEqual(await search({ datasets: [{ dataset_name: 'zzz' }] }), []);
+        assert.deepEqual(await search({ filter: "name = 'a'", datasets: [{ dataset_name: 'eval', dataset_digest: 'd2' }] }), ['a']);
+        await expectError(ctx.tracking.loggedModels.search({ experimentIds: [exp], datasets: [{ dataset_digest: 'd1' }] }), 'INVALID_ARGUMENT',
+          /^`dataset_name` in the `datasets` clause must be specified\.$/);
+      });
+
+      it('matches a metric filter on any logged value, within the datasets when given', async () => {
+        assert.deepEqual(await search({ filter: 'metrics.acc > 0.85' }), ['b', 'a']);
+        assert.deepEqual(await search({ filter: 'metrics.acc < 0.15' }), ['a']);
+        assert.deepEqual(await search({ filter: 'metrics.acc > 0.85', datasets: [{ dataset_name: 'train', dataset_digest: 'd1' }] }), ['a']);
+        assert.deepEqual(await search({ filter: 'metrics.acc > 0.85', datasets: [{ dataset_name: 'train' }] }), []);
+        assert.deepEqual(await search({ filter: 'metrics.acc < 0.35', datasets: [{ dataset_name: 'eval', dataset_digest: 'd2' }] }), ['a']);
+      });
+
+      it('orders by the latest value (newest timestamp, then highest step), optionally on one dataset, models without it last', async () => {
+        const by = (ascending: boolean, ds: Partial<Order> = {}) => search({ orderBy: [{ field_name: 'metrics.acc', ascending, ...ds }] });
+        assert.deepEqual(await by(false), ['b', 'a', 'c', 'd', 'e']);
+        assert.deepEqual(await by(true), ['e', 'd', 'c', 'a', 'b']);
+        assert.deepEqual(await by(false, { dataset_name: 'train' }), ['a', 'd', 'e', 'c', 'b']);
+        assert.deepEqual(await by(true, { dataset_name: 'train' }), ['e', 'd', 'a', 'c', 'b']);
+        assert.deepEqual(await by(true, { dataset_digest: 'd2' }), ['a', 'b', 'e', 'd', 'c']);
+        assert.deepEqual(await by(true, { dataset_name: 'train', dataset_digest: 'd1' }), ['e', 'a', 'd', 'c', 'b']);
+      });
+
+      it('takes the lower run id between latest values logged at once, and a NaN as 0', async () => {
+        const exp2 = await newExperiment(ctx, 'models-latest');
+        const [lo, hi] = [await newRun(ctx, exp2), await newRun(ctx, exp2)].sort();
+        const ids: Record<string, string> = {};
+        for (const name of ['f', 'g', 'h']) {
+          ids[name] = (await ctx.tracking.loggedModels.create({ experimentId: exp2, name, tags: [], params: [] })).modelId;
+          names.set(ids[name], name);
+          await sleep(3);
+        }
+        const log = (run: string, model: string, value: number, timestamp: number) =>
+          ctx.tracking.runs.logBatch(run, { metrics: [{ ...point('acc', value, 0, timestamp), modelId: ids[model] }], params: [], tags: [] });
+        await log(lo, 'f', 0.5, 100);
+        await log(lo, 'f', NaN, 200);
+        await log(lo, 'g', 0.6, 100);
+        await log(hi, 'h', Infinity, 100);
+        await log(lo, 'h', 0.1, 100);
+        const search2 = async (q: { filter?: string; orderBy?: Order[] }) =>
+          (await ctx.tracking.loggedModels.search({ experimentIds: [exp2], ...q })).items.map((m) => names.get(m.modelId));
+        assert.deepEqual(await search2({ orderBy: [{ field_name: 'metrics.acc', ascending: true }] }), ['f', 'h', 'g']);
+        assert.deepEqual(await search2({ orderBy: [{ field_name: 'metrics.acc', ascending: false }] }), ['g', 'h', 'f']);
+        assert.deepEqual(await search2({ filter: 'metrics.acc > 0.4' }), ['h', 'g', 'f']);
+        assert.deepEqual(await search2({ filter: 'metrics.acc < 0.2' }), ['h', 'f']);
+        assert.deepEqual(await search2({ filter: 'metrics.acc > 1e300' }), ['h']);
+      });
     });
   });
 }

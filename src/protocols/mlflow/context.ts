@@ -2,6 +2,7 @@
 import type { Tracking } from '../../core/tracking';
 import type { ArtifactStore } from '../../core/artifact-store';
 import { invalid } from '../../core/errors';
+import type { StreamedMessage } from './streaming';
 
 export interface MlflowContext {
   tracking: Tracking;
@@ -10,7 +11,8 @@ export interface MlflowContext {
 
 /** A decoded request: snake_case fields, already type-checked by the codec. */
 export type Msg = Record<string, any>;
-export type Handler = (msg: Msg, ctx: MlflowContext) => Promise<Record<string, unknown>>;
+/** The answer as a plain object, or a StreamedMessage for one too large to build in memory. */
+export type Handler = (msg: Msg, ctx: MlflowContext) => Promise<Record<string, unknown> | StreamedMessage>;
 
 /** MLflow accepts run_id or its deprecated twin run_uuid; run_id wins. */
 export function runIdOf(msg: Msg): string {

@@ -68,7 +68,7 @@ export const loggedModelHandlers: Record<string, Handler> = {
 
   async searchLoggedModels(m, { tracking }) {
     const page = await tracking.loggedModels.search({
-      experimentIds: m.experiment_ids ?? [], filter: m.filter, orderBy: m.order_by, maxResults: m.max_results, pageToken: m.page_token,
+      experimentIds: m.experiment_ids ?? [], filter: m.filter, datasets: m.datasets, orderBy: m.order_by, maxResults: m.max_results, pageToken: m.page_token,
     });
     return { models: page.items.map(loggedModelJson), next_page_token: page.nextPageToken };
   },

@@ -2,11 +2,12 @@
 import type { Handler } from './context';
 import { runIdOf } from './context';
 import { historyPointJson, metricJson } from './entities';
+import { mapChunks, StreamedMessage } from './streaming';
 
 export const metricHandlers: Record<string, Handler> = {
   async getMetricHistory(m, { tracking }) {
-    const page = await tracking.history.get(runIdOf(m), m.metric_key, m.page_token, m.max_results);
-    return { metrics: page.items.map(metricJson), next_page_token: page.nextPageToken };
+    const page = await tracking.history.stream(runIdOf(m), m.metric_key, m.page_token, m.max_results);
+    return new StreamedMessage('metrics', mapChunks(page.chunks, metricJson), () => ({ next_page_token: page.nextPageToken() }));
   },
 
   async getMetricHistoryBulkInterval(m, { tracking }) {

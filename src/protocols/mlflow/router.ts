@@ -11,6 +11,7 @@ import { BodyBudget, readBody, RETRY_AFTER_SECONDS } from './request-body';
 import { BODY_BUDGET, bodyCapOf } from './body-caps';
 import { invalid, TrackbridgeError } from '../../core/errors';
 import { sendError } from './respond';
+import { StreamedMessage, writeStreamed } from './streaming';
 import { experimentHandlers } from './experiments';
 import { runHandlers } from './runs';
 import { metricHandlers } from './metrics';
@@ -80,6 +81,7 @@ function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext, bud
       numberLiteralAt = undefined;
       checkRequired(spec.request, msg);
       const out = await handler(msg, ctx);
+      if (out instanceof StreamedMessage) return await writeStreamed(res, spec.response, out);
       res.type('application/json').send(writeJson(encodeMessage(spec.response, out)));
     } catch (e) {
       if (e instanceof TrackbridgeError && e.code === 'UNAVAILABLE') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
