@@ -135,7 +135,8 @@ export function artifactRouter(ctx: MlflowContext, budget: BodyBudget): express.
       if (!body) throw invalid('Request must specify data.');
       const root = await ctx.tracking.artifactRoots.ofRun(runId);
       await ctx.artifacts.put(root.locate(rel), body.chunks);
-      res.status(200).type('application/json').end();
+      res.status(200).setHeader('Content-Type', 'application/json');
+      res.end();
     } catch (e) {
       body?.release();
       if (e instanceof TrackbridgeError && e.code === 'UNAVAILABLE') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
