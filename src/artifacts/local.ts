@@ -15,7 +15,6 @@ import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { ArtifactEntry, ArtifactStore } from '../core/artifact-store';
 import { checkArtifactPath } from '../core/artifact-paths';
@@ -110,7 +109,7 @@ export class LocalArtifactStore implements ArtifactStore {
     }
   }
 
-  async put(p: string, body: Readable): Promise<void> {
+  async put(p: string, body: AsyncIterable<Uint8Array>): Promise<void> {
     const segs = segmentsOf(p);
     if (segs.length === 0) throw invalid('An artifact needs a file name');
     const parent = segs.slice(0, -1);
@@ -290,13 +289,16 @@ function segmentsOf(p: string): string[] {
   return rel === '' ? [] : rel.split('/');
 }
 
-/** Streams body into a new file and makes it durable; a body that fails midway is the client's fault. */
-async function receive(body: Readable, file: string): Promise<void> {
+/**
+ * Streams body into a new file and makes it durable; a body that fails midway is the client's
+ * fault, in the body's own words when it gives a reason (a cap it passed, a busy server).
+ */
+async function receive(body: AsyncIterable<Uint8Array>, file: string): Promise<void> {
   const fh = await fsp.open(file, 'wx');
   let fileFailed = false;
   try {
     try {
-      await pipeline(body, async (chunks: AsyncIterable<Buffer>) => {
+      await pipeline(body, async (chunks: AsyncIterable<Uint8Array>) => {
         for await (const chunk of chunks) {
           try {
             await fh.write(chunk);
@@ -307,7 +309,7 @@ async function receive(body: Readable, file: string): Promise<void> {
         }
       });
     } catch (e) {
-      if (fileFailed) throw e;
+      if (fileFailed || e instanceof TrackbridgeError) throw e;
       throw invalid('The upload ended before all of its bytes arrived');
     }
     await fh.sync();

@@ -33,6 +33,27 @@ export function checkArtifactPath(p: string): string {
   return trimmed;
 }
 
+/** Percent-decoding until nothing changes, bounded: how MLflow reads a requested path before judging it. */
+function decodedFully(p: string): string {
+  let s = p;
+  for (let i = 0; i < 10 && /%[0-9a-fA-F]{2}/.test(s); i++) {
+    s = s.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('latin1'));
+  }
+  return s;
+}
+
+/**
+ * A path a client asks for below a run's or logged model's root, or in the proxy. What MLflow
+ * itself refuses (a '..' name, an absolute path, a '#', also once percent-decoded) is refused in
+ * its words, which its clients and tests match; what passes is then held to checkArtifactPath.
+ */
+export function checkRequestedPath(p: string): string {
+  const s = decodedFully(p).replace(/^file:(?:\/\/[^/]*)?/i, '');
+  const absolute = s.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\');
+  if (s.includes('#') || s.split('/').includes('..') || absolute) throw invalid('Invalid path');
+  return checkArtifactPath(p);
+}
+
 /** The path inside our artifact store that an `mlflow-artifacts:` URI names, if it names one. */
 export function proxiedPath(uri: string): string | undefined {
   const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(uri);

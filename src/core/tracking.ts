@@ -3,6 +3,7 @@ import { Experiments, type ExperimentsConfig } from './experiments';
 import { History } from './history';
 import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
+import { ArtifactRoots } from './artifacts';
 import type { Store } from './store';
 import { invalid } from './errors';
 import { LIMITS } from './limits';
@@ -12,12 +13,14 @@ export class Tracking {
   readonly runs: Runs;
   readonly history: History;
   readonly loggedModels: LoggedModels;
+  readonly artifactRoots: ArtifactRoots;
 
   constructor(readonly store: Store, cfg: ExperimentsConfig) {
     this.experiments = new Experiments(store, cfg);
     this.runs = new Runs(store);
     this.history = new History(store);
     this.loggedModels = new LoggedModels(store);
+    this.artifactRoots = new ArtifactRoots(this.runs, this.loggedModels);
   }
 
   async start(): Promise<void> {

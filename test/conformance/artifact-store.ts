@@ -127,6 +127,19 @@ export function artifactStoreConformance(label: string, open: OpenArtifactStore)
       assert.deepEqual(await s.list(''), [{ name: 'kept.txt', isDir: false, size: 2 }]);
     });
 
+    it('takes any async iterable as a body, and a body refused with a reason keeps that reason', async () => {
+      const s = await open();
+      await s.put('iter/a.bin', (async function* () { yield Buffer.from('ab'); yield new Uint8Array([0x63]); })());
+      assert.equal(await readAll(s, 'iter/a.bin'), 'abc');
+      const refused = new TrackbridgeError('INVALID_ARGUMENT', 'Artifact size is too large.');
+      await assert.rejects(
+        s.put('iter/b.bin', (async function* () { yield Buffer.alloc(1000, 1); throw refused; })()),
+        (e: unknown) => e === refused,
+      );
+      assert.equal(await s.get('iter/b.bin'), undefined);
+      assert.deepEqual(names(await s.list('iter')), ['a.bin']);
+    });
+
     it('lists only artifacts at the root, even while an upload is under way', async () => {
       const s = await open();
       const slow = new Readable({ read() {} });

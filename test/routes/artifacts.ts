@@ -5,14 +5,46 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
 
+import express from 'express';
 import { buildApp } from '../../src/server';
 import { Tracking } from '../../src/core/tracking';
 import { LocalArtifactStore } from '../../src/artifacts/local';
+import { mlflowRouter } from '../../src/protocols/mlflow/router';
+import { BodyBudget } from '../../src/protocols/mlflow/request-body';
 import { assertError, createExperiment, createRun, isJson, rawRequest, type RouteCtx } from './context';
 
 const BASE = '/api/2.0/mlflow-artifacts/artifacts';
+const UPLOAD = '/ajax-api/2.0/mlflow/upload-artifact';
+const MiB = 1024 * 1024;
+
+/** MLflow's answer to a path that escapes its root, word for word. */
+const INVALID_PATH = { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid path' };
+
+/** A POST whose body goes out in chunks without a Content-Length, as a streaming client sends it. */
+function chunkedPost(port: number, rawPath: string, total: number, chunk = 64 * 1024): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: rawPath, agent: false, headers: { 'Transfer-Encoding': 'chunked' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    let sent = 0;
+    const more = () => {
+      while (sent < total) {
+        const n = Math.min(chunk, total - sent);
+        sent += n;
+        if (!req.write(Buffer.alloc(n, 0x61))) { req.once('drain', more); return; }
+      }
+      req.end();
+    };
+    more();
+  });
+}
 
 /** Every file under dir, as absolute paths. */
 function filesUnder(dir: string): string[] {
@@ -279,6 +311,241 @@ export function artifactTests(ctx: RouteCtx): void {
       }
     });
   });
+  describe('artifact routes of the web UI and logged models', () => {
+    let exp = '';
+    let run = '';
+    let runRoot = '';
+    let model = '';
+    let modelRoot = '';
+    before(async () => {
+      exp = await createExperiment(ctx, 'ui-artifacts');
+      run = await createRun(ctx, exp);
+      runRoot = `${exp}/${run}/artifacts`;
+      const created = await ctx.api.post('/api/2.0/mlflow/logged-models').send({ experiment_id: exp, name: 'ui-model' });
+      assert.equal(created.status, 200, created.text);
+      model = created.body.model.info.model_id;
+      modelRoot = `${exp}/models/${model}/artifacts`;
+      assert.equal(created.body.model.info.artifact_uri, `mlflow-artifacts:/${modelRoot}`);
+      for (const [p, body] of [['MLmodel', `model_id: ${model}\n`], ['conda.yaml', 'name: x\n'], ['data/weights.bin', 'wwww'], ['data/deep/x.json', '{}']]) {
+        assert.equal((await ctx.api.put(`${BASE}/${modelRoot}/${p}`).send(body)).status, 200);
+      }
+    });
+
+    it('lists a logged model\'s artifacts under /api and /ajax-api, named relative to its root', async () => {
+      for (const api of ['/api/2.0', '/ajax-api/2.0']) {
+        const url = `${api}/mlflow/logged-models/${model}/artifacts/directories`;
+        const top = await ctx.api.get(url);
+        assert.equal(top.status, 200, top.text);
+        assert.deepEqual(top.body, {
+          root_uri: `mlflow-artifacts:/${modelRoot}`,
+          files: [{ path: 'MLmodel', is_dir: false, file_size: `model_id: ${model}\n`.length }, { path: 'conda.yaml', is_dir: false, file_size: 8 }, { path: 'data', is_dir: true }],
+        });
+        const sub = await ctx.api.get(url).query({ artifact_directory_path: 'data' });
+        assert.deepEqual(sub.body.files, [{ path: 'data/deep', is_dir: true }, { path: 'data/weights.bin', is_dir: false, file_size: 4 }]);
+        assert.deepEqual((await ctx.api.get(url).query({ artifact_directory_path: 'nothing' })).body, { root_uri: `mlflow-artifacts:/${modelRoot}` });
+        assert.deepEqual((await ctx.api.get(url).query({ artifact_directory_path: '../path' })).body, INVALID_PATH);
+        assertError(await ctx.api.get(`${api}/mlflow/logged-models/m-0000/artifacts/directories`), 404, 'RESOURCE_DOES_NOT_EXIST', /Logged model with ID 'm-0000' not found/);
+      }
+    });
+
+    it('downloads a logged model\'s file as an attachment, under /ajax-api only', async () => {
+      const url = `/ajax-api/2.0/mlflow/logged-models/${model}/artifacts/files`;
+      const got = await ctx.api.get(url).query({ artifact_file_path: 'MLmodel' }).buffer(true);
+      assert.equal(got.status, 200, got.text);
+      assert.equal(got.text, `model_id: ${model}\n`);
+      assert.equal(got.headers['content-type'], 'text/plain');
+      assert.equal(got.headers['content-disposition'], 'attachment; filename=MLmodel');
+      assert.equal(got.headers['x-content-type-options'], 'nosniff');
+      const bin = await rawRequest(ctx, 'GET', `${url}?artifact_file_path=data/weights.bin`);
+      assert.equal(bin.text, 'wwww');
+      assert.equal(bin.headers['content-type'], 'application/octet-stream');
+
+      for (const q of ['', '?artifact_file_path=']) {
+        const res = await rawRequest(ctx, 'GET', `${url}${q}`);
+        assert.equal(res.status, 400, res.text);
+        assert.deepEqual(JSON.parse(res.text), { error_code: 'BAD_REQUEST', message: 'Request must include the "artifact_file_path" query parameter.' });
+      }
+      for (const p of ['../path', '%2e%2e/path', '/etc/passwd', 'a#b']) {
+        const res = await rawRequest(ctx, 'GET', `${url}?artifact_file_path=${encodeURIComponent(p)}`);
+        assert.equal(res.status, 400, `${p}: ${res.text}`);
+        assert.deepEqual(JSON.parse(res.text), INVALID_PATH, p);
+      }
+      assertError(await ctx.api.get(url).query({ artifact_file_path: 'no-such-file' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+      assertError(await ctx.api.get(url).query({ artifact_file_path: 'data' }), 400, 'INVALID_PARAMETER_VALUE');
+      assertError(await ctx.api.get(`/ajax-api/2.0/mlflow/logged-models/m-0000/artifacts/files`).query({ artifact_file_path: 'MLmodel' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+      // MLflow mounts the download under /ajax-api only.
+      assertError(await ctx.api.get(`/api/2.0/mlflow/logged-models/${model}/artifacts/files`).query({ artifact_file_path: 'MLmodel' }), 404, 'ENDPOINT_NOT_FOUND');
+      assert.equal((await ctx.api.post(url).send({})).status, 405);
+    });
+
+    it('get-artifact serves a run\'s file by run_id or run_uuid, with MLflow\'s content types', async () => {
+      const files: Array<[string, string, string]> = [
+        ['notes.txt', 'text/plain', 'attachment; filename=notes.txt'],
+        ['metrics.json', 'text/plain', 'attachment; filename=metrics.json'],
+        ['README.md', 'text/plain', 'attachment; filename=README.md'],
+        ['plot.png', 'image/png', 'attachment; filename=plot.png'],
+        ['page.html', 'text/html', 'attachment; filename=page.html'],
+        ['model.pkl', 'application/octet-stream', 'attachment; filename=model.pkl'],
+        ['sub/my file.txt', 'text/plain', 'attachment; filename="my file.txt"'],
+        ['sub/é.txt', 'text/plain', "attachment; filename=e.txt; filename*=UTF-8''%C3%A9.txt"],
+      ];
+      for (const [p] of files) assert.equal((await ctx.api.put(`${BASE}/${runRoot}/${p.split('/').map(encodeURIComponent).join('/')}`).send(`bytes of ${p}`)).status, 200, p);
+      for (const [p, type, disposition] of files) {
+        for (const key of ['run_id', 'run_uuid']) {
+          const got = await rawRequest(ctx, 'GET', `/get-artifact?${key}=${run}&path=${encodeURIComponent(p)}`);
+          assert.equal(got.status, 200, `${p}: ${got.text}`);
+          assert.equal(got.text, `bytes of ${p}`);
+          assert.equal(got.headers['content-type'], type, p);
+          assert.equal(got.headers['content-disposition'], disposition, p);
+          assert.equal(got.headers['x-content-type-options'], 'nosniff');
+        }
+      }
+      assertError(await ctx.api.get('/get-artifact').query({ run_id: run, path: 'absent.txt' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+      assertError(await ctx.api.get('/get-artifact').query({ run_id: 'f'.repeat(32), path: 'notes.txt' }), 404, 'RESOURCE_DOES_NOT_EXIST', /Run with id=f+ not found/);
+      assertError(await ctx.api.get('/get-artifact').query({ run_id: run }), 400, 'INVALID_PARAMETER_VALUE', /'path'/);
+      assertError(await ctx.api.get('/get-artifact').query({ path: 'notes.txt' }), 400, 'INVALID_PARAMETER_VALUE', /'run_id'/);
+      assert.equal((await ctx.api.post('/get-artifact').query({ run_id: run, path: 'notes.txt' }).send({})).status, 405);
+    });
+
+    it('answers a path that escapes with MLflow\'s "Invalid path", before looking the run up', async () => {
+      for (const runId of [run, 'f'.repeat(32)]) {
+        for (const p of ['../path', 'a/../../path', '%2e%2e/path', '%252e%252e%252fpath', '/abs', 'file:///etc/passwd', 'C:\\x', 'x#y']) {
+          const listed = await ctx.api.get('/api/2.0/mlflow/artifacts/list').query({ run_id: runId, path: p });
+          assert.equal(listed.status, 400, `list ${p}: ${listed.text}`);
+          assert.deepEqual(listed.body, INVALID_PATH, `list ${p}`);
+          const got = await ctx.api.get('/get-artifact').query({ run_id: runId, path: p });
+          assert.equal(got.status, 400, `get ${p}: ${got.text}`);
+          assert.deepEqual(got.body, INVALID_PATH, `get ${p}`);
+        }
+      }
+      // The proxy speaks the same words.
+      assert.deepEqual(JSON.parse((await rawRequest(ctx, 'GET', `${BASE}/%2e%2e/x`)).text), INVALID_PATH);
+      assert.deepEqual((await ctx.api.get(BASE).query({ path: '../x' })).body, INVALID_PATH);
+    });
+
+    it('upload-artifact refuses what MLflow refuses, in its order and words', async () => {
+      const cases: Array<[Record<string, string>, string | undefined, string]> = [
+        [{}, 'x', 'Request must specify run_uuid.'],
+        [{ run_uuid: run }, 'x', 'Request must specify path.'],
+        [{ run_uuid: run, path: '' }, 'x', 'Request must specify path.'],
+        [{ run_uuid: run, path: '../test.txt' }, 'x', 'Invalid path'],
+        [{ run_uuid: 'f'.repeat(32), path: '../test.txt' }, 'x', 'Invalid path'],
+        [{ run_uuid: run, path: 'test.txt' }, undefined, 'Request must specify data.'],
+        [{ run_uuid: 'f'.repeat(32), path: 'test.txt' }, undefined, 'Request must specify data.'],
+      ];
+      for (const [query, body, message] of cases) {
+        const res = await rawRequest(ctx, 'POST', `${UPLOAD}?${new URLSearchParams(query)}`, body);
+        assert.equal(res.status, 400, `${JSON.stringify(query)}: ${res.text}`);
+        assert.deepEqual(JSON.parse(res.text), { error_code: 'INVALID_PARAMETER_VALUE', message });
+      }
+      // A chunked body with no bytes is no data either.
+      const empty = await chunkedPost(ctx.port, `${UPLOAD}?run_uuid=${run}&path=test.txt`, 0);
+      assert.deepEqual(JSON.parse(empty.text), { error_code: 'INVALID_PARAMETER_VALUE', message: 'Request must specify data.' });
+      assertError(await ctx.api.post(UPLOAD).query({ run_uuid: 'f'.repeat(32), path: 'test.txt' }).send('hello'), 404, 'RESOURCE_DOES_NOT_EXIST');
+      assert.equal(fs.existsSync(path.join(ctx.artifactsRoot, runRoot, 'test.txt')), false);
+      assert.equal((await ctx.api.get(UPLOAD)).status, 405);
+      assertError(await ctx.api.post(UPLOAD.replace('/ajax-api/', '/api/')).query({ run_uuid: run, path: 'a.txt' }).send('x'), 404, 'ENDPOINT_NOT_FOUND');
+    });
+
+    it('upload-artifact streams a raw body into the run\'s root, which get-artifact then serves', async () => {
+      const up = await rawRequest(ctx, 'POST', `${UPLOAD}?run_uuid=${run}&path=test.txt`, 'hello world');
+      assert.equal(up.status, 200, up.text);
+      assert.equal(up.text, '');
+      assert.equal(up.headers['content-type'], 'application/json');
+      assert.equal(fs.readFileSync(path.join(ctx.artifactsRoot, runRoot, 'test.txt'), 'utf8'), 'hello world');
+      const got = await ctx.api.get('/get-artifact').query({ run_uuid: run, path: 'test.txt' });
+      assert.equal(got.text, 'hello world');
+
+      const bytes = randomBytes(3 * MiB);
+      const nested = await ctx.api.post(UPLOAD).query({ run_uuid: run, path: 'up/deep/blob.bin' }).set('Content-Type', 'application/octet-stream').send(bytes);
+      assert.equal(nested.status, 200, nested.text);
+      assert.ok(fs.readFileSync(path.join(ctx.artifactsRoot, runRoot, 'up', 'deep', 'blob.bin')).equals(bytes));
+      const chunked = await chunkedPost(ctx.port, `${UPLOAD}?run_uuid=${run}&path=up/chunked.bin`, 2 * MiB + 17);
+      assert.equal(chunked.status, 200, chunked.text);
+      assert.equal(fs.statSync(path.join(ctx.artifactsRoot, runRoot, 'up', 'chunked.bin')).size, 2 * MiB + 17);
+    });
+
+    it('upload-artifact refuses a body over 10 MB, declared or streamed, and writes nothing', async () => {
+      const declared = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: ctx.port, method: 'POST', path: `${UPLOAD}?run_uuid=${run}&path=big/declared.bin`, agent: false,
+          headers: { 'Content-Length': String(10 * MiB + 1) } }, (res) => {
+          let text = '';
+          res.on('data', (c) => { text += c; });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        // Nothing is sent: the answer must come from the header alone.
+        req.flushHeaders();
+      });
+      assert.equal(declared.status, 400);
+      assert.deepEqual(JSON.parse(declared.text), { error_code: 'INVALID_PARAMETER_VALUE', message: 'Artifact size is too large. Max size is 10MB.' });
+      const streamed = await chunkedPost(ctx.port, `${UPLOAD}?run_uuid=${run}&path=big/streamed.bin`, 11 * MiB);
+      assert.equal(streamed.status, 400, streamed.text);
+      assert.deepEqual(JSON.parse(streamed.text), { error_code: 'INVALID_PARAMETER_VALUE', message: 'Artifact size is too large. Max size is 10MB.' });
+      assert.equal(fs.existsSync(path.join(ctx.artifactsRoot, runRoot, 'big')), false);
+      assert.deepEqual(fs.readdirSync(path.join(ctx.artifactsRoot, '.trackbridge;uploads')), [], 'no temporary file left');
+      const exact = await chunkedPost(ctx.port, `${UPLOAD}?run_uuid=${run}&path=big/exact.bin`, 10 * MiB);
+      assert.equal(exact.status, 200, exact.text);
+      assert.equal((await ctx.api.delete(`${BASE}/${runRoot}/big`)).status, 200);
+    });
+
+    it('a root the server does not store lists as empty, and its files are refused with a 400 that says why', async () => {
+      const created = await ctx.api.post('/api/2.0/mlflow/experiments/create').send({ name: 'ui-elsewhere', artifact_location: 'file:///srv/elsewhere' });
+      assert.equal(created.status, 200, created.text);
+      const elsewhere = await createRun(ctx, created.body.experiment_id);
+      const root = `file:///srv/elsewhere/${elsewhere}/artifacts`;
+      assert.deepEqual((await ctx.api.get('/api/2.0/mlflow/artifacts/list').query({ run_id: elsewhere })).body, { root_uri: root });
+      const got = await ctx.api.get('/get-artifact').query({ run_id: elsewhere, path: 'a.txt' });
+      assertError(got, 400, 'INVALID_PARAMETER_VALUE', /file:\/\/\/srv\/elsewhere.*does not store/);
+      assertError(await ctx.api.post(UPLOAD).query({ run_uuid: elsewhere, path: 'a.txt' }).send('x'), 400, 'INVALID_PARAMETER_VALUE', /does not store/);
+      const m = await ctx.api.post('/api/2.0/mlflow/logged-models').send({ experiment_id: created.body.experiment_id, name: 'elsewhere' });
+      const id = m.body.model.info.model_id;
+      assert.deepEqual((await ctx.api.get(`/api/2.0/mlflow/logged-models/${id}/artifacts/directories`)).body, { root_uri: `file:///srv/elsewhere/models/${id}/artifacts` });
+      assertError(await ctx.api.get(`/ajax-api/2.0/mlflow/logged-models/${id}/artifacts/files`).query({ artifact_file_path: 'MLmodel' }), 400, 'INVALID_PARAMETER_VALUE', /does not store/);
+    });
+
+    describe('upload-artifact under the server-wide body budget', () => {
+      const budget = new BodyBudget(256 * 1024);
+      let server: http.Server;
+      let port = 0;
+      before(async () => {
+        const app = express();
+        app.use(mlflowRouter({ tracking: ctx.tracking, artifacts: new LocalArtifactStore(ctx.artifactsRoot) }, { bodyBudget: budget }));
+        server = await new Promise<http.Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+        port = (server.address() as AddressInfo).port;
+      });
+      after(async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      });
+
+      it('holds a chunk at a time: 8 MB pass through a 256 KiB budget, which is whole again afterwards', async () => {
+        const res = await chunkedPost(port, `${UPLOAD}?run_uuid=${run}&path=budget/big.bin`, 8 * MiB);
+        assert.equal(res.status, 200, res.text);
+        assert.equal(fs.statSync(path.join(ctx.artifactsRoot, runRoot, 'budget', 'big.bin')).size, 8 * MiB);
+        assert.equal(budget.inFlight, 0);
+        const refused = await chunkedPost(port, `${UPLOAD}?run_uuid=${run}&path=budget/over.bin`, 11 * MiB);
+        assert.equal(refused.status, 400, refused.text);
+        assert.equal(budget.inFlight, 0);
+      });
+
+      it('answers 503 with Retry-After while the budget is spent, and writes nothing', async () => {
+        assert.ok(budget.tryTake(budget.total));
+        try {
+          const res = await chunkedPost(port, `${UPLOAD}?run_uuid=${run}&path=budget/busy.bin`, MiB);
+          assert.equal(res.status, 503, res.text);
+          assert.equal(JSON.parse(res.text).error_code, 'TEMPORARILY_UNAVAILABLE');
+          assert.equal(res.headers['retry-after'], '1');
+        } finally {
+          budget.give(budget.total);
+        }
+        assert.equal(fs.existsSync(path.join(ctx.artifactsRoot, runRoot, 'budget', 'busy.bin')), false);
+        assert.equal(budget.inFlight, 0);
+        assert.equal((await ctx.api.delete(`${BASE}/${runRoot}/budget`)).status, 200);
+      });
+    });
+  });
+
   describe('experiment artifact locations', () => {
     const WORKDIR = '/srv/trackbridge-work';
     let api: supertest.Agent;

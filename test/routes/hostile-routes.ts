@@ -43,6 +43,8 @@ function wrongValues(field: protobuf.Field): string[] {
 }
 
 const isGet = (r: Route) => r.verb === 'get';
+/** The artifact lists list a folder whole and ignore their page_token, as MLflow's local listing does. */
+const honoursPageToken = (r: Route) => Boolean(r.request.fields.page_token) && r.rpc !== 'listArtifacts' && r.rpc !== 'listLoggedModelArtifacts';
 
 export function hostileRouteTests(ctx: RouteCtx): void {
   describe('hostile requests on every route', () => {
@@ -159,7 +161,7 @@ export function hostileRouteTests(ctx: RouteCtx): void {
         }
         if (r.rpc === 'logModel') judge('logModel model_json=[[[…]]]', await send(r, withField(r, 'model_json', JSON.stringify(deepArray(depth / 2)))));
       }
-      for (const r of routes.filter((x) => isGet(x) && x.request.fields.page_token && x.rpc !== 'listArtifacts')) {
+      for (const r of routes.filter((x) => isGet(x) && honoursPageToken(x))) {
         judge(`GET ${r.rpc} page_token=b64([[[…]]])`, await send(r, undefined, {}, `${urlOf(r)}?${query({ ...baseline(r), page_token: b64(deepArray(4000)) })}`));
       }
       assert.deepEqual(failures.splice(0), []);
@@ -202,8 +204,7 @@ export function hostileRouteTests(ctx: RouteCtx): void {
     it('answers bad page tokens with INVALID_PARAMETER_VALUE', async () => {
       const tokens = ['!!!', 'e30=', b64('[]'), b64('null'), b64('{"offset": -1}'), b64('{"offset": 1e308}'), b64('{"offset": "9".repeat}'),
         b64('{"offset": 1.5}'), b64(`{"offset": ${'9'.repeat(400)}}`), 'A'.repeat(5000), b64('\u0000\ufffd'), '====', 'eyJvZmZzZXQiOiAxMDB9\n'];
-      // list-artifacts lists a directory whole and ignores its page_token, as MLflow's local listing does.
-      for (const r of routes.filter((x) => x.request.fields.page_token && x.rpc !== 'listArtifacts')) {
+      for (const r of routes.filter(honoursPageToken)) {
         for (const t of tokens) {
           const res = isGet(r)
             ? await send(r, undefined, {}, `${urlOf(r)}?${query({ ...baseline(r), page_token: t })}`)

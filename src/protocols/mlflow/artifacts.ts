@@ -1,35 +1,44 @@
 /**
- * Artifacts: the run-scoped list route and the mlflow-artifacts proxy that the client uses
- * whenever a run's artifact_uri starts with `mlflow-artifacts:`.
+ * Artifacts: the lists of a run's and a logged model's files, the mlflow-artifacts proxy that the
+ * client uses whenever a root starts with `mlflow-artifacts:`, and the single-file routes of the
+ * web UI (download a run's or a logged model's file, upload one into a run), which MLflow writes
+ * by hand rather than in its .proto.
  */
 import express, { type Request, type Response, type NextFunction } from 'express';
-import path from 'node:path';
-import { pipeline } from 'node:stream';
 import type { Handler, MlflowContext } from './context';
 import { runIdOf } from './context';
-import { checkArtifactPath, proxiedPath } from '../../core/artifact-paths';
-import { invalid, notFound, TrackbridgeError } from '../../core/errors';
+import { checkRequestedPath } from '../../core/artifact-paths';
+import type { ArtifactRoot } from '../../core/artifacts';
+import type { ArtifactStore } from '../../core/artifact-store';
+import { invalid, TrackbridgeError } from '../../core/errors';
 import { sendError } from './respond';
-
-const MIME: Record<string, string> = {
-  '.txt': 'text/plain', '.log': 'text/plain', '.md': 'text/markdown', '.json': 'application/json', '.yaml': 'text/yaml', '.yml': 'text/yaml',
-  '.csv': 'text/csv', '.html': 'text/html', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif',
-  '.svg': 'image/svg+xml', '.pdf': 'application/pdf', '.py': 'text/x-python',
-};
+import { sendArtifact } from './artifact-download';
+import { BodyBudget, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from './request-body';
+import { UPLOAD_ARTIFACT_BODY } from './body-caps';
 
 const join = (...parts: string[]) => parts.filter((p) => p !== '').join('/');
 
+/** A folder below a root, named relative to the root; a root the store does not hold lists as empty, as MLflow's does where it finds nothing. */
+async function listing(artifacts: ArtifactStore, root: ArtifactRoot, sub: string) {
+  const at = root.find(sub);
+  if (at === undefined) return { root_uri: root.uri };
+  const entries = await artifacts.list(at);
+  return {
+    root_uri: root.uri,
+    files: entries.map((e) => ({ path: join(sub, e.name), is_dir: e.isDir, file_size: e.isDir ? undefined : e.size })),
+  };
+}
+
 export const artifactHandlers: Record<string, Handler> = {
   async listArtifacts(m, { tracking, artifacts }) {
-    const info = (await tracking.runs.get(runIdOf(m))).info;
-    const sub = checkArtifactPath(m.path ?? '');
-    const root = proxiedPath(info.artifactUri);
-    if (root === undefined) return { root_uri: info.artifactUri };
-    const entries = await artifacts.list(join(root, sub));
-    return {
-      root_uri: info.artifactUri,
-      files: entries.map((e) => ({ path: join(sub, e.name), is_dir: e.isDir, file_size: e.isDir ? undefined : e.size })),
-    };
+    const runId = runIdOf(m);
+    const sub = checkRequestedPath(m.path ?? '');
+    return listing(artifacts, await tracking.artifactRoots.ofRun(runId), sub);
+  },
+
+  async listLoggedModelArtifacts(m, { tracking, artifacts }) {
+    const sub = checkRequestedPath(m.artifact_directory_path ?? '');
+    return listing(artifacts, await tracking.artifactRoots.ofLoggedModel(m.model_id), sub);
   },
 };
 
@@ -42,33 +51,39 @@ function pathFrom(req: Request, prefix: string): string {
   } catch {
     throw invalid(`Invalid artifact path: '${raw}'`);
   }
-  return checkArtifactPath(decoded);
+  return checkRequestedPath(decoded);
 }
+
+/** A query parameter as MLflow's server reads it: the first of repeated values. */
+function queryText(req: Request, name: string): string | undefined {
+  const v = (req.query as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+const missing = (name: string) =>
+  invalid(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
+
+const uploadTooLarge = (cap: number) => () => invalid(`Artifact size is too large. Max size is ${cap / (1024 * 1024)}MB.`);
 
 const wrap = (fn: (req: Request, res: Response) => Promise<void>) =>
   (req: Request, res: Response, _next: NextFunction) => { fn(req, res).catch((e) => sendError(res, e)); };
 
-export function artifactProxyRouter(ctx: MlflowContext): express.Router {
+const methodNotAllowed = (_req: Request, res: Response) => { res.status(405).type('text/html').send('<h1>Method Not Allowed</h1>'); };
+
+export function artifactRouter(ctx: MlflowContext, budget: BodyBudget): express.Router {
   const r = express.Router();
   for (const api of ['/api/2.0', '/ajax-api/2.0']) {
     const base = `${api}/mlflow-artifacts/artifacts`;
 
     r.get(base, wrap(async (req, res) => {
-      const p = checkArtifactPath(typeof req.query.path === 'string' ? req.query.path : '');
+      const p = checkRequestedPath(queryText(req, 'path') ?? '');
       const entries = await ctx.artifacts.list(p);
       res.json(entries.length ? { files: entries.map((e) => (e.isDir ? { path: e.name, is_dir: true } : { path: e.name, is_dir: false, file_size: e.size })) } : {});
     }));
 
     r.get(`${base}/*splat`, wrap(async (req, res) => {
       const p = pathFrom(req, `${base}/`);
-      const found = await ctx.artifacts.get(p);
-      if (!found) throw notFound(`Artifact '${p}' does not exist`);
-      res.setHeader('Content-Type', MIME[path.extname(p).toLowerCase()] ?? 'application/octet-stream');
-      res.setHeader('Content-Length', String(found.size));
-      res.setHeader('Content-Disposition', `attachment; filename="${path.basename(p).replace(/"/g, '')}"`);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      // Unlike pipe(), a client that hangs up mid-download closes the file too; a read error cuts the answer short.
-      pipeline(found.stream, res, () => {});
+      await sendArtifact(res, ctx.artifacts, p, p);
     }));
 
     r.put(`${base}/*splat`, wrap(async (req, res) => {
@@ -87,5 +102,48 @@ export function artifactProxyRouter(ctx: MlflowContext): express.Router {
       throw new TrackbridgeError('NOT_IMPLEMENTED', 'Multipart upload is not supported for the current artifact repository');
     }));
   }
+
+  // The UI fetches a run's file with a URL relative to its page, outside /ajax-api.
+  r.get('/get-artifact', wrap(async (req, res) => {
+    const runId = queryText(req, 'run_id') || queryText(req, 'run_uuid');
+    const p = queryText(req, 'path');
+    if (p === undefined) throw missing('path');
+    const rel = checkRequestedPath(p);
+    if (!runId) throw missing('run_id');
+    const root = await ctx.tracking.artifactRoots.ofRun(runId);
+    await sendArtifact(res, ctx.artifacts, root.locate(rel), rel);
+  }));
+
+  r.get('/ajax-api/2.0/mlflow/logged-models/:model_id/artifacts/files', wrap(async (req, res) => {
+    const p = queryText(req, 'artifact_file_path');
+    if (!p) throw invalid('Request must include the "artifact_file_path" query parameter.', 'BAD_REQUEST');
+    const rel = checkRequestedPath(p);
+    const root = await ctx.tracking.artifactRoots.ofLoggedModel(String(req.params.model_id));
+    await sendArtifact(res, ctx.artifacts, root.locate(rel), rel);
+  }));
+
+  // A raw body of any type, checked in MLflow's order: the query, the size, then the run.
+  r.post('/ajax-api/2.0/mlflow/upload-artifact', async (req, res) => {
+    let body: StreamedBody | undefined;
+    try {
+      const runId = queryText(req, 'run_uuid');
+      if (!runId) throw invalid('Request must specify run_uuid.');
+      const p = queryText(req, 'path');
+      if (!p) throw invalid('Request must specify path.');
+      const rel = checkRequestedPath(p);
+      body = await streamBody(req, UPLOAD_ARTIFACT_BODY, budget, (release) => res.once('close', release), uploadTooLarge(UPLOAD_ARTIFACT_BODY));
+      if (!body) throw invalid('Request must specify data.');
+      const root = await ctx.tracking.artifactRoots.ofRun(runId);
+      await ctx.artifacts.put(root.locate(rel), body.chunks);
+      res.status(200).setHeader('Content-Type', 'application/json');
+      res.end();
+    } catch (e) {
+      body?.release();
+      if (e instanceof TrackbridgeError && e.code === 'UNAVAILABLE') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      sendError(res, e);
+    }
+  });
+
+  r.all(['/get-artifact', '/ajax-api/2.0/mlflow/logged-models/:model_id/artifacts/files', '/ajax-api/2.0/mlflow/upload-artifact'], methodNotAllowed);
   return r;
 }

@@ -40,6 +40,12 @@ const CAPS: Record<string, number> = {
   setTag: 2 * MiB,
 };
 
+/**
+ * A file uploaded from the web UI (upload-artifact), MLflow's own cap. It is streamed to the
+ * artifact store, so only a chunk at a time counts against the budget.
+ */
+export const UPLOAD_ARTIFACT_BODY = 10 * MiB;
+
 export function bodyCapOf(rpc: string): number {
   return CAPS[rpc] ?? SMALL_BODY;
 }

@@ -35,24 +35,35 @@ export const RETRY_AFTER_SECONDS = 1;
 export const busy = () =>
   new TrackbridgeError('UNAVAILABLE', 'The server is reading too many request bodies at once; retry shortly.');
 
-const tooLarge = (cap: number, size?: number) =>
+/** The refusal of a body past its cap; `size` is the declared one, when there is one. */
+export type TooLarge = (cap: number, size?: number) => TrackbridgeError;
+
+const tooLarge: TooLarge = (cap, size) =>
   invalid(`Request bodies here must be at most ${cap} bytes, got a request of ${size === undefined ? `more than ${cap} bytes` : `size ${size}`}.`);
+
+/** Refuses a compressed body; answers the declared size when a Content-Length frames the body. */
+function declaredSize(req: IncomingMessage): number | undefined {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== '') {
+    throw invalid(`Content-Encoding '${encoding.slice(0, 40)}' is not accepted; send the body uncompressed.`);
+  }
+  const declared = req.headers['content-length'];
+  return declared !== undefined && req.headers['transfer-encoding'] === undefined ? Number(declared) : undefined;
+}
 
 /**
  * Resolves with the whole body; its bytes stay counted against the budget until `done` fires
  * (the response is finished or the connection closed), since the request holds them until then.
  */
 export function readBody(req: IncomingMessage, cap: number, budget: BodyBudget, done: (release: () => void) => void): Promise<Buffer> {
-  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding !== 'identity' && encoding !== '') {
-    return Promise.reject(invalid(`Content-Encoding '${encoding.slice(0, 40)}' is not accepted; send the JSON body uncompressed.`));
+  let size: number | undefined;
+  try {
+    size = declaredSize(req);
+  } catch (e) {
+    return Promise.reject(e);
   }
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && req.headers['transfer-encoding'] === undefined) {
-    const size = Number(declared);
-    if (size > cap) return Promise.reject(tooLarge(cap, size));
-    if (size === 0) return Promise.resolve(Buffer.alloc(0));
-  }
+  if (size !== undefined && size > cap) return Promise.reject(tooLarge(cap, size));
+  if (size === 0) return Promise.resolve(Buffer.alloc(0));
   return new Promise((resolve, reject) => {
     let taken = 0;
     let settled = false;
@@ -91,4 +102,82 @@ export function readBody(req: IncomingMessage, cap: number, budget: BodyBudget, 
     req.on('error', onError);
     req.on('aborted', onAborted);
   });
+}
+
+/** A body passed on as it arrives; `release` gives back what it holds and drops what is unread. */
+export interface StreamedBody {
+  chunks: AsyncIterable<Buffer>;
+  release(): void;
+}
+
+/**
+ * Opens a body that is streamed on (to the artifact store) rather than held: refused past the
+ * cap, from Content-Length before a byte is read or as soon as the bytes pass it, and each chunk
+ * counted against the budget from when it is read off the connection until the consumer asks for
+ * the next one. Resolves once the first chunk is in, undefined for an empty body. A route that
+ * fails calls `release` before it answers, so that a client sending its whole body first reads
+ * the answer; `done` fires it too, when the response is over.
+ */
+export async function streamBody(
+  req: IncomingMessage, cap: number, budget: BodyBudget, done: (release: () => void) => void, refuse: TooLarge = tooLarge,
+): Promise<StreamedBody | undefined> {
+  const size = declaredSize(req);
+  if (size !== undefined && size > cap) throw refuse(cap, size);
+  if (size === 0) return undefined;
+  // Not destroyed when left early: the connection must live on to carry the answer.
+  const source = req.iterator({ destroyOnReturn: false });
+  let received = 0;
+  let held = 0;
+  let open = true;
+  const release = () => {
+    budget.give(held);
+    held = 0;
+    if (!open) return;
+    open = false;
+    void source.return?.();
+    req.resume();
+  };
+  done(release);
+  const next = async (): Promise<Buffer | undefined> => {
+    budget.give(held);
+    held = 0;
+    let step: IteratorResult<Buffer>;
+    try {
+      step = await source.next();
+    } catch {
+      open = false;
+      throw invalid('The request body was not sent whole.');
+    }
+    if (step.done) {
+      open = false;
+      return undefined;
+    }
+    const chunk = step.value;
+    received += chunk.length;
+    if (received > cap) {
+      release();
+      throw refuse(cap);
+    }
+    if (!budget.tryTake(chunk.length)) {
+      release();
+      throw busy();
+    }
+    held = chunk.length;
+    return chunk;
+  };
+  const first = await next();
+  if (first === undefined) return undefined;
+  return {
+    release,
+    chunks: {
+      async *[Symbol.asyncIterator]() {
+        try {
+          for (let chunk: Buffer | undefined = first; chunk !== undefined; chunk = await next()) yield chunk;
+        } finally {
+          budget.give(held);
+          held = 0;
+        }
+      },
+    },
+  };
 }

@@ -15,7 +15,7 @@ import { StreamedMessage, writeStreamed } from './streaming';
 import { experimentHandlers } from './experiments';
 import { runHandlers } from './runs';
 import { metricHandlers } from './metrics';
-import { artifactHandlers, artifactProxyRouter } from './artifacts';
+import { artifactHandlers, artifactRouter } from './artifacts';
 import { loggedModelHandlers } from './logged-models';
 
 /** The MLflow version we answer to `/version`; the client enables span upload for ≥ 3.4. */
@@ -112,7 +112,7 @@ export function mlflowRouter(ctx: MlflowContext, opts: MlflowRouterOptions = {})
   // A known path with the wrong method is a 405, as MLflow's server answers it.
   for (const p of known) r.all(p, (_req, res) => { res.status(405).type('text/html').send('<h1>Method Not Allowed</h1>'); });
 
-  r.use(artifactProxyRouter(ctx));
+  r.use(artifactRouter(ctx, budget));
 
   r.get('/health', (_req, res) => { res.type('text/html').send('OK'); });
   r.get('/version', (_req, res) => { res.type('text/html').send(MLFLOW_COMPAT_VERSION); });
