@@ -12,7 +12,7 @@ import express from 'express';
 import { routesOf } from '../../src/protocols/mlflow/schema';
 import { mlflowRouter } from '../../src/protocols/mlflow/router';
 import { BodyBudget } from '../../src/protocols/mlflow/request-body';
-import { bodyCapOf, LOG_INPUTS_BODY } from '../../src/protocols/mlflow/body-caps';
+import { bodyCapOf, LOG_INPUTS_BODY, LONG_VALUE_BODY } from '../../src/protocols/mlflow/body-caps';
 import { LocalArtifactStore } from '../../src/artifacts/local';
 import { LIMITS } from '../../src/core/limits';
 import { assertError, createExperiment, createRun, type RouteCtx } from './context';
@@ -61,16 +61,36 @@ export function requestBodyTests(ctx: RouteCtx): void {
       run = await createRun(ctx, await createExperiment(ctx, 'bodies'));
     });
 
-    it('sizes each route\'s cap to what its message needs', () => {
+    it('sizes each route\'s cap to what its message needs, at six bytes a character', () => {
       assert.equal(bodyCapOf('logBatch'), 1_000_000);
-      assert.ok(LOG_INPUTS_BODY >= LIMITS.datasetProfile + LIMITS.datasetSchema + LIMITS.datasetSource, 'log-inputs holds a full dataset');
+      assert.ok(LOG_INPUTS_BODY >= 6 * (LIMITS.datasetProfile + LIMITS.datasetSchema + LIMITS.datasetSource), 'log-inputs holds a full dataset, \\u-escaped');
+      assert.ok(LONG_VALUE_BODY >= 6 * 1024 * 1024, 'a million-character param or tag, \\u-escaped');
       for (const r of routesOf('mlflow.MlflowService')) {
-        // One param or tag, truncated past its limit, may arrive at a megabyte or two.
-        const most = r.rpc === 'logInputs' ? LOG_INPUTS_BODY : r.rpc === 'logParam' || r.rpc === 'setTag' ? 2 * MB : 1_000_000;
+        // One param or tag, truncated past its limit, may arrive at a million characters.
+        const most = r.rpc === 'logInputs' ? LOG_INPUTS_BODY : r.rpc === 'logParam' || r.rpc === 'setTag' ? LONG_VALUE_BODY : 1_000_000;
         assert.ok(bodyCapOf(r.rpc) <= most, `${r.rpc}: ${bodyCapOf(r.rpc)}`);
       }
-      assert.ok(bodyCapOf('getExperiment') <= 64 * 1024);
-      assert.ok(bodyCapOf('deleteRun') <= 64 * 1024);
+      const small = 6 * (LIMITS.keyLength + LIMITS.experimentTagValueLength);
+      for (const rpc of ['getExperiment', 'deleteRun', 'setExperimentTag']) {
+        assert.ok(bodyCapOf(rpc) >= small && bodyCapOf(rpc) <= small + 16 * 1024, `${rpc}: ${bodyCapOf(rpc)}`);
+      }
+    });
+
+    it('accepts an experiment tag at its limit in non-ASCII text, \\u-escaped as the Python client sends it, and refuses a body past the cap', async () => {
+      const exp = await createExperiment(ctx, 'escaped-tag');
+      const escaped = (o: unknown) => JSON.stringify(o).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      const url = '/api/2.0/mlflow/experiments/set-experiment-tag';
+      const body = escaped({ experiment_id: exp, key: 'k'.repeat(LIMITS.keyLength), value: 'é'.repeat(LIMITS.experimentTagValueLength) });
+      assert.ok(body.length > 6 * LIMITS.experimentTagValueLength);
+      const ok = await stream(ctx.port, url, { 'Content-Type': 'application/json', 'Content-Length': body.length }, [body]);
+      assert.equal(ok.status, 200, JSON.stringify(ok.json).slice(0, 300));
+      const got = await ctx.api.get('/api/2.0/mlflow/experiments/get').query({ experiment_id: exp });
+      assert.equal(got.body.experiment.tags.find((t: { key: string }) => t.key.startsWith('k')).value, 'é'.repeat(LIMITS.experimentTagValueLength));
+
+      const cap = bodyCapOf('setExperimentTag');
+      const over = escaped({ experiment_id: exp, key: 'k', value: 'é'.repeat(Math.ceil(cap / 6)) });
+      const refused = await stream(ctx.port, url, { 'Content-Type': 'application/json', 'Content-Length': over.length }, [over]);
+      assertError({ status: refused.status, body: refused.json }, 400, 'INVALID_PARAMETER_VALUE', new RegExp(`at most ${cap} bytes`));
     });
 
     it('refuses a body over the route\'s cap from Content-Length, before reading it', async () => {
