@@ -173,4 +173,26 @@ describe('requests the HTTP parser refuses', () => {
       server.close();
     }
   });
+
+  it('answers a malformed request in the JSON error shape on a kept-alive connection that already carried an answer', async () => {
+    const server = createHttpServer((_req, res) => { res.end('ok'); }, 5_000);
+    await listen(server, 0, '127.0.0.1');
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.setEncoding('utf8');
+      let got = '';
+      socket.on('data', (d: string) => { got += d; });
+      socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await new Promise<void>((resolve) => { const poll = () => (got.endsWith('ok') ? resolve() : setTimeout(poll, 5)); poll(); });
+      const first = got.length;
+      socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nNot a header line\r\n\r\n');
+      await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      const second = got.slice(first);
+      assert.match(second, /^HTTP\/1\.1 400 /);
+      assert.equal(JSON.parse(second.slice(second.indexOf('\r\n\r\n') + 4)).error_code, 'MALFORMED_REQUEST');
+    } finally {
+      server.close();
+    }
+  });
 });

@@ -98,20 +98,30 @@ export function checkExperimentIds(ids: readonly unknown[], param = 'experiment_
 }
 
 /**
+ * The index of the quote that closes the JSON string whose opening quote is at `open` (the
+ * text's length when it is never closed): every reader of raw JSON text skips strings this way,
+ * so brackets, digits and quotes inside them are never taken for structure.
+ */
+export function jsonStringEnd(text: string, open: number): number {
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92 /* \ */) i++;
+    else if (c === 34 /* " */) return i;
+  }
+  return text.length;
+}
+
+/**
  * Whether a JSON text nests deeper than `max` (brackets outside strings), read in one pass
  * before it is parsed: a value nested 100,000 levels deep parses, but printing it again
  * overflows the stack.
  */
 export function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) {
-      inString = true;
+    if (c === 34 /* " */) {
+      i = jsonStringEnd(text, i);
     } else if (c === 123 /* { */ || c === 91 /* [ */) {
       if (++depth > max) return true;
     } else if (c === 125 /* } */ || c === 93 /* ] */) {

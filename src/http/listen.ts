@@ -37,8 +37,9 @@ const PARSER_REFUSALS: Record<string, [number, string]> = {
  * clients print as an unexplained failure. The error shape here is the one every route answers with.
  */
 function answerMalformed(err: NodeJS.ErrnoException, socket: net.Socket): void {
-  // Bytes already sent (a response under way) or a socket gone: nothing can be answered any more.
-  if (!socket.writable || (socket as net.Socket & { _httpMessage?: unknown })._httpMessage || socket.bytesWritten > 0) {
+  // A response under way or a socket gone: nothing can be answered any more. Bytes written
+  // before do not count: on a kept-alive connection they are earlier answers, all complete.
+  if (!socket.writable || (socket as net.Socket & { _httpMessage?: unknown })._httpMessage) {
     socket.destroy();
     return;
   }

@@ -3,7 +3,7 @@
  * read, chunked bodies refused as they pass the cap, a server-wide budget of body bytes in
  * flight (503 TEMPORARILY_UNAVAILABLE with Retry-After past it), and only real application/json.
  */
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +12,7 @@ import express from 'express';
 import { routesOf } from '../../src/protocols/mlflow/schema';
 import { mlflowRouter } from '../../src/protocols/mlflow/router';
 import { BodyBudget } from '../../src/protocols/mlflow/request-body';
-import { bodyCapOf, LOG_INPUTS_BODY } from '../../src/protocols/mlflow/body-caps';
+import { bodyCapOf, LOG_INPUTS_BODY, LONG_VALUE_BODY } from '../../src/protocols/mlflow/body-caps';
 import { LocalArtifactStore } from '../../src/artifacts/local';
 import { LIMITS } from '../../src/core/limits';
 import { assertError, createExperiment, createRun, type RouteCtx } from './context';
@@ -61,16 +61,36 @@ export function requestBodyTests(ctx: RouteCtx): void {
       run = await createRun(ctx, await createExperiment(ctx, 'bodies'));
     });
 
-    it('sizes each route\'s cap to what its message needs', () => {
+    it('sizes each route\'s cap to what its message needs, at six bytes a character', () => {
       assert.equal(bodyCapOf('logBatch'), 1_000_000);
-      assert.ok(LOG_INPUTS_BODY >= LIMITS.datasetProfile + LIMITS.datasetSchema + LIMITS.datasetSource, 'log-inputs holds a full dataset');
+      assert.ok(LOG_INPUTS_BODY >= 6 * (LIMITS.datasetProfile + LIMITS.datasetSchema + LIMITS.datasetSource), 'log-inputs holds a full dataset, \\u-escaped');
+      assert.ok(LONG_VALUE_BODY >= 6 * 1024 * 1024, 'a million-character param or tag, \\u-escaped');
       for (const r of routesOf('mlflow.MlflowService')) {
-        // One param or tag, truncated past its limit, may arrive at a megabyte or two.
-        const most = r.rpc === 'logInputs' ? LOG_INPUTS_BODY : r.rpc === 'logParam' || r.rpc === 'setTag' ? 2 * MB : 1_000_000;
+        // One param or tag, truncated past its limit, may arrive at a million characters.
+        const most = r.rpc === 'logInputs' ? LOG_INPUTS_BODY : r.rpc === 'logParam' || r.rpc === 'setTag' ? LONG_VALUE_BODY : 1_000_000;
         assert.ok(bodyCapOf(r.rpc) <= most, `${r.rpc}: ${bodyCapOf(r.rpc)}`);
       }
-      assert.ok(bodyCapOf('getExperiment') <= 64 * 1024);
-      assert.ok(bodyCapOf('deleteRun') <= 64 * 1024);
+      const small = 6 * (LIMITS.keyLength + LIMITS.experimentTagValueLength);
+      for (const rpc of ['getExperiment', 'deleteRun', 'setExperimentTag']) {
+        assert.ok(bodyCapOf(rpc) >= small && bodyCapOf(rpc) <= small + 16 * 1024, `${rpc}: ${bodyCapOf(rpc)}`);
+      }
+    });
+
+    it('accepts an experiment tag at its limit in non-ASCII text, \\u-escaped as the Python client sends it, and refuses a body past the cap', async () => {
+      const exp = await createExperiment(ctx, 'escaped-tag');
+      const escaped = (o: unknown) => JSON.stringify(o).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      const url = '/api/2.0/mlflow/experiments/set-experiment-tag';
+      const body = escaped({ experiment_id: exp, key: 'k'.repeat(LIMITS.keyLength), value: 'é'.repeat(LIMITS.experimentTagValueLength) });
+      assert.ok(body.length > 6 * LIMITS.experimentTagValueLength);
+      const ok = await stream(ctx.port, url, { 'Content-Type': 'application/json', 'Content-Length': body.length }, [body]);
+      assert.equal(ok.status, 200, JSON.stringify(ok.json).slice(0, 300));
+      const got = await ctx.api.get('/api/2.0/mlflow/experiments/get').query({ experiment_id: exp });
+      assert.equal(got.body.experiment.tags.find((t: { key: string }) => t.key.startsWith('k')).value, 'é'.repeat(LIMITS.experimentTagValueLength));
+
+      const cap = bodyCapOf('setExperimentTag');
+      const over = escaped({ experiment_id: exp, key: 'k', value: 'é'.repeat(Math.ceil(cap / 6)) });
+      const refused = await stream(ctx.port, url, { 'Content-Type': 'application/json', 'Content-Length': over.length }, [over]);
+      assertError({ status: refused.status, body: refused.json }, 400, 'INVALID_PARAMETER_VALUE', new RegExp(`at most ${cap} bytes`));
     });
 
     it('refuses a body over the route\'s cap from Content-Length, before reading it', async () => {
@@ -158,6 +178,71 @@ export function requestBodyTests(ctx: RouteCtx): void {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }
+    });
+
+    describe('a body that holds the budget must keep arriving', () => {
+      const budget = new BodyBudget(4 * MB);
+      const pace = { graceMs: 200, minBytesPerSecond: 20_000, lingerMs: 100 };
+      let server: http.Server;
+      let port = 0;
+      before(async () => {
+        const app = express();
+        app.use(mlflowRouter({ tracking: ctx.tracking, artifacts: new LocalArtifactStore(ctx.artifactsRoot) }, { bodyBudget: budget, bodyPace: pace }));
+        server = await new Promise<http.Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+        port = (server.address() as AddressInfo).port;
+      });
+      after(async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      });
+
+      /** Writes `chunk` every `gapMs` until the server cuts the connection; resolves with the answer and when the cut came. */
+      function trickle(path: string, chunk: string | Buffer, gapMs: number): Promise<Answer & { cutMs: number }> {
+        const started = Date.now();
+        return new Promise((resolve, reject) => {
+          let answer: Answer | undefined;
+          let cutMs = -1;
+          const settle = () => { if (answer && cutMs >= 0) resolve({ ...answer, cutMs }); };
+          const req = http.request({ host: '127.0.0.1', port, method: 'POST', path, agent: false,
+            headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } }, (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (c: Buffer) => parts.push(c));
+            res.on('end', () => {
+              answer = { status: res.statusCode ?? 0, headers: res.headers, json: JSON.parse(Buffer.concat(parts).toString('utf8')), ms: Date.now() - started };
+              settle();
+            });
+          });
+          const cut = () => { if (cutMs < 0) { cutMs = Date.now() - started; clearInterval(timer); settle(); } };
+          req.on('error', cut);
+          req.on('close', cut);
+          req.write(`{"run_id": "${run}", "pad": "`);
+          const timer = setInterval(() => { if (!req.destroyed) req.write(chunk); }, gapMs);
+          setTimeout(() => reject(new Error('the server neither answered nor cut the connection')), 4000).unref();
+        });
+      }
+
+      it('refuses a trickled body past the grace period, gives its budget back and cuts the connection', { timeout: 5000 }, async () => {
+        const a = await trickle('/api/2.0/mlflow/runs/log-batch', 'x', 50);
+        assertError({ status: a.status, body: a.json }, 400, 'INVALID_PARAMETER_VALUE', /too slowly; send at least 20000 bytes a second/);
+        assert.ok(a.ms < 1500, `answered after ${a.ms} ms`);
+        assert.equal(a.headers.connection, 'close');
+        assert.equal(budget.inFlight, 0);
+      });
+
+      it('cuts a refused body that keeps coming instead of draining it', { timeout: 5000 }, async () => {
+        const a = await trickle('/api/2.0/mlflow/runs/create', Buffer.alloc(256 * 1024, 'x'), 5);
+        assertError({ status: a.status, body: a.json }, 400, 'INVALID_PARAMETER_VALUE', /at most 1000000 bytes/);
+        assert.equal(a.headers.connection, 'close');
+        assert.ok(a.cutMs - a.ms < 2000, `the connection lived ${a.cutMs - a.ms} ms after the answer`);
+        assert.equal(budget.inFlight, 0);
+      });
+
+      it('accepts a body that keeps its pace', { timeout: 5000 }, async () => {
+        const body = JSON.stringify({ run_id: run, tags: [{ key: 'paced', value: 'v' }], pad: 'p'.repeat(30_000) });
+        const a = await stream(port, '/api/2.0/mlflow/runs/log-batch', { 'Content-Type': 'application/json', 'Content-Length': body.length },
+          Array.from({ length: 10 }, (_, i) => body.slice(i * body.length / 10, (i + 1) * body.length / 10)), 50);
+        assert.equal(a.status, 200, JSON.stringify(a.json));
+      });
     });
 
     it('accepts only application/json itself on POST, with parameters such as a UTF-8 charset', async () => {

@@ -67,7 +67,7 @@ export function wireTypeTests(ctx: RouteCtx): void {
       const said = async (raw: string) => {
         const res = await ctx.api.post('/api/2.0/mlflow/experiments/create').set('Content-Type', 'application/json').send(`{"name": ${raw}}`);
         assertError(res, 400, BAD);
-        const m = /^Invalid value (.*) for parameter 'name' supplied: Hint: Value was of type '(\w+)'\./.exec(res.body.message);
+        const m = /^Invalid value (.*) for parameter 'name' supplied:  Hint: Value was of type '(\w+)'\./.exec(res.body.message);
         assert.ok(m, res.body.message);
         return `${m![1]} ${m![2]}`;
       };

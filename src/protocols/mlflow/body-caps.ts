@@ -1,24 +1,38 @@
 /**
  * How many body bytes each rpc may send: what its message can legitimately need under the
- * core's limits, and no more. A text field is counted at two bytes a character, room for the
- * escaped quotes of embedded JSON (a dataset profile or schema is JSON text) and for most
- * non-ASCII text.
+ * core's limits, and no more. A text field is counted at six bytes a character, the most JSON
+ * spends on one: the MLflow client sends through `requests`' `json=`, which writes every
+ * non-ASCII character as `\uXXXX` (six bytes; a character outside the BMP is two such escapes,
+ * and two UTF-16 units against the core's limits, which count units), and embedded JSON (a
+ * dataset profile or schema) is mostly escaped quotes. The framing allowance covers field
+ * names, ids and numbers around the texts.
  */
 import { LIMITS } from '../../core/limits';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const BYTES_PER_CHAR = 2;
+const BYTES_PER_CHAR = 6;
+const FRAMING = 8 * KiB;
 
 /** Ids, one key and one value: a tag of an experiment is the largest (20,000 characters). */
-export const SMALL_BODY = 64 * KiB;
+export const SMALL_BODY = BYTES_PER_CHAR * (LIMITS.keyLength + LIMITS.experimentTagValueLength) + FRAMING;
 
-/** MLflow's own cap for log-batch, which also covers every list-carrying call (tags, params, searches). */
+/**
+ * MLflow's own figure for log-batch, also used by every list-carrying call (tags, params,
+ * searches): a list has no length limit of its own, so no string limit derives its size.
+ */
 export const LIST_BODY = 1_000_000;
 
 /** One dataset at MLflow's limits (profile, schema, source, names) with its tags, in one log-inputs call. */
 export const LOG_INPUTS_BODY = BYTES_PER_CHAR * (LIMITS.datasetProfile + LIMITS.datasetSchema + LIMITS.datasetSource
   + LIMITS.datasetName + LIMITS.datasetDigest + LIMITS.datasetSourceType) + 64 * KiB;
+
+/**
+ * A param or tag value past its limit is truncated, not refused, and the client sends such a
+ * value whole (a stringified config of a million characters is not rare).
+ */
+const TRUNCATED_VALUE_CHARS = 1 * MiB;
+export const LONG_VALUE_BODY = BYTES_PER_CHAR * (LIMITS.keyLength + TRUNCATED_VALUE_CHARS) + FRAMING;
 
 const CAPS: Record<string, number> = {
   logBatch: LIST_BODY,
@@ -34,10 +48,8 @@ const CAPS: Record<string, number> = {
   logOutputs: LIST_BODY,
   // The MLmodel file of one model, signature included.
   logModel: LIST_BODY,
-  // A param or tag value past its limit is truncated, not refused, and the client sends such a
-  // value whole (a stringified config of a megabyte is not rare): these calls take 2 MiB.
-  logParam: 2 * MiB,
-  setTag: 2 * MiB,
+  logParam: LONG_VALUE_BODY,
+  setTag: LONG_VALUE_BODY,
 };
 
 /**
@@ -54,6 +66,6 @@ export function bodyCapOf(rpc: string): number {
  * Body bytes held at once across all requests of one server (measured raw; the parsed form
  * is a few times larger). Two log-inputs calls at the cap fit, with room for ordinary traffic.
  */
-export const BODY_BUDGET = 96 * MiB;
+export const BODY_BUDGET = 256 * MiB;
 
 if (BODY_BUDGET < 2 * LOG_INPUTS_BODY) throw new Error('the body budget must hold two of the largest bodies');

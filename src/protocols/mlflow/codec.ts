@@ -51,10 +51,11 @@ function pathText(steps: Step[]): string {
   return out;
 }
 
+/** MLflow's words exactly, the doubled space included: clients and MLflow's tests match them. */
 function typeError(path: Path, value: unknown, opts: DecodeOptions): never {
   const steps = path();
   const literal = typeof value === 'number' ? opts.numberLiteralAt?.(steps.map((s) => (typeof s === 'number' ? s : s.key))) : undefined;
-  throw invalid(`Invalid value ${showValue(value, literal)} for parameter '${pathText(steps)}' supplied: Hint: Value was of type '${pythonType(value, literal)}'. See the API docs for more information about request parameters.`);
+  throw invalid(`Invalid value ${showValue(value, literal)} for parameter '${pathText(steps)}' supplied:  Hint: Value was of type '${pythonType(value, literal)}'. See the API docs for more information about request parameters.`);
 }
 
 /** How a field's JSON value is read, decided once per field rather than per value. */

@@ -9,6 +9,8 @@
  * and so does not send a body down the slow path; a string that happens to hold such digits
  * does, and the scanner below then leaves it untouched.
  */
+import { jsonStringEnd } from '../../core/validation';
+
 const MAYBE_LONG_INTEGER = /[:,[\s]-?\d{16}/;
 
 /** Starts every quoted literal; a client string that begins the same way is changed so it cannot pass for one. */
@@ -27,21 +29,15 @@ const isNumberTail = (c: number) => isDigit(c) || c === 46 || c === 101 || c ===
 export function quoteLongIntegers(text: string): string {
   let out = '';
   let last = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-      continue;
-    }
-    if (c === 34) {
-      inString = true;
+    if (c === 34 /* " */) {
       // A client string that starts like the mark gets one more NUL, so it stays a string.
       if (text.startsWith('\\u0000#', i + 1)) {
         out += `${text.slice(last, i + 1)}\\u0000`;
         last = i + 1;
       }
+      i = jsonStringEnd(text, i);
       continue;
     }
     if (c !== 45 /* - */ && !isDigit(c)) continue;
@@ -86,8 +82,7 @@ export function numberLiteralIn(text: string, keys: ReadonlyArray<string | numbe
       if (inObject[top]) expectKey = true;
       else if (top >= 0) path[top] = (path[top] as number) + 1;
     } else if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const j = jsonStringEnd(text, i);
       if (expectKey) {
         try { path[path.length - 1] = JSON.parse(text.slice(i, j + 1)); } catch { return undefined; }
         expectKey = false;

@@ -1,9 +1,10 @@
 /**
- * Reading a request body under two bounds: the route's own cap, refused from Content-Length
- * before a byte is read (or as soon as a chunked body passes it), and a budget of body bytes
- * held at once across all requests, so many large bodies together cannot exhaust the heap.
+ * Reading a request body under three bounds: the route's own cap, refused from Content-Length
+ * before a byte is read (or as soon as a chunked body passes it); a budget of body bytes held
+ * at once across all requests, so many large bodies together cannot exhaust the heap; and a
+ * least pace, so that a client trickling its bodies cannot hold that budget forever.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalid, TrackbridgeError } from '../../core/errors';
 
 /** Body bytes held at once by every request of one server; a refused request may retry. */
@@ -52,26 +53,72 @@ function declaredSize(req: IncomingMessage): number | undefined {
 }
 
 /**
- * Resolves with the whole body; its bytes stay counted against the budget until `done` fires
- * (the response is finished or the connection closed), since the request holds them until then.
+ * How fast a held body must arrive. Past `graceMs` the body must have averaged at least
+ * `minBytesPerSecond` since the grace ended, or it is refused and its budget given back. Ten
+ * seconds and 64 KiB/s (half a megabit) let a slow uplink send the largest log-inputs body
+ * (about 102 MiB) in under half an hour, while a body trickled a byte at a time is cut ten
+ * seconds in. `lingerMs` is how long a refused request's connection stays open after the
+ * answer, its further bytes dropped, so a client that sends before it reads still sees the
+ * answer; then the connection is cut, however much more the client means to send.
  */
-export function readBody(req: IncomingMessage, cap: number, budget: BodyBudget, done: (release: () => void) => void): Promise<Buffer> {
+export interface BodyPace {
+  graceMs: number;
+  minBytesPerSecond: number;
+  lingerMs: number;
+}
+
+export const BODY_PACE: BodyPace = { graceMs: 10_000, minBytesPerSecond: 64 * 1024, lingerMs: 2_000 };
+
+const tooSlow = (pace: BodyPace) =>
+  invalid(`The request body arrived too slowly; send at least ${pace.minBytesPerSecond} bytes a second.`);
+
+/**
+ * A refused body is not read on: the answer says `Connection: close`, and the connection is cut
+ * `lingerMs` after the answer is written, instead of draining a body that may never end.
+ */
+function closeAfterAnswer(req: IncomingMessage, res: ServerResponse, pace: BodyPace): void {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+  req.resume();
+  const socket = req.socket;
+  const cut = () => { setTimeout(() => socket.destroy(), pace.lingerMs).unref(); };
+  if (res.writableFinished) cut();
+  else res.once('finish', cut);
+  // An answer that never finishes (the client stopped reading) must not keep the drain open either.
+  res.once('close', cut);
+}
+
+/**
+ * Resolves with the whole body; its bytes stay counted against the budget until the response
+ * is finished or the connection closed, since the request holds them until then.
+ */
+export function readBody(req: IncomingMessage, res: ServerResponse, cap: number, budget: BodyBudget, pace: BodyPace = BODY_PACE): Promise<Buffer> {
   let size: number | undefined;
   try {
     size = declaredSize(req);
   } catch (e) {
     return Promise.reject(e);
   }
-  if (size !== undefined && size > cap) return Promise.reject(tooLarge(cap, size));
+  if (size !== undefined && size > cap) {
+    closeAfterAnswer(req, res, pace);
+    return Promise.reject(tooLarge(cap, size));
+  }
   if (size === 0) return Promise.resolve(Buffer.alloc(0));
   return new Promise((resolve, reject) => {
     let taken = 0;
     let settled = false;
     const chunks: Buffer[] = [];
-    done(() => { budget.give(taken); taken = 0; });
+    res.once('close', () => { budget.give(taken); taken = 0; });
+    const started = Date.now();
+    const checkPace = () => {
+      const owed = pace.minBytesPerSecond * (Date.now() - started - pace.graceMs) / 1000;
+      if (owed > taken) stop(tooSlow(pace));
+    };
+    const pacer = setInterval(checkPace, Math.min(1000, Math.max(10, pace.graceMs / 4)));
+    pacer.unref();
     const stop = (err?: Error) => {
       if (settled) return;
       settled = true;
+      clearInterval(pacer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -83,9 +130,7 @@ export function readBody(req: IncomingMessage, cap: number, budget: BodyBudget, 
       chunks.length = 0;
       budget.give(taken);
       taken = 0;
-      // The rest of the body is read and dropped (nothing is kept) so the answer reaches a
-      // client that sends its whole body before it reads.
-      req.resume();
+      closeAfterAnswer(req, res, pace);
       reject(err);
     };
     const onData = (chunk: Buffer) => {

@@ -7,7 +7,7 @@ import type { Handler, MlflowContext } from './context';
 import { routesOf, type RouteSpec } from './schema';
 import { checkRequired, decodeMessage, encodeMessage, writeJson, type NumberLiteralAt } from './codec';
 import { numberLiteralIn, parseJsonBody } from './json-body';
-import { BodyBudget, readBody, RETRY_AFTER_SECONDS } from './request-body';
+import { BODY_PACE, BodyBudget, readBody, RETRY_AFTER_SECONDS, type BodyPace } from './request-body';
 import { BODY_BUDGET, bodyCapOf } from './body-caps';
 import { invalid, TrackbridgeError } from '../../core/errors';
 import { sendError } from './respond';
@@ -60,7 +60,7 @@ function parseBody(text: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext, budget: BodyBudget) {
+function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext, budget: BodyBudget, pace: BodyPace) {
   const cap = bodyCapOf(spec.rpc);
   return async (req: Request, res: Response) => {
     try {
@@ -70,7 +70,7 @@ function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext, bud
         input = req.query as Record<string, unknown>;
       } else {
         checkContentType(req, spec.verb);
-        const text = (await readBody(req, cap, budget, (release) => res.once('close', release))).toString('utf8');
+        const text = (await readBody(req, res, cap, budget, pace)).toString('utf8');
         input = parseBody(text);
         numberLiteralAt = (keys) => numberLiteralIn(text, keys);
       }
@@ -93,6 +93,8 @@ function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext, bud
 export interface MlflowRouterOptions {
   /** Body bytes all requests together may hold; one per server by default. */
   bodyBudget?: BodyBudget;
+  /** How fast a held body must arrive; BODY_PACE by default. */
+  bodyPace?: BodyPace;
 }
 
 export function mlflowRouter(ctx: MlflowContext, opts: MlflowRouterOptions = {}): express.Router {
@@ -105,7 +107,7 @@ export function mlflowRouter(ctx: MlflowContext, opts: MlflowRouterOptions = {})
     const prefixes = spec.ajaxOnly ? ['/ajax-api'] : ['/api', '/ajax-api'];
     for (const prefix of prefixes) {
       const p = `${prefix}/${spec.since}.0${spec.path.replace(/\{(\w+)\}/g, ':$1')}`;
-      r[spec.verb](p, routeHandler(spec, handler, ctx, budget));
+      r[spec.verb](p, routeHandler(spec, handler, ctx, budget, opts.bodyPace ?? BODY_PACE));
       known.add(p);
     }
   }
