@@ -9,9 +9,9 @@ import { mlflowRouter } from './protocols/mlflow/router';
 import type { ArtifactStore } from './core/artifact-store';
 import { accessLog, type AccessLogOptions } from './http/access-log';
 import { Draining } from './http/draining';
-import { HostAllowlist, hostCheck } from './http/hosts';
+import { bracketed, HostAllowlist, hostCheck } from './http/hosts';
 import { corsCheck, CorsPolicy } from './http/origins';
-import { addressText, createHttpServer, listen } from './http/listen';
+import { createHttpServer, listen } from './http/listen';
 import { parseQueryString } from './protocols/query-string';
 import { endpointNotFound, errorHandler } from './protocols/mlflow/respond';
 
@@ -81,7 +81,7 @@ export async function startServer(cfg: Config): Promise<Running> {
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${addressText(cfg.host, port)}`,
+    url: `http://${bracketed(cfg.host)}:${port}`,
     server,
     store,
     /**

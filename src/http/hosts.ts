@@ -32,7 +32,8 @@ export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || (net.isIPv4(hostname) && hostname.startsWith('127.'));
 }
 
-const bracketed = (address: string) => (net.isIPv6(address) ? `[${address}]` : address);
+/** An address as it is written in a URL or Host header: IPv6 in brackets. The one copy of this rule. */
+export const bracketed = (address: string) => (net.isIPv6(address) ? `[${address}]` : address);
 
 /** The addresses of this machine's interfaces, which a wildcard bind (0.0.0.0, ::) answers on. */
 function interfaceAddresses(): string[] {
