@@ -57,12 +57,13 @@ export async function startServer(cfg: Config): Promise<Running> {
   // Settings are checked before anything is opened.
   const allowedHosts = HostAllowlist.from(cfg.allowedHosts, cfg.host);
   const cors = CorsPolicy.from(cfg.corsOrigins);
-  // Then the artifact root: one that cannot be written would otherwise show only as a 500 on every upload.
-  const artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
+  // Then the database, which refuses one that is not ours before anything is written to disk.
   const store = await SqlStore.open(cfg.db, { sqlite: { synchronous: cfg.sqliteSync }, createParentDir: cfg.dbIsDefault });
   const draining = new Draining();
   let server: Server;
   try {
+    // Then the artifact root, before listening: one that cannot be written would otherwise show only as a 500 on every upload.
+    const artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
     const tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri, workingDir: process.cwd() });
     await tracking.start();
     const app = buildApp(tracking, artifacts, {
