@@ -9,9 +9,9 @@ import { mlflowRouter } from './protocols/mlflow/router';
 import type { ArtifactStore } from './core/artifact-store';
 import { accessLog, type AccessLogOptions } from './http/access-log';
 import { Draining } from './http/draining';
-import { HostAllowlist, hostCheck } from './http/hosts';
+import { bracketed, HostAllowlist, hostCheck } from './http/hosts';
 import { corsCheck, CorsPolicy } from './http/origins';
-import { addressText, createHttpServer, listen } from './http/listen';
+import { createHttpServer, listen } from './http/listen';
 import { parseQueryString } from './protocols/query-string';
 import { endpointNotFound, errorHandler } from './protocols/mlflow/respond';
 
@@ -57,12 +57,13 @@ export async function startServer(cfg: Config): Promise<Running> {
   // Settings are checked before anything is opened.
   const allowedHosts = HostAllowlist.from(cfg.allowedHosts, cfg.host);
   const cors = CorsPolicy.from(cfg.corsOrigins);
-  // Then the artifact root: one that cannot be written would otherwise show only as a 500 on every upload.
-  const artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
+  // Then the database, which refuses one that is not ours before anything is written to disk.
   const store = await SqlStore.open(cfg.db, { sqlite: { synchronous: cfg.sqliteSync }, createParentDir: cfg.dbIsDefault });
   const draining = new Draining();
   let server: Server;
   try {
+    // Then the artifact root, before listening: one that cannot be written would otherwise show only as a 500 on every upload.
+    const artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
     const tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri, workingDir: process.cwd() });
     await tracking.start();
     const app = buildApp(tracking, artifacts, {
@@ -81,7 +82,7 @@ export async function startServer(cfg: Config): Promise<Running> {
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${addressText(cfg.host, port)}`,
+    url: `http://${bracketed(cfg.host)}:${port}`,
     server,
     store,
     /**

@@ -9,12 +9,16 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { once } from 'node:events';
+import { createDatabase } from './support/databases';
 
-import { killLeftovers, REPO, request, runCommand, scratchDir, serve, storeArgs, type Served } from './support/serve-process';
+import { killLeftovers, removeScratchDirs, REPO, request, runCommand, scratchDir, serve, storeArgs, type Served } from './support/serve-process';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
-after(killLeftovers);
+after(() => {
+  killLeftovers();
+  removeScratchDirs();
+});
 
 async function takenPort(): Promise<net.Server> {
   const blocker = net.createServer();
@@ -98,6 +102,53 @@ describe('serve: start-up failures and the command line', () => {
     assert.equal(run.stderr().trim().split('\n').length, 1, run.stderr());
     assert.match(run.stderr(), /typo/);
     assert.equal(fs.existsSync(path.join(dir, 'typo')), false, 'the folder was not created');
+  });
+
+  it('masks a password given as a query parameter in the listening line', async () => {
+    const db = await createDatabase('postgres');
+    try {
+      const dir = scratchDir();
+      const run = runCommand(['serve', '--port', '0', '--quiet', '--db', `${db.url}?password=secret`, '--artifacts-root', path.join(dir, 'artifacts')]);
+      try {
+        const [line] = await run.waitFor('stderr', /listening on .*/, 15000);
+        assert.match(line, /password=\*\*\*/);
+        assert.doesNotMatch(run.stderr(), /secret/);
+      } finally {
+        run.child.kill('SIGTERM');
+        await withTimeout(run.exited, 8000, 'serve exits on SIGTERM');
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('refuses a foreign database before creating the artifact root', async () => {
+    const dir = scratchDir();
+    const file = path.join(dir, 'mlflow.db');
+    const Database = require('better-sqlite3');
+    const foreign = new Database(file);
+    foreign.exec('CREATE TABLE alembic_version (version_num TEXT); CREATE TABLE experiments (experiment_id INTEGER)');
+    foreign.close();
+    const run = runCommand(['serve', '--port', '0', '--db', `sqlite:///${file}`, '--artifacts-root', path.join(dir, 'artifacts')]);
+    assert.notEqual((await withTimeout(run.exited, 8000, 'serve on a foreign database exits')).code, 0);
+    assert.match(run.stderr(), /Refusing to open the database/);
+    assert.equal(fs.existsSync(path.join(dir, 'artifacts')), false, 'the artifact root was not created');
+  });
+
+  it('refuses an artifact root that cannot be a folder before listening', async () => {
+    const dir = scratchDir();
+    const notAFolder = path.join(dir, 'file');
+    fs.writeFileSync(notAFolder, 'x');
+    const run = runCommand(['serve', '--port', '0', '--db', `sqlite:///${path.join(dir, 'tb.sqlite')}`, '--artifacts-root', path.join(notAFolder, 'artifacts')]);
+    assert.notEqual((await withTimeout(run.exited, 8000, 'serve on a bad artifact root exits')).code, 0);
+    assert.doesNotMatch(run.stderr(), /listening on/);
+  });
+
+  it('removes the scratch folder of a server once it stops', async () => {
+    const srv = await serve(['--quiet']);
+    assert.ok(fs.existsSync(srv.dir));
+    await srv.stop();
+    assert.equal(fs.existsSync(srv.dir), false, `${srv.dir} is left behind`);
   });
 
   it('prints the package version with --version', async () => {
@@ -309,7 +360,7 @@ describe('serve: SIGTERM under load', () => {
       await srv.waitFor('either', /SIGTERM, finishing in-flight requests/);
       stopSeen = true;
       hardStop = Date.now() + 5000;
-      const exit = await withTimeout(srv.exited.finally(() => { exited = true; }), 6000, 'the server exits after SIGTERM').catch((e) => {
+      const exit = await withTimeout(srv.exited.finally(() => { exited = true; }), 12000, 'the server exits after SIGTERM').catch((e) => {
         exited = true;
         throw e;
       });
@@ -317,7 +368,8 @@ describe('serve: SIGTERM under load', () => {
       await Promise.all(clients);
 
       assert.equal(exit.code, 0, srv.stderr());
-      assert.ok(took < 3000, `exited ${took} ms after SIGTERM`);
+      // Below the 10 s force-close: the in-flight requests finished, nothing was cut (the machine may be loaded).
+      assert.ok(took < 9000, `exited ${took} ms after SIGTERM`);
       const servedAfterStop = outcomes.filter((o) => o.afterStop && o.status === 200);
       assert.equal(servedAfterStop.length, 0, `${servedAfterStop.length} requests sent after the stop were answered 200 (${servedAfterStop.filter((o) => o.reused).length} on kept-alive connections)`);
       assert.ok(outcomes.some((o) => o.reused), 'the clients did use kept-alive connections');

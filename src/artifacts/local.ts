@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import type { ArtifactEntry, ArtifactStore } from '../core/artifact-store';
 import { checkArtifactPath } from '../core/artifact-paths';
 import { invalid, TrackbridgeError } from '../core/errors';
+import { clip } from '../core/text';
 
 /** checkArtifactPath refuses ';' in every path, so no artifact can be named like this folder. */
 const TEMP_DIR = '.trackbridge;uploads';
@@ -335,7 +336,7 @@ const underFile = (p: string) => invalid(`Invalid artifact path: '${p}': a part 
 function refusal(e: unknown, p: string): unknown {
   if (e instanceof TrackbridgeError) return e;
   switch (errno(e)) {
-    case 'ENAMETOOLONG': return invalid(`Invalid artifact path: '${p.length > 120 ? `${p.slice(0, 120)}…` : p}' is too long for this artifact store`);
+    case 'ENAMETOOLONG': return invalid(`Invalid artifact path: '${clip(p)}' is too long for this artifact store`);
     case 'ENOTDIR': return underFile(p);
     case 'EISDIR': return isFolder(p);
     case 'ELOOP': return outside(p);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { startServer } from '../server';
+import { maskedUrl } from '../store/open-errors';
 import { reportError } from './report';
 
 export function registerServe(program: Command): void {
@@ -25,7 +26,7 @@ export function registerServe(program: Command): void {
       const running = await startServer(cfg);
       const fail = (e: unknown) => { reportError(e); process.exit(1); };
       running.server.on('error', fail);
-      console.error(`trackbridge listening on ${running.url} (database ${cfg.db.replace(/\/\/[^@/]*@/, '//***@')}, artifacts ${cfg.artifactsRoot})`);
+      console.error(`trackbridge listening on ${running.url} (database ${maskedUrl(cfg.db)}, artifacts ${cfg.artifactsRoot})`);
       const shutdown = (signal: string) => {
         const stopped = running.stop();
         console.error(`trackbridge: ${signal}, finishing in-flight requests`);

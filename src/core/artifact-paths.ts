@@ -5,29 +5,28 @@
  * What passes stays under the root.
  */
 import { invalid } from './errors';
+import { clip } from './text';
 
 /** One name in a path, in UTF-8 bytes: the most common filesystems allow no more (NAME_MAX). */
 export const MAX_ARTIFACT_NAME_BYTES = 255;
 /** A whole path, in UTF-8 bytes: the longest object key S3 and GCS take, so any store can hold it. */
 export const MAX_ARTIFACT_PATH_BYTES = 1024;
 
-/** A hostile path is quoted in an error message only as far as a reader needs. */
-const quoted = (p: string) => (p.length > 120 ? `${p.slice(0, 120)}…` : p);
 
 export function checkArtifactPath(p: string): string {
-  if (p.startsWith('/')) throw invalid(`Invalid artifact path: '${quoted(p)}' (absolute paths are not allowed)`);
+  if (p.startsWith('/')) throw invalid(`Invalid artifact path: '${clip(p)}' (absolute paths are not allowed)`);
   const trimmed = p.replace(/\/+$/, '');
   if (trimmed === '') return '';
   if (/[\\\0;]/.test(trimmed) || /%[0-9a-fA-F]{2}/.test(trimmed) || /^[a-zA-Z]:/.test(trimmed)) {
-    throw invalid(`Invalid artifact path: '${quoted(p)}'`);
+    throw invalid(`Invalid artifact path: '${clip(p)}'`);
   }
   if (Buffer.byteLength(trimmed) > MAX_ARTIFACT_PATH_BYTES) {
-    throw invalid(`Invalid artifact path: '${quoted(p)}' is longer than ${MAX_ARTIFACT_PATH_BYTES} bytes`);
+    throw invalid(`Invalid artifact path: '${clip(p)}' is longer than ${MAX_ARTIFACT_PATH_BYTES} bytes`);
   }
   for (const seg of trimmed.split('/')) {
-    if (seg === '' || seg === '.' || seg === '..') throw invalid(`Invalid artifact path: '${quoted(p)}'`);
+    if (seg === '' || seg === '.' || seg === '..') throw invalid(`Invalid artifact path: '${clip(p)}'`);
     if (Buffer.byteLength(seg) > MAX_ARTIFACT_NAME_BYTES) {
-      throw invalid(`Invalid artifact path: '${quoted(p)}' holds a name longer than ${MAX_ARTIFACT_NAME_BYTES} bytes`);
+      throw invalid(`Invalid artifact path: '${clip(p)}' holds a name longer than ${MAX_ARTIFACT_NAME_BYTES} bytes`);
     }
   }
   return trimmed;
@@ -58,4 +57,50 @@ export function checkRequestedPath(p: string): string {
 export function proxiedPath(uri: string): string | undefined {
   const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(uri);
   return m ? m[1].replace(/\/+$/, '') : undefined;
+}
+
+/** Percent-decoding that keeps malformed escapes and replaces invalid UTF-8, as Python's unquote does. */
+function unquote(s: string): string {
+  return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) =>
+    new TextDecoder().decode(Uint8Array.from(run.slice(1).split('%'), (h) => parseInt(h, 16))));
+}
+
+/** A relative local path appended to an absolute folder, with '.' and empty names dropped ('..' kept). */
+function anchored(dir: string, rel: string): string {
+  const names = rel.split('/').filter((n) => n !== '' && n !== '.');
+  const base = dir.replace(/\/+$/, '');
+  return names.length ? `${base}/${names.join('/')}` : base || '/';
+}
+
+const LOCAL_HOSTS = /^(?:\.|localhost.*|127\.0\.0\.1.*)$/;
+
+/**
+ * MLflow keeps a local artifact location absolute: a relative path is anchored at the server's
+ * working folder (and stays a plain path), a relative `file:` URI becomes an absolute `file://`
+ * URI. Absolute paths, absolute `file:` URIs and URIs of any other scheme (`s3:`,
+ * `mlflow-artifacts:`, …) are kept exactly as given.
+ */
+export function resolveArtifactLocation(location: string, workingDir: string | undefined): string {
+  // MLflow takes this one word for its hosted service, not for a folder.
+  if (location === 'databricks') return location;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(location)?.[1].toLowerCase();
+  if (scheme !== undefined && scheme !== 'file') return location;
+  let local = location;
+  let tail = '';
+  if (scheme === 'file') {
+    const m = /^[^:]*:(?:\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/s.exec(location)!;
+    const host = (m[1] ?? '').replace(/^.*@/, '').replace(/:\d*$/, '').toLowerCase();
+    if (host !== '' && !LOCAL_HOSTS.test(host)) {
+      throw invalid(`Invalid artifact location '${location}': a file URI must name this machine (no host, or localhost)`);
+    }
+    local = m[2];
+    tail = `${m[3] && m[3] !== '?' ? m[3] : ''}${m[4] && m[4] !== '#' ? m[4] : ''}`;
+  }
+  const decoded = unquote(local);
+  if (decoded.startsWith('/')) return location;
+  if (workingDir === undefined) {
+    throw invalid(`Invalid artifact location '${location}': this server resolves no relative locations; give an absolute path or a URI`);
+  }
+  const absolute = anchored(workingDir, decoded);
+  return scheme === 'file' ? `file://${absolute}${tail}` : absolute;
 }

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'ALREADY_EXISTS'     // a create collided with an existing name or id
   | 'CONFLICT'           // a rename or update collided (MLflow: BAD_REQUEST)
   | 'INVALID_STATE'      // the object exists but its lifecycle forbids this
+  | 'PERMISSION_DENIED'  // the server's access rules refuse this caller (a foreign Host or Origin)
   | 'NOT_IMPLEMENTED'
   | 'UNAVAILABLE'        // transient: the store is shutting down or busy
   | 'INTERNAL';

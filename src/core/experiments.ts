@@ -6,6 +6,7 @@ import type { Store, WriteTx } from './store';
 import { parseExperimentFilter, parseExperimentOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
 import { validateExperimentName, validateExperimentTag } from './validation';
+import { resolveArtifactLocation } from './artifact-paths';
 
 export interface ExperimentsConfig {
   /** Root under which new experiments get their artifact location, e.g. `mlflow-artifacts:/`. */
@@ -22,52 +23,6 @@ export const DEFAULT_EXPERIMENT_NAME = 'Default';
 
 function joinUri(root: string, part: string): string {
   return root.endsWith('/') ? `${root}${part}` : `${root}/${part}`;
-}
-
-/** Percent-decoding that keeps malformed escapes and replaces invalid UTF-8, as Python's unquote does. */
-function unquote(s: string): string {
-  return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) =>
-    new TextDecoder().decode(Uint8Array.from(run.slice(1).split('%'), (h) => parseInt(h, 16))));
-}
-
-/** A relative local path appended to an absolute folder, with '.' and empty names dropped ('..' kept). */
-function anchored(dir: string, rel: string): string {
-  const names = rel.split('/').filter((n) => n !== '' && n !== '.');
-  const base = dir.replace(/\/+$/, '');
-  return names.length ? `${base}/${names.join('/')}` : base || '/';
-}
-
-const LOCAL_HOSTS = /^(?:\.|localhost.*|127\.0\.0\.1.*)$/;
-
-/**
- * MLflow keeps a local artifact location absolute: a relative path is anchored at the server's
- * working folder (and stays a plain path), a relative `file:` URI becomes an absolute `file://`
- * URI. Absolute paths, absolute `file:` URIs and URIs of any other scheme (`s3:`,
- * `mlflow-artifacts:`, …) are kept exactly as given.
- */
-function resolveArtifactLocation(location: string, workingDir: string | undefined): string {
-  // MLflow takes this one word for its hosted service, not for a folder.
-  if (location === 'databricks') return location;
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(location)?.[1].toLowerCase();
-  if (scheme !== undefined && scheme !== 'file') return location;
-  let local = location;
-  let tail = '';
-  if (scheme === 'file') {
-    const m = /^[^:]*:(?:\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/s.exec(location)!;
-    const host = (m[1] ?? '').replace(/^.*@/, '').replace(/:\d*$/, '').toLowerCase();
-    if (host !== '' && !LOCAL_HOSTS.test(host)) {
-      throw invalid(`Invalid artifact location '${location}': a file URI must name this machine (no host, or localhost)`);
-    }
-    local = m[2];
-    tail = `${m[3] && m[3] !== '?' ? m[3] : ''}${m[4] && m[4] !== '#' ? m[4] : ''}`;
-  }
-  const decoded = unquote(local);
-  if (decoded.startsWith('/')) return location;
-  if (workingDir === undefined) {
-    throw invalid(`Invalid artifact location '${location}': this server resolves no relative locations; give an absolute path or a URI`);
-  }
-  const absolute = anchored(workingDir, decoded);
-  return scheme === 'file' ? `file://${absolute}${tail}` : absolute;
 }
 
 export const experimentNotFound = (id: string) => notFound(`No Experiment with id=${id} exists`);

@@ -11,3 +11,8 @@ export function assertMaxLength(value: string | undefined, max: number, param: s
     throw invalid(`Invalid value for parameter '${param}': it exceeds the maximum length of ${max} characters`);
   }
 }
+
+/** Shortens client text echoed in a message, so a 100 KB value cannot make a 100 KB error. */
+export function clip(text: string, max = 120): string {
+  return text.length <= max ? text : `${text.slice(0, max)}...`;
+}

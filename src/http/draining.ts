@@ -7,7 +7,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
-import { refuse } from './refuse';
+import { TrackbridgeError } from '../core/errors';
 
 export class Draining {
   private server: Server | undefined;
@@ -20,7 +20,7 @@ export class Draining {
   readonly middleware = (req: Request, res: Response, next: NextFunction) => {
     if (this.stopping) {
       res.set('Connection', 'close');
-      return refuse(res, 503, 'TEMPORARILY_UNAVAILABLE', 'The server is shutting down.');
+      return next(new TrackbridgeError('UNAVAILABLE', 'The server is shutting down.'));
     }
     this.inFlight.set(res, req.socket);
     res.once('finish', () => {

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import type { NextFunction, Request, Response } from 'express';
-import { refuse } from './refuse';
+import { invalid, TrackbridgeError } from '../core/errors';
 
 /** A host as a browser writes it: lower-case name, dotted IPv4 or bracketed IPv6; port '' when absent or default. */
 export interface HostName {
@@ -32,7 +32,8 @@ export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || (net.isIPv4(hostname) && hostname.startsWith('127.'));
 }
 
-const bracketed = (address: string) => (net.isIPv6(address) ? `[${address}]` : address);
+/** An address as it is written in a URL or Host header: IPv6 in brackets. The one copy of this rule. */
+export const bracketed = (address: string) => (net.isIPv6(address) ? `[${address}]` : address);
 
 /** The addresses of this machine's interfaces, which a wildcard bind (0.0.0.0, ::) answers on. */
 function interfaceAddresses(): string[] {
@@ -89,18 +90,21 @@ export class HostAllowlist {
 /** Probes answer whatever name a load balancer or orchestrator uses; they reveal and change nothing. */
 const PROBES = new Set(['/health', '/version']);
 
-/** Refuses requests whose Host is not on the allowlist (403) or is not a host at all (400). */
+/**
+ * Refuses requests whose Host is not on the allowlist or is not a host at all; the refusal goes to
+ * the app's error handler, which writes it in the front-end's shape.
+ */
 export function hostCheck(allowlist: HostAllowlist) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, _res: Response, next: NextFunction) => {
     if (allowlist.allowsAny || PROBES.has(req.path)) return next();
     const raw = req.headers.host;
     const host = raw === undefined ? undefined : parseHost(raw);
     if (!host) {
-      return refuse(res, 400, 'INVALID_PARAMETER_VALUE', raw === undefined ? 'The request has no Host header.' : `Invalid Host header: ${JSON.stringify(raw.slice(0, 200))}.`);
+      return next(invalid(raw === undefined ? 'The request has no Host header.' : `Invalid Host header: ${JSON.stringify(raw.slice(0, 200))}.`));
     }
     if (!allowlist.allows(host)) {
-      return refuse(res, 403, 'PERMISSION_DENIED',
-        `Host '${hostText(host)}' is not served here (a DNS rebinding defence); start the server with --allowed-hosts ${host.hostname} to answer it.`);
+      return next(new TrackbridgeError('PERMISSION_DENIED',
+        `Host '${hostText(host)}' is not served here (a DNS rebinding defence); start the server with --allowed-hosts ${host.hostname} to answer it.`));
     }
     next();
   };

@@ -6,7 +6,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { hostText, parseHost } from './hosts';
-import { refuse } from './refuse';
+import { TrackbridgeError } from '../core/errors';
 
 const METHODS = 'GET, POST, PUT, PATCH, DELETE';
 const PREFLIGHT_MAX_AGE_S = '600';
@@ -71,7 +71,7 @@ export function corsCheck(policy: CorsPolicy) {
       return next();
     }
     if (sameOrigin(origin, req.headers.host)) return next();
-    refuse(res, 403, 'PERMISSION_DENIED',
-      `Cross-origin requests from ${JSON.stringify(origin.slice(0, 200))} are not allowed here; start the server with --cors-origins <origin> to allow a site.`);
+    next(new TrackbridgeError('PERMISSION_DENIED',
+      `Cross-origin requests from ${JSON.stringify(origin.slice(0, 200))} are not allowed here; start the server with --cors-origins <origin> to allow a site.`));
   };
 }

@@ -85,9 +85,23 @@ export interface Served extends CommandRun {
   stop(ms?: number): Promise<Exit>;
 }
 
-/** A fresh scratch directory for a store (db and artifacts). */
+const scratchDirs = new Set<string>();
+
+/** A fresh scratch directory for a store (db and artifacts); removed by `removeScratchDirs`, or when the server made on it stops. */
 export function scratchDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'tb-serve-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-serve-'));
+  scratchDirs.add(dir);
+  return dir;
+}
+
+function removeScratchDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  scratchDirs.delete(dir);
+}
+
+/** Removes every scratch directory still on disk (for an `after` hook). */
+export function removeScratchDirs(): void {
+  for (const dir of [...scratchDirs]) removeScratchDir(dir);
 }
 
 export function storeArgs(dir: string): string[] {
@@ -96,6 +110,7 @@ export function storeArgs(dir: string): string[] {
 
 /** Starts `serve` on a free port and waits for its listening line. */
 export async function serve(args: string[] = [], opts: { dir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Served> {
+  const own = opts.dir === undefined;
   const dir = opts.dir ?? scratchDir();
   const run = runCommand(['serve', '--port', '0', ...storeArgs(dir), ...args], opts.env);
   try {
@@ -105,19 +120,24 @@ export async function serve(args: string[] = [], opts: { dir?: string; env?: Nod
       ...run,
       port: Number(m[1]),
       dir,
+      /** Also removes the scratch directory when this call made it (a caller's own `dir` stays). */
       async stop(ms = 8000) {
+        let exit: Exit;
         if (run.child.exitCode === null && run.child.signalCode === null) {
           run.child.kill('SIGTERM');
           const timer = setTimeout(() => run.child.kill('SIGKILL'), ms);
-          const exit = await run.exited;
+          exit = await run.exited;
           clearTimeout(timer);
-          return exit;
+        } else {
+          exit = await run.exited;
         }
-        return run.exited;
+        if (own) removeScratchDir(dir);
+        return exit;
       },
     };
   } catch (e) {
     run.child.kill('SIGKILL');
+    if (own) void run.exited.then(() => removeScratchDir(dir));
     throw e;
   }
 }

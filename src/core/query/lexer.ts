@@ -5,6 +5,7 @@
  * Anything it cannot make sense of becomes an INVALID_ARGUMENT TrackbridgeError.
  */
 import { invalid } from '../errors';
+import { clip } from '../text';
 
 export type Keyword = 'AND' | 'OR' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT' | 'IS' | 'NULL';
 /** `<>` is folded into `!=` here so nothing downstream has to know it exists. */
@@ -43,10 +44,8 @@ const WORD_CHAR = /[\p{L}\p{N}_$#]/u;
 const DIGIT = /[0-9]/;
 const SPACE = /\s/;
 
-/** Shortens user text echoed in messages, so a 100 KB filter cannot make a 100 KB error. */
-export function clip(text: string, max = 120): string {
-  return text.length <= max ? text : `${text.slice(0, max)}...`;
-}
+/** Re-exported for the query modules that already import it from here; the one copy lives in core/text. */
+export { clip };
 
 export function tokenize(input: string): Token[] {
   if (typeof input !== 'string') throw invalid('Filter must be a string');
