@@ -1,6 +1,7 @@
 /** The HTTP server: its timeouts, and binding that fails loudly. */
 import http from 'node:http';
 import net from 'node:net';
+import { bracketed } from './hosts';
 
 /** Idle keep-alive connections stay open longer than the 60 s idle timeout of common load balancers. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -56,7 +57,6 @@ const CAUSES: Record<string, string> = {
   EAI_AGAIN: 'host name could not be resolved',
 };
 
-export const addressText = (host: string, port: number) => `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
 
 /** Resolves once the server is bound; rejects with one line naming the address and the cause. */
 export function listen(server: http.Server, port: number, host: string): Promise<void> {
@@ -64,7 +64,7 @@ export function listen(server: http.Server, port: number, host: string): Promise
     const onError = (e: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
       const cause = e.code && CAUSES[e.code] ? `${CAUSES[e.code]} (${e.code})` : e.message;
-      reject(new Error(`cannot listen on ${addressText(host, port)}: ${cause}`, { cause: e }));
+      reject(new Error(`cannot listen on ${bracketed(host)}:${port}: ${cause}`, { cause: e }));
     };
     const onListening = () => {
       server.off('error', onError);
