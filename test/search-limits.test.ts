@@ -10,10 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
+import knex from 'knex';
 
 import { buildApp } from '../src/server';
 import { LocalArtifactStore } from '../src/artifacts/local';
 import { LIMITS } from '../src/core/limits';
+import { compare } from '../src/store/search/conditions';
 import type { SqlStore } from '../src/store/sql-store';
 import { createDatabase, FAST, openTracking, selectedDialects, type Dialect, type TestDatabase } from './support/databases';
 
@@ -168,3 +170,19 @@ function searchLimits(dialect: Dialect): void {
 }
 
 for (const dialect of selectedDialects()) searchLimits(dialect);
+
+describe('LIKE and ILIKE name their escape', () => {
+  // MySQL's NO_BACKSLASH_ESCAPES drops the default escape, so no dialect may rely on it.
+  const clients = { sqlite: 'better-sqlite3', postgres: 'pg', mysql: 'mysql2' } as const;
+  for (const [dialect, client] of Object.entries(clients) as Array<[Dialect, string]>) {
+    it(dialect, () => {
+      const k = knex({ client, useNullAsDefault: true });
+      for (const op of ['LIKE', 'ILIKE'] as const) {
+        const q = compare(k('t'), dialect, 't.v', { entity: 'tag', key: 'k', op, value: 'a\\_b%' } as any);
+        const text = q.toSQL().sql;
+        if (dialect === 'sqlite' && op === 'LIKE') assert.match(text, / GLOB /);
+        else assert.match(text, / ESCAPE /, `${op}: ${text}`);
+      }
+    });
+  }
+});
