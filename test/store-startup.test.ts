@@ -293,6 +293,30 @@ function sqliteFileTests(): void {
     assert.ok(!fs.existsSync(`${file}-wal`));
   });
 
+  it('refuses a WAL-mode file with frames not yet checkpointed, leaving the file and its -wal as they were', async () => {
+    const live = path.join(dir, `live-${uniq()}`);
+    fs.mkdirSync(live);
+    const Database = require('better-sqlite3');
+    const writer = new Database(path.join(live, 'other.sqlite'));
+    const file = path.join(dir, `other-${uniq()}.sqlite`);
+    try {
+      writer.pragma('journal_mode = WAL');
+      writer.pragma('wal_autocheckpoint = 0');
+      writer.exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('kept in the WAL')`);
+      // A copy taken while the writer is open: its tables live only in the -wal frames.
+      for (const ext of ['', '-wal', '-shm']) fs.copyFileSync(path.join(live, `other.sqlite${ext}`), `${file}${ext}`);
+    } finally {
+      writer.close();
+    }
+    assert.ok(fs.statSync(`${file}-wal`).size > 0);
+    const [mainHash, walHash] = [sha256(file), sha256(`${file}-wal`)];
+    const e = await refusal(SqlStore.open(`sqlite:///${file}`, FAST));
+    assert.match(e.message, /notes/);
+    assert.equal(sha256(file), mainHash, 'the main file was rewritten');
+    assert.ok(fs.existsSync(`${file}-wal`), 'the -wal file was removed');
+    assert.equal(sha256(`${file}-wal`), walHash, 'the -wal file changed');
+  });
+
   it('refuses a SQLite path naming a folder', async () => {
     const e = await refusal(SqlStore.open(`sqlite:///${dir}`, FAST));
     assert.match(e.message, /is a folder/);
