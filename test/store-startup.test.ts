@@ -16,6 +16,7 @@ import { TrackbridgeError } from '../src/core/errors';
 import { SqlStore } from '../src/store/sql-store';
 import { MIGRATIONS, OWN_TABLES } from '../src/store/schema/migrations';
 import { openError } from '../src/store/open-errors';
+import { withSchemaLock } from '../src/store/schema/lock';
 import { createDatabase, FAST, MYSQL_ADMIN_URL, PG_ADMIN_URL, selectedDialects, type Dialect, type TestDatabase } from './support/databases';
 import { schemaShape, type SchemaShape } from './support/schema-shape';
 import { uniq } from './conformance/context';
@@ -382,6 +383,27 @@ function postgresErrorTests(): void {
 }
 
 function mysqlErrorTests(): void {
+  it('the schema lock stays with its connection: losing that connection ends the setup', async () => {
+    await withFresh('mysql', async (db) => {
+      const admin = knexFactory({ client: 'mysql2', connection: db.url, pool: { min: 0, max: 1 } });
+      try {
+        let after: string | undefined;
+        const held = withKnex(db, (k) => withSchemaLock(k, 'mysql', async (locked) => {
+          const [[me]] = await locked.raw('SELECT CONNECTION_ID() AS id');
+          await admin.raw(`KILL ${Number(me.id)}`);
+          await new Promise((r) => setTimeout(r, 200));
+          // Were this a fresh connection, it would run without the lock.
+          const [[row]] = await locked.raw('SELECT CONNECTION_ID() AS id');
+          after = String(row.id);
+        }));
+        await assert.rejects(held);
+        assert.equal(after, undefined, `the setup carried on, on connection ${after}`);
+      } finally {
+        await admin.destroy();
+      }
+    });
+  });
+
   it('access denied (a user that does not exist): one line with the password masked and what to do', async () => {
     const url = urlWith(MYSQL_ADMIN_URL, { user: `nobody_${uniq()}`, password: 'secret' });
     const e = await refusal(SqlStore.open(url, FAST));
