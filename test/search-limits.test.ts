@@ -10,10 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
+import knex from 'knex';
 
 import { buildApp } from '../src/server';
 import { LocalArtifactStore } from '../src/artifacts/local';
 import { LIMITS } from '../src/core/limits';
+import { compare } from '../src/store/search/conditions';
 import type { SqlStore } from '../src/store/sql-store';
 import { createDatabase, FAST, openTracking, selectedDialects, type Dialect, type TestDatabase } from './support/databases';
 
@@ -132,6 +134,28 @@ function searchLimits(dialect: Dialect): void {
       assert.deepEqual(res.body.runs.map((r: any) => r.info.run_id), [run]);
     });
 
+    it('runs a logged-model search with the most datasets and metric comparisons at once', async () => {
+      const model = (await api.post('/api/2.0/mlflow/logged-models').send({ experiment_id: exp, name: 'm' })).body.model.info.model_id;
+      const metrics = Array.from({ length: 10 }, (_, i) => ({ key: `m${i}`, value: i, timestamp: 1, step: 0, model_id: model, dataset_name: 'd999', dataset_digest: 'g999' }));
+      assert.equal((await api.post('/api/2.0/mlflow/runs/log-batch').send({ run_id: run, metrics })).status, 200);
+      const datasets = Array.from({ length: 1000 }, (_, i) => ({ dataset_name: `d${i}`, dataset_digest: `g${i}` }));
+      for (const n of [0, 17, 20, 33]) {
+        const filter = Array.from({ length: n }, (_, i) => `metrics.m${i % 10} >= 0`).join(' AND ');
+        const res = await api.post('/api/2.0/mlflow/logged-models/search').send({ experiment_ids: [exp], datasets, filter });
+        assert.equal(res.status, 200, res.text.slice(0, 300));
+        assert.deepEqual(res.body.models.map((m: any) => m.info.model_id), [model]);
+      }
+      const filter = [
+        `attributes.name IN ('m', ${quoted(LIMITS.filterListValues - 1, 'n')})`,
+        ...Array.from({ length: 49 }, (_, i) => `metrics.m${i % 10} >= 0`),
+      ].join(' AND ');
+      const res = await api.post('/api/2.0/mlflow/logged-models/search').send({
+        experiment_ids: [exp, ...ids(LIMITS.searchExperimentIds - 1, 5000)], datasets, filter,
+      });
+      assert.equal(res.status, 200, res.text.slice(0, 300));
+      assert.deepEqual(res.body.models.map((m: any) => m.info.model_id), [model]);
+    });
+
     it('refuses page tokens that are not ours, however they nest', async () => {
       const deep = Buffer.from(`{"offset": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`).toString('base64');
       expectError(await api.post('/api/2.0/mlflow/runs/search').send({ experiment_ids: [exp], page_token: deep }), 400, BAD, /page token/i);
@@ -146,3 +170,19 @@ function searchLimits(dialect: Dialect): void {
 }
 
 for (const dialect of selectedDialects()) searchLimits(dialect);
+
+describe('LIKE and ILIKE name their escape', () => {
+  // MySQL's NO_BACKSLASH_ESCAPES drops the default escape, so no dialect may rely on it.
+  const clients = { sqlite: 'better-sqlite3', postgres: 'pg', mysql: 'mysql2' } as const;
+  for (const [dialect, client] of Object.entries(clients) as Array<[Dialect, string]>) {
+    it(dialect, () => {
+      const k = knex({ client, useNullAsDefault: true });
+      for (const op of ['LIKE', 'ILIKE'] as const) {
+        const q = compare(k('t'), dialect, 't.v', { entity: 'tag', key: 'k', op, value: 'a\\_b%' } as any);
+        const text = q.toSQL().sql;
+        if (dialect === 'sqlite' && op === 'LIKE') assert.match(text, / GLOB /);
+        else assert.match(text, / ESCAPE /, `${op}: ${text}`);
+      }
+    });
+  }
+});

@@ -12,7 +12,7 @@ import { assertMaxLength } from './text';
 
 const STATUSES: LoggedModelStatus[] = ['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'];
 const NAME_FORBIDDEN = /[/:.%"']/;
-/** Each dataset of a search becomes two bound values; this keeps a statement well inside every driver's limit. */
+/** Each dataset of a search is two bound values, bound once however many metric comparisons read the list. */
 const SEARCH_DATASETS_MAX = 1000;
 
 export const loggedModelNotFound = (id: string) => notFound(`Logged model with ID '${id}' not found.`);

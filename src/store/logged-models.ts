@@ -95,11 +95,29 @@ export async function hydrateLoggedModels(db: Knex, rows: any[]): Promise<Logged
   return [...models.values()];
 }
 
+/** The name of the search's dataset list, bound once however many subqueries read it. */
+const DATASETS = 'ds';
+
+/**
+ * The datasets as rows (ds_name, ds_digest; '' for no digest), for a WITH clause. Binding them
+ * once keeps a filter with many metric comparisons inside every driver's bind limit, and a
+ * list of rows does not nest like an OR chain (SQLite stops at an expression depth of 1,000).
+ * MySQL's VALUES differs from the standard's (ROW(), and MariaDB names columns by the first
+ * row's values), so it gets a UNION ALL of one-row SELECTs.
+ */
+function datasetRows(db: Knex, dialect: Dialect, datasets: MetricDataset[]): Knex.Raw {
+  const binds = datasets.flatMap((d) => [d.name, d.digest ?? '']);
+  if (dialect === 'mysql') {
+    return db.raw(datasets.map((_, i) => (i === 0 ? 'SELECT ? AS ds_name, ? AS ds_digest' : 'SELECT ?, ?')).join(' UNION ALL '), binds);
+  }
+  return db.raw(`SELECT column1 AS ds_name, column2 AS ds_digest FROM (VALUES ${datasets.map(() => '(?, ?)').join(', ')}) AS v`, binds);
+}
+
 /** Limits a logged_model_metrics row (as `mm`) to the datasets; a dataset without a digest matches rows logged without one. */
-function onDatasets(q: Knex.QueryBuilder, datasets: MetricDataset[] = []): Knex.QueryBuilder {
+function onDatasets(db: Knex, q: Knex.QueryBuilder, datasets: MetricDataset[] = []): Knex.QueryBuilder {
   if (datasets.length === 0) return q;
-  return q.where(function () {
-    for (const d of datasets) this.orWhere({ 'mm.dataset_name': d.name, 'mm.dataset_digest': d.digest ?? '' });
+  return q.whereExists(function () {
+    this.select(db.raw('1')).from(DATASETS).whereRaw(`${DATASETS}.ds_name = mm.dataset_name AND ${DATASETS}.ds_digest = mm.dataset_digest`);
   });
 }
 
@@ -116,7 +134,7 @@ function latestMetricValue(db: Knex, t: LoggedModelOrderTerm) {
 }
 
 export function compileLoggedModelSearch(db: Knex, dialect: Dialect, q: LoggedModelSearch): Knex.QueryBuilder {
-  let sql = db('logged_models as lm').select('lm.*').whereIn('lm.experiment_id', q.experimentIds).where('lm.lifecycle_stage', 'active');
+  let sql = (q.datasets?.length ? db.with(DATASETS, datasetRows(db, dialect, q.datasets)) : db.queryBuilder()).from('logged_models as lm').select('lm.*').whereIn('lm.experiment_id', q.experimentIds).where('lm.lifecycle_stage', 'active');
   let metricFiltered = false;
   for (const c of q.filter) {
     if (c.entity === 'attribute') { sql = compare(sql, dialect, ATTRIBUTE_COLUMNS[c.key], c); continue; }
@@ -127,7 +145,7 @@ export function compileLoggedModelSearch(db: Knex, dialect: Dialect, q: LoggedMo
       sql = sql.whereExists(function () {
         const sub = this.select(db.raw('1')).from('logged_model_metrics as mm').whereRaw('mm.model_id = lm.model_id').where('mm.key', c.key)
           .whereRaw(`mm.value ${op} ?`, [doubleLiteral(c.value as number)]);
-        return onDatasets(sub, q.datasets);
+        return onDatasets(db, sub, q.datasets);
       });
       continue;
     }
@@ -140,7 +158,7 @@ export function compileLoggedModelSearch(db: Knex, dialect: Dialect, q: LoggedMo
   // Without a metric filter to carry them, the datasets still require some metric logged against one.
   if (q.datasets?.length && !metricFiltered) {
     sql = sql.whereExists(function () {
-      return onDatasets(this.select(db.raw('1')).from('logged_model_metrics as mm').whereRaw('mm.model_id = lm.model_id'), q.datasets);
+      return onDatasets(db, this.select(db.raw('1')).from('logged_model_metrics as mm').whereRaw('mm.model_id = lm.model_id'), q.datasets);
     });
   }
   for (const t of q.orderBy) {

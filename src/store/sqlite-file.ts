@@ -72,16 +72,19 @@ function readOnly(url: string, what: string) {
 }
 
 /**
- * A file in rollback mode is read on a read-only connection, which writes nothing. A WAL file
- * needs its -shm index: a read-only connection would create it and leave it behind, while a
- * read-write one that only reads removes it on close and leaves the file's bytes as they were.
+ * Read on a read-only connection, which never writes the file: a read-write one would, on close,
+ * checkpoint a WAL file's frames into it and delete its -wal and -shm. A WAL file needs its -shm
+ * index, which a read-only connection creates when missing; whatever of -wal and -shm this
+ * creates is removed afterwards, and what was there is left as it was.
  */
 function listTables(file: string, wal: boolean): string[] {
   const Database = require('better-sqlite3');
-  const db = new Database(file, { readonly: !wal, fileMustExist: true });
+  const sidecars = wal ? [`${file}-wal`, `${file}-shm`].filter((p) => !statOf(p)) : [];
+  const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     return db.prepare(SQLITE_TABLES_SQL).all().map((r: any) => r.name);
   } finally {
     db.close();
+    for (const p of sidecars) fs.rmSync(p, { force: true });
   }
 }

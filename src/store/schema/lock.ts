@@ -15,7 +15,7 @@ export const LOCK_WAIT_SECONDS = 300;
  * Runs `fn` holding the lock, on the single connection `k` must be limited to:
  * - PostgreSQL: one transaction under pg_advisory_xact_lock; a crash rolls all of it back.
  * - SQLite: one BEGIN IMMEDIATE transaction, which takes the write lock before reading anything.
- * - MySQL: GET_LOCK, held by the session (DDL commits as it goes; see steps.ts).
+ * - MySQL: GET_LOCK, held by the session of one pinned connection (DDL commits as it goes; see steps.ts).
  */
 export async function withSchemaLock<T>(k: Knex, dialect: Dialect, fn: (k: Knex) => Promise<T>): Promise<T> {
   if (dialect === 'postgres') {
@@ -37,15 +37,22 @@ export async function withSchemaLock<T>(k: Knex, dialect: Dialect, fn: (k: Knex)
     }
   }
   // User locks are server-wide: the name carries the database's, hashed to stay within 64 characters.
+  // The lock is its session's: a knex transaction keeps every statement on that one connection,
+  // so losing it fails the setup instead of carrying on, unlocked, on a new one from the pool.
+  // Only the pinning is wanted: the transaction is committed at once, and each statement then
+  // commits on its own, as the steps expect (DDL commits as it goes anyway).
   const name = 'SHA1(CONCAT(?, DATABASE()))';
   const prefix = `${MIGRATION_TABLE}.`;
-  const [row] = rowsOf(dialect, await k.raw(`SELECT GET_LOCK(${name}, ?) AS got`, [prefix, LOCK_WAIT_SECONDS]));
-  if (Number(row?.got) !== 1) throw new SchemaLockTimeout();
-  try {
-    return await fn(k);
-  } finally {
-    await k.raw(`SELECT RELEASE_LOCK(${name})`, [prefix]).catch(() => undefined);
-  }
+  return k.transaction(async (trx) => {
+    await trx.raw('COMMIT');
+    const [row] = rowsOf(dialect, await trx.raw(`SELECT GET_LOCK(${name}, ?) AS got`, [prefix, LOCK_WAIT_SECONDS]));
+    if (Number(row?.got) !== 1) throw new SchemaLockTimeout();
+    try {
+      return await fn(trx);
+    } finally {
+      await trx.raw(`SELECT RELEASE_LOCK(${name})`, [prefix]).catch(() => undefined);
+    }
+  });
 }
 
 export class SchemaLockTimeout extends Error {
