@@ -40,4 +40,12 @@ export const LIMITS = {
   pageTokenLength: 1024,
   /** A JSON text the core parses (a logged model's MLmodel) nests no deeper than this. */
   jsonNesting: 100,
+  // A run's W&B data. Config and summary documents reach 16 MiB (UTF-8 bytes), what MySQL's
+  // MEDIUMTEXT holds and above W&B's ~10 MiB request cap; no one line the client sends can be
+  // longer than 10 MiB, so neither can a history value or a console line.
+  runDocumentBytes: 16 * 1024 * 1024 - 1,
+  historyValueBytes: 10 * 1024 * 1024,
+  consoleLineBytes: 10 * 1024 * 1024,
+  /** Rows of one history chunk: a 10 MiB file_stream request holds fewer lines than this. */
+  historyChunkRows: 100000,
 } as const;
