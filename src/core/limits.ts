@@ -40,10 +40,10 @@ export const LIMITS = {
   pageTokenLength: 1024,
   /** A JSON text the core parses (a logged model's MLmodel) nests no deeper than this. */
   jsonNesting: 100,
-  // A run's W&B data. Config and summary documents reach 16 MiB (UTF-8 bytes), what MySQL's
-  // MEDIUMTEXT holds and above W&B's ~10 MiB request cap; no one line the client sends can be
-  // longer than 10 MiB, so neither can a history value or a console line.
-  runDocumentBytes: 16 * 1024 * 1024 - 1,
+  // A run's W&B data, in UTF-8 bytes of its JSON text. A document goes to the database in one
+  // statement, so it stays under MariaDB's default 16 MiB packet; W&B's own requests stop at
+  // about 10 MiB, and no line its client sends is longer, so neither is a value or console line.
+  runDocumentBytes: 15 * 1024 * 1024,
   historyValueBytes: 10 * 1024 * 1024,
   consoleLineBytes: 10 * 1024 * 1024,
   /** Rows of one history chunk: a 10 MiB file_stream request holds fewer lines than this. */

@@ -86,9 +86,10 @@ function prepareRow(row: HistoryRow, param: string): PreparedRow {
     const p = `${param}.values[${j}]`;
     checkName(v.key, `${p}.key`);
     once(v.key, `${p}.key`);
+    // Encoded first: it refuses what is not a JSON value at all.
+    const valueJson = encodeJson(v.value, LIMITS.jsonNesting, `${p}.value`);
     const kind = historyValueKind(v.value);
     if (kind === undefined) throw invalid(`Invalid value for parameter '${p}.value': a number is a metric, not a history value`);
-    const valueJson = encodeJson(v.value, LIMITS.jsonNesting, `${p}.value`);
     if (utf8Bytes(valueJson) > LIMITS.historyValueBytes) {
       throw invalid(`Invalid value for parameter '${p}.value': its JSON text exceeds the maximum size of ${LIMITS.historyValueBytes} bytes`);
     }

@@ -10,6 +10,7 @@ import type { MetricKeyCache } from './metric-keys';
 import type { SqlExec } from './sql-exec';
 import { experimentFromRows } from './rows';
 import * as models from './logged-models';
+import { SqlRunDataTx } from './tx/run-data';
 
 
 /** `UPDATE table SET a = ?, b = ? WHERE …` from the fields that are set; undefined means "leave". */
@@ -24,9 +25,11 @@ export class SqlWriteTx implements WriteTx {
   readonly keysSeen = new Map<string, number>();
   /** Row locks only where several writers exist: SQLite has one writer, so it is serialised already. */
   private readonly forUpdate: string;
+  readonly runData: SqlRunDataTx;
 
   constructor(private readonly sql: SqlExec, private readonly keys: MetricKeyCache) {
     this.forUpdate = sql.dialect === 'sqlite' ? '' : ' FOR UPDATE';
+    this.runData = new SqlRunDataTx(sql);
   }
 
   // ---- experiments ----
