@@ -228,6 +228,7 @@ export class RunData {
 
   /** A page of the run's non-numeric history values: of one key by step, else every key by line. */
   async historyValues(runId: string, q: { key?: string; pageToken?: string; maxResults?: number } = {}): Promise<Page<HistoryValue>> {
+    if (q.key !== undefined) checkName(q.key, 'key');
     await this.existing(runId);
     const max = q.maxResults ?? LIMITS.historyPageMax;
     if (!Number.isInteger(max) || max < 1 || max > LIMITS.historyPageMax) {
@@ -243,8 +244,12 @@ export class RunData {
   }
 
   async consoleLines(runId: string, stream: string, from = 0, limit: number = LIMITS.historyPageMax): Promise<ConsoleLine[]> {
-    await this.existing(runId);
+    checkName(stream, 'stream');
     checkOffset(from);
+    if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.historyPageMax) {
+      throw invalid(`Invalid value ${limit} for parameter 'max_results' supplied. It must be between 1 and ${LIMITS.historyPageMax}.`);
+    }
+    await this.existing(runId);
     return this.store.runConsoleLines(runId, stream, from, limit);
   }
 }

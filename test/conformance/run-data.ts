@@ -284,6 +284,10 @@ export function runDataTests(ctx: Ctx): void {
       assert.deepEqual(await counts(id), before);
       assert.deepEqual(await rd().streamOffsets(id), [{ stream: OUTPUT, nextOffset: 5 }]);
       assert.deepEqual(await rd().consoleLines(id, 'other.log'), []);
+      // Reads refuse names no store holds rather than hand them to the database.
+      await expectError(rd().consoleLines(id, 'out\u0000.log'), 'INVALID_ARGUMENT', /NUL/);
+      await expectError(rd().historyValues(id, { key: 'k\u0000' }), 'INVALID_ARGUMENT', /NUL/);
+      await expectError(rd().consoleLines(id, OUTPUT, 0, 0), 'INVALID_ARGUMENT', /max_results/);
     });
 
     it('leaves MLflow reads of a run as they were: W&B documents, console and non-numeric values add nothing', async () => {
