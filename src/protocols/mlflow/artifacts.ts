@@ -5,8 +5,8 @@
  * by hand rather than in its .proto.
  */
 import express, { type Request, type Response, type NextFunction } from 'express';
-import type { Handler, MlflowContext } from './context';
-import { runIdOf } from './context';
+import type { MlflowContext } from './context';
+import { handlersOf, runIdOf } from './context';
 import { checkRequestedPath } from '../../core/artifact-paths';
 import type { ArtifactRoot } from '../../core/artifacts';
 import type { ArtifactStore } from '../../core/artifact-store';
@@ -29,7 +29,7 @@ async function listing(artifacts: ArtifactStore, root: ArtifactRoot, sub: string
   };
 }
 
-export const artifactHandlers: Record<string, Handler> = {
+export const artifactHandlers = handlersOf('mlflow.MlflowService', {
   async listArtifacts(m, { tracking, artifacts }) {
     const runId = runIdOf(m);
     const sub = checkRequestedPath(m.path ?? '');
@@ -40,7 +40,7 @@ export const artifactHandlers: Record<string, Handler> = {
     const sub = checkRequestedPath(m.artifact_directory_path ?? '');
     return listing(artifacts, await tracking.artifactRoots.ofLoggedModel(m.model_id), sub);
   },
-};
+});
 
 /** The path after `/artifacts/`, percent-decoded exactly once. */
 function pathFrom(req: Request, prefix: string): string {

@@ -1,10 +1,9 @@
 /** /mlflow/experiments/* */
-import type { Handler } from './context';
-import { viewTypeOf } from './context';
+import { coreNumber, handlersOf, viewTypeOf } from './context';
 import { datasetSummaryJson, experimentJson } from './entities';
 import { invalid } from '../../core/errors';
 
-export const experimentHandlers: Record<string, Handler> = {
+export const experimentHandlers = handlersOf('mlflow.MlflowService', {
   async createExperiment(m, { tracking }) {
     const id = await tracking.experiments.create(m.name, m.artifact_location, (m.tags ?? []).map(tag));
     return { experiment_id: id };
@@ -23,7 +22,7 @@ export const experimentHandlers: Record<string, Handler> = {
       throw invalid("Invalid value 0 for parameter 'max_results' supplied. It must be at least 1 and at most 50000.");
     }
     const page = await tracking.experiments.search({
-      filter: m.filter, orderBy: m.order_by, maxResults: m.max_results, pageToken: m.page_token, viewType: viewTypeOf(m.view_type),
+      filter: m.filter, orderBy: m.order_by, maxResults: coreNumber(m.max_results), pageToken: m.page_token, viewType: viewTypeOf(m.view_type),
     });
     return { experiments: page.items.map(experimentJson), next_page_token: page.nextPageToken };
   },
@@ -56,7 +55,7 @@ export const experimentHandlers: Record<string, Handler> = {
   async searchDatasets(m, { tracking }) {
     return { dataset_summaries: (await tracking.searchDatasets(m.experiment_ids ?? [])).map(datasetSummaryJson) };
   },
-};
+});
 
 export function tag(t: { key?: string; value?: string }) {
   return { key: t.key ?? '', value: t.value ?? '' };

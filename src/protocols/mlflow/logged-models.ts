@@ -1,5 +1,5 @@
 /** /mlflow/logged-models/* */
-import type { Handler, Msg } from './context';
+import { handlersOf } from './context';
 import { tag } from './experiments';
 import type { LoggedModel } from '../../core/model';
 
@@ -28,9 +28,9 @@ function loggedModelJson(m: LoggedModel) {
   };
 }
 
-const tags = (list: Msg[] | undefined) => (list ?? []).map(tag);
+const tags = (list: ReadonlyArray<{ key?: string; value?: string }> | undefined) => (list ?? []).map(tag);
 
-export const loggedModelHandlers: Record<string, Handler> = {
+export const loggedModelHandlers = handlersOf('mlflow.MlflowService', {
   async createLoggedModel(m, { tracking }) {
     const model = await tracking.loggedModels.create({
       experimentId: m.experiment_id, name: m.name, modelType: m.model_type, sourceRunId: m.source_run_id,
@@ -44,7 +44,8 @@ export const loggedModelHandlers: Record<string, Handler> = {
   },
 
   async finalizeLoggedModel(m, { tracking }) {
-    return { model: loggedModelJson(await tracking.loggedModels.finalize(m.model_id, m.status)) };
+    // The wire also knows LOGGED_MODEL_STATUS_UNSPECIFIED; the core refuses it with MLflow's message.
+    return { model: loggedModelJson(await tracking.loggedModels.finalize(m.model_id, m.status as LoggedModel['status'])) };
   },
 
   async deleteLoggedModel(m, { tracking }) {
@@ -72,4 +73,4 @@ export const loggedModelHandlers: Record<string, Handler> = {
     });
     return { models: page.items.map(loggedModelJson), next_page_token: page.nextPageToken };
   },
-};
+});

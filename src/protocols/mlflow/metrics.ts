@@ -1,10 +1,9 @@
 /** /mlflow/metrics/* */
-import type { Handler } from './context';
-import { runIdOf } from './context';
+import { handlersOf, runIdOf } from './context';
 import { historyPointJson, metricJson } from './entities';
 import { mapChunks, StreamedMessage } from './streaming';
 
-export const metricHandlers: Record<string, Handler> = {
+export const metricHandlers = handlersOf('mlflow.MlflowService', {
   async getMetricHistory(m, { tracking }) {
     const page = await tracking.history.stream(runIdOf(m), m.metric_key, m.page_token, m.max_results);
     return new StreamedMessage('metrics', mapChunks(page.chunks, metricJson), () => ({ next_page_token: page.nextPageToken() }));
@@ -18,7 +17,7 @@ export const metricHandlers: Record<string, Handler> = {
   },
 
   async getMetricHistoryBulk(m, { tracking }) {
-    const points = await tracking.history.bulk(m.run_id ?? [], m.metric_key, m.max_results);
+    const points = await tracking.history.bulk(m.run_id ?? [], m.metric_key ?? '', m.max_results);
     return { metrics: points.map(historyPointJson) };
   },
-};
+});

@@ -38,7 +38,7 @@ function writable(res: Response): Promise<void> {
  * Errors before the first item still get MLflow's error answer; a failure later can only cut
  * the connection. A client that goes away ends the loop, which ends the read behind it.
  */
-export async function writeStreamed(res: Response, type: protobuf.Type, msg: StreamedMessage): Promise<void> {
+export async function writeStreamed(res: Response, type: protobuf.Type, msg: StreamedMessage, strict = false): Promise<void> {
   const field = type.fields[msg.field];
   field.resolve();
   const itemType = field.resolvedType as protobuf.Type;
@@ -49,14 +49,14 @@ export async function writeStreamed(res: Response, type: protobuf.Type, msg: Str
     if (gone) break;
     if (chunk.length === 0) continue;
     if (!opened) res.status(200).type('application/json');
-    const items = writeJson(chunk.map((item) => encodeMessage(itemType, item)));
+    const items = writeJson(chunk.map((item) => encodeMessage(itemType, item, strict)));
     const ok = res.write(`${opened ? ',' : `{"${msg.field}":[`}${items.slice(1, -1)}`);
     opened = true;
     if (!ok) await writable(res);
     if (gone) break;
   }
   if (gone) return;
-  const rest = writeJson(encodeMessage(type, { ...msg.rest(), [msg.field]: undefined })).slice(1, -1);
+  const rest = writeJson(encodeMessage(type, { ...msg.rest(), [msg.field]: undefined }, strict)).slice(1, -1);
   if (!opened) res.status(200).type('application/json');
   res.end(opened ? `]${rest ? `,${rest}` : ''}}` : `{${rest}}`);
 }
