@@ -1,12 +1,10 @@
 /** What every MLflow route handler receives besides its decoded request. */
 import type { Tracking } from '../../core/tracking';
-import type { ArtifactStore } from '../../core/artifact-store';
 import { invalid } from '../../core/errors';
 import type { StreamedMessage } from './streaming';
 
 export interface MlflowContext {
   tracking: Tracking;
-  artifacts: ArtifactStore;
 }
 
 /** A decoded request: snake_case fields, already type-checked by the codec. */
