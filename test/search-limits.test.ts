@@ -13,7 +13,6 @@ import supertest from 'supertest';
 import knex from 'knex';
 
 import { buildApp } from '../src/server';
-import { LocalArtifactStore } from '../src/artifacts/local';
 import { LIMITS } from '../src/core/limits';
 import { compare } from '../src/store/search/conditions';
 import type { SqlStore } from '../src/store/sql-store';
@@ -44,7 +43,7 @@ function searchLimits(dialect: Dialect): void {
       const opened = await openTracking(db.url, FAST);
       store = opened.store;
       scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-limits-'));
-      api = supertest.agent(buildApp(opened.tracking, new LocalArtifactStore(scratch)));
+      api = supertest.agent(buildApp(opened.tracking));
       exp = (await api.post('/api/2.0/mlflow/experiments/create').send({ name: 'limits' })).body.experiment_id;
       run = (await api.post('/api/2.0/mlflow/runs/create').send({ experiment_id: exp, start_time: 1 })).body.run.info.run_id;
       const metrics = Array.from({ length: 10 }, (_, i) => ({ key: `m${i}`, value: i, timestamp: 1 }));

@@ -37,11 +37,6 @@ export async function lockActiveExperiment(tx: WriteTx, experimentId: string): P
   return e;
 }
 
-/** The experiment's artifact location as a prefix for what lives under it (runs, models). */
-export function artifactBase(e: Experiment): string {
-  return e.artifactLocation.endsWith('/') ? e.artifactLocation : `${e.artifactLocation}/`;
-}
-
 export class Experiments {
   constructor(private readonly store: Store, private readonly cfg: ExperimentsConfig) {}
 

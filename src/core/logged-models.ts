@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { invalid, notFound } from './errors';
 import type { LoggedModel, LoggedModelStatus, Page, Tag } from './model';
 import type { LoggedModelOrderTerm, MetricDataset, Store } from './store';
-import { artifactBase, lockActiveExperiment } from './experiments';
+import { lockActiveExperiment } from './experiments';
+import { loggedModelArtifactLocation } from './artifacts';
 import { parseLoggedModelFilter, parseLoggedModelOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
 import { checkExperimentIds, storedValue, validateKey } from './validation';
@@ -33,9 +34,9 @@ export class LoggedModels {
     const params = req.params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: storedValue(p.value ?? '', LIMITS.paramValueLength, `params[${i}].value`) }; });
     const modelId = `m-${randomUUID().replace(/-/g, '')}`;
     await this.store.write(async (tx) => {
-      const base = artifactBase(await lockActiveExperiment(tx, req.experimentId));
+      const experiment = await lockActiveExperiment(tx, req.experimentId);
       await tx.insertLoggedModel({
-        modelId, experimentId: req.experimentId, name, artifactLocation: `${base}models/${modelId}/artifacts`, time: Date.now(),
+        modelId, experimentId: req.experimentId, name, artifactLocation: loggedModelArtifactLocation(experiment, modelId), time: Date.now(),
         modelType: req.modelType, sourceRunId: req.sourceRunId, tags, params,
       });
     });

@@ -9,7 +9,8 @@ import { decodePageToken, encodePageToken } from './query/page-token';
 import { checkBatchSize, checkExperimentIds, duplicateKeys, nestsDeeperThan, storedValue, validateKey, validateMetric } from './validation';
 import { randomRunName } from './run-names';
 import { assertMaxLength, assertNoNul } from './text';
-import { artifactBase, lockActiveExperiment } from './experiments';
+import { lockActiveExperiment } from './experiments';
+import { runArtifactUri } from './artifacts';
 import { validateDatasetInputs } from './datasets';
 
 export const RUN_NAME_TAG = 'mlflow.runName';
@@ -53,7 +54,7 @@ export class Runs {
     if (req.userId) assertNoNul(req.userId, 'user_id');
     const runId = randomUUID().replace(/-/g, '');
     await this.store.write(async (tx) => {
-      const base = artifactBase(await lockActiveExperiment(tx, req.experimentId));
+      const experiment = await lockActiveExperiment(tx, req.experimentId);
       await tx.insertRun({
         runId,
         experimentId: req.experimentId,
@@ -62,7 +63,7 @@ export class Runs {
         status: 'RUNNING',
         startTime: req.startTime ?? Date.now(),
         endTime: null,
-        artifactUri: `${base}${runId}/artifacts`,
+        artifactUri: runArtifactUri(experiment, runId),
         tags: [...tags.filter((t) => t.key !== RUN_NAME_TAG), { key: RUN_NAME_TAG, value: name }],
       });
     });

@@ -1,6 +1,5 @@
 /** What every MLflow route handler receives besides its decoded request, and the shape it must answer in. */
 import type { Tracking } from '../../core/tracking';
-import type { ArtifactStore } from '../../core/artifact-store';
 import { invalid } from '../../core/errors';
 import type { Int64 } from '../../core/int64';
 import type { StreamedMessage } from './streaming';
@@ -8,7 +7,6 @@ import type { MlflowServiceMethods, Services } from './messages';
 
 export interface MlflowContext {
   tracking: Tracking;
-  artifacts: ArtifactStore;
 }
 
 /**
