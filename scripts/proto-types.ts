@@ -44,7 +44,7 @@ function fieldType(f: protobuf.Field): string {
   if (NUMBER_TYPES.has(f.type)) return 'number';
   if (f.type === 'bool') return 'boolean';
   if (f.type === 'string' || f.type === 'bytes') return 'string';
-  throw new Error(`no TypeScript type for ${f.type} (field ${f.fullName})`);
+  throw new Error(`no TypeScript type for ${f.type} (field ${fullName(f)})`);
 }
 
 /** Every message and enum below a namespace, outer before inner, in declaration order. */
@@ -77,7 +77,7 @@ const checkedPresent = (f: protobuf.Field) => f.options?.['(trackbridge.required
 function emitMessage(t: protobuf.Type, requests: Set<protobuf.Type>): string {
   const lines = t.fieldsArray.map((f) => {
     // Only a request's own fields are checked; on any other message the option would be a promise nobody keeps.
-    if (checkedPresent(f) && !requests.has(t)) throw new Error(`${f.fullName} is (trackbridge.required) but ${fullName(t)} is no method's request`);
+    if (checkedPresent(f) && !requests.has(t)) throw new Error(`${fullName(f)} is (trackbridge.required) but ${fullName(t)} is no method's request`);
     const optional = f.required || checkedPresent(f) ? '' : '?';
     return `  ${f.name}${optional}: ${fieldType(f)}${f.repeated ? '[]' : ''};`;
   });

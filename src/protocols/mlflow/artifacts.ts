@@ -14,9 +14,10 @@ import { sendError } from './respond';
 import { sendArtifact } from './artifact-download';
 import { BodyBudget, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from './request-body';
 import { UPLOAD_ARTIFACT_BODY } from './body-caps';
+import type { ListArtifacts_Response, ListLoggedModelArtifacts_Response } from './messages';
 
 /** MLflow's list answer: a root the store does not hold, or an empty folder, has no `files`. */
-function listingJson(l: ArtifactListing) {
+function listingJson(l: ArtifactListing): ListArtifacts_Response & ListLoggedModelArtifacts_Response {
   return {
     root_uri: l.rootUri,
     files: l.entries.map((e) => ({ path: e.name, is_dir: e.isDir, file_size: e.isDir ? undefined : e.size })),

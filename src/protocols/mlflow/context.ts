@@ -15,7 +15,7 @@ export interface MlflowContext {
  * one too large to build in memory.
  */
 export type ServiceHandlers<S> = {
-  [M in keyof S]: S[M] extends { request: infer Q; response: infer R } ? (req: Q, ctx: MlflowContext) => Promise<R | StreamedMessage> : never;
+  [M in keyof S]: S[M] extends { request: infer Q; response: infer R } ? (req: Q, ctx: MlflowContext) => Promise<R | (R extends object ? StreamedMessage<R> : never)> : never;
 };
 
 export type MlflowHandlers = ServiceHandlers<MlflowServiceMethods>;

@@ -2,8 +2,9 @@
 import { handlersOf } from './context';
 import { tag } from './experiments';
 import type { LoggedModel } from '../../core/model';
+import type * as wire from './messages';
 
-function loggedModelJson(m: LoggedModel) {
+function loggedModelJson(m: LoggedModel): wire.LoggedModel {
   return {
     info: {
       model_id: m.modelId,

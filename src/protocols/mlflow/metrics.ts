@@ -1,12 +1,12 @@
 /** /mlflow/metrics/* */
-import { handlersOf, runIdOf } from './context';
+import { handlersOf, runIdOf, type Res } from './context';
 import { historyPointJson, metricJson } from './entities';
 import { mapChunks, StreamedMessage } from './streaming';
 
 export const metricHandlers = handlersOf('mlflow.MlflowService', {
   async getMetricHistory(m, { tracking }) {
     const page = await tracking.history.stream(runIdOf(m), m.metric_key, m.page_token, m.max_results);
-    return new StreamedMessage('metrics', mapChunks(page.chunks, metricJson), () => ({ next_page_token: page.nextPageToken() }));
+    return new StreamedMessage<Res<'getMetricHistory'>, 'metrics'>('metrics', mapChunks(page.chunks, metricJson), () => ({ next_page_token: page.nextPageToken() }));
   },
 
   async getMetricHistoryBulkInterval(m, { tracking }) {
