@@ -39,9 +39,6 @@ const refusal = (pattern: RegExp) => (e: unknown) => {
   return true;
 };
 
-/** Keys no message defines, reaching the codec the way a handler's mistake would: through a variable. */
-const extra = <T extends object>(value: T, keys: Record<string, unknown>): T => ({ ...value, ...keys });
-
 async function* chunksOf(...chunks: Metric[][]): AsyncGenerator<Metric[]> {
   for (const c of chunks) yield c;
 }
@@ -58,7 +55,8 @@ export function contractTests(ctx: RouteCtx): void {
     });
 
     it('refuses to start when a handler serves no route', () => {
-      const stray = { service: 'mlflow.MlflowService', handlers: { searchRunz: async () => ({}) } } as unknown as HandlerGroup;
+      // @ts-expect-error: the service has no method searchRunz, which the compiler says first.
+      const stray = handlersOf('mlflow.MlflowService', { async searchRunz() { return {}; } });
       assert.throws(() => mlflowRouter({ tracking: ctx.tracking }, { handlers: [...MLFLOW_HANDLERS, stray] }), refusal(/methods no route serves: mlflow\.MlflowService\/searchRunz/));
     });
 
@@ -73,15 +71,6 @@ export function contractTests(ctx: RouteCtx): void {
     it('starts with the registered handlers, one for every route', () => {
       assert.doesNotThrow(() => mlflowRouter({ tracking: ctx.tracking }));
     });
-
-    it('types a handler against its method', () => {
-      handlersOf('mlflow.MlflowService', {
-        // @ts-expect-error: GetExperiment.Response has no field `experiment_name`.
-        async getExperiment(m) { return { experiment_name: m.experiment_id }; },
-      });
-      // @ts-expect-error: the service has no method `getExperimentz`.
-      handlersOf('mlflow.MlflowService', { async getExperimentz() { return {}; } });
-    });
   });
 
   describe('response keys', () => {
@@ -91,19 +80,21 @@ export function contractTests(ctx: RouteCtx): void {
       app.use(mlflowRouter({ tracking: ctx.tracking }, {
         strictResponses,
         handlers: replacing({
+          // The compiler lets these keys through: a handler's return type is inferred, and an
+          // inferred type gets no excess-key check. That is what strict mode is for.
           async getExperiment(m) {
-            return extra({ experiment: { experiment_id: m.experiment_id, name: 'e' } }, { experiment_name: 'e' });
+            return { experiment: { experiment_id: m.experiment_id, name: 'e' }, experiment_name: 'e' };
           },
           async getExperimentByName() {
-            return { experiment: extra({ experiment_id: '1', name: 'e', tags: [{ key: 'k', value: 'v' }] }, { colour: 'red' }) };
+            return { experiment: { experiment_id: '1', name: 'e', tags: [{ key: 'k', value: 'v' }], colour: 'red' } };
           },
           async searchRuns() {
-            return { runs: [{ info: { run_id: 'r0' } }, { info: extra({ run_id: 'r1' }, { run_colour: 'red' }) }] };
+            return { runs: [{ info: { run_id: 'r0' } }, { info: { run_id: 'r1', run_colour: 'red' } }] };
           },
           async getMetricHistory() {
             const point = { key: 'm', value: 1, timestamp: 1, step: 0 };
-            return new StreamedMessage<{ metrics?: Metric[]; next_page_token?: string }, 'metrics'>(
-              'metrics', chunksOf([point, extra(point, { unit: 's' })], [point]), () => ({}));
+            const stray: Metric = { ...point, ...{ unit: 's' } };
+            return new StreamedMessage<{ metrics?: Metric[]; next_page_token?: string }, 'metrics'>('metrics', chunksOf([point, stray], [point]), () => ({}));
           },
         }),
       }));
