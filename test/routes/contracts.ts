@@ -80,8 +80,8 @@ export function contractTests(ctx: RouteCtx): void {
       app.use(mlflowRouter({ tracking: ctx.tracking }, {
         strictResponses,
         handlers: replacing({
-          // The compiler lets these keys through: a handler's return type is inferred, and an
-          // inferred type gets no excess-key check. That is what strict mode is for.
+          // The compiler lets these keys through: without a declared return type (the handler
+          // modules declare theirs) an inferred type gets no excess-key check. Strict mode does.
           async getExperiment(m) {
             return { experiment: { experiment_id: m.experiment_id, name: 'e' }, experiment_name: 'e' };
           },

@@ -1,5 +1,5 @@
 /** /mlflow/runs/* */
-import { coreNumber, handlersOf, runIdOf, viewTypeOf } from './context';
+import { coreNumber, handlersOf, runIdOf, viewTypeOf, type Res } from './context';
 import { runInfoJson, runJson } from './entities';
 import { tag } from './experiments';
 import { invalid } from '../../core/errors';
@@ -31,7 +31,7 @@ function keyed(list: ReadonlyArray<{ key?: string; value?: string }> | undefined
 }
 
 export const runHandlers = handlersOf('mlflow.MlflowService', {
-  async createRun(m, { tracking }) {
+  async createRun(m, { tracking }): Promise<Res<'createRun'>> {
     if (!m.experiment_id) throw invalid("Missing value for required parameter 'experiment_id'.", 'BAD_REQUEST');
     const run = await tracking.runs.create({
       experimentId: m.experiment_id, userId: m.user_id, runName: m.run_name, startTime: coreNumber(m.start_time), tags: keyed(m.tags, 'tags'),
@@ -39,46 +39,46 @@ export const runHandlers = handlersOf('mlflow.MlflowService', {
     return { run: runJson(run) };
   },
 
-  async getRun(m, { tracking }) {
+  async getRun(m, { tracking }): Promise<Res<'getRun'>> {
     return { run: runJson(await tracking.runs.get(runIdOf(m))) };
   },
 
-  async updateRun(m, { tracking }) {
+  async updateRun(m, { tracking }): Promise<Res<'updateRun'>> {
     const info = await tracking.runs.update(runIdOf(m), { status: m.status, endTime: coreNumber(m.end_time), runName: m.run_name });
     return { run_info: runInfoJson(info) };
   },
 
-  async deleteRun(m, { tracking }) {
+  async deleteRun(m, { tracking }): Promise<Res<'deleteRun'>> {
     await tracking.runs.delete(runIdOf(m));
     return {};
   },
 
-  async restoreRun(m, { tracking }) {
+  async restoreRun(m, { tracking }): Promise<Res<'restoreRun'>> {
     await tracking.runs.restore(runIdOf(m));
     return {};
   },
 
-  async logMetric(m, { tracking }) {
+  async logMetric(m, { tracking }): Promise<Res<'logMetric'>> {
     await tracking.runs.logBatch(runIdOf(m), { metrics: [metricOf(m)], params: [], tags: [] }, 'single');
     return {};
   },
 
-  async logParam(m, { tracking }) {
+  async logParam(m, { tracking }): Promise<Res<'logParam'>> {
     await tracking.runs.logBatch(runIdOf(m), { metrics: [], params: [tag(m)], tags: [] }, 'single');
     return {};
   },
 
-  async setTag(m, { tracking }) {
+  async setTag(m, { tracking }): Promise<Res<'setTag'>> {
     await tracking.runs.logBatch(runIdOf(m), { metrics: [], params: [], tags: [tag(m)] }, 'single');
     return {};
   },
 
-  async deleteTag(m, { tracking }) {
+  async deleteTag(m, { tracking }): Promise<Res<'deleteTag'>> {
     await tracking.runs.deleteTag(runIdOf(m), m.key);
     return {};
   },
 
-  async logBatch(m, { tracking }) {
+  async logBatch(m, { tracking }): Promise<Res<'logBatch'>> {
     await tracking.runs.logBatch(runIdOf(m), {
       metrics: (m.metrics ?? []).map((x, i) => metricOf(x, `metrics[${i}]`)),
       params: keyed(m.params, 'params'),
@@ -87,12 +87,12 @@ export const runHandlers = handlersOf('mlflow.MlflowService', {
     return {};
   },
 
-  async logModel(m, { tracking }) {
+  async logModel(m, { tracking }): Promise<Res<'logModel'>> {
     await tracking.runs.appendModelHistory(runIdOf(m), m.model_json);
     return {};
   },
 
-  async logInputs(m, { tracking }) {
+  async logInputs(m, { tracking }): Promise<Res<'logInputs'>> {
     const datasets = (m.datasets ?? []).map((d, i) => ({
       tags: keyed(d.tags, `datasets[${i}].tags`),
       dataset: d.dataset && {
@@ -109,7 +109,7 @@ export const runHandlers = handlersOf('mlflow.MlflowService', {
     return {};
   },
 
-  async logOutputs(m, { tracking }) {
+  async logOutputs(m, { tracking }): Promise<Res<'logOutputs'>> {
     const models = (m.models ?? []).map((x, i) => {
       if (!x.model_id) throw missing(`models[${i}].model_id`);
       return { modelId: x.model_id, step: coreNumber(x.step) ?? 0 };
@@ -118,7 +118,7 @@ export const runHandlers = handlersOf('mlflow.MlflowService', {
     return {};
   },
 
-  async searchRuns(m, { tracking }) {
+  async searchRuns(m, { tracking }): Promise<Res<'searchRuns'>> {
     const page = await tracking.runs.search({
       experimentIds: m.experiment_ids ?? [],
       filter: m.filter,
