@@ -23,6 +23,8 @@ export interface HttpOptions {
   accessLog?: AccessLogOptions;
   /** Lets the server stop taking requests on open connections. */
   draining?: Draining;
+  /** Fail (INTERNAL) any answer holding a key its message does not define, rather than drop the key; for tests. */
+  strictResponses?: boolean;
 }
 
 export function buildApp(tracking: Tracking, http: HttpOptions = {}): express.Express {
@@ -35,7 +37,7 @@ export function buildApp(tracking: Tracking, http: HttpOptions = {}): express.Ex
   if (http.draining) app.use(http.draining.middleware);
   app.use(hostCheck(http.allowedHosts ?? HostAllowlist.from([])));
   app.use(corsCheck(http.cors ?? CorsPolicy.from([])));
-  app.use(mlflowRouter({ tracking }));
+  app.use(mlflowRouter({ tracking }, { strictResponses: http.strictResponses }));
   // Last: whatever no route answered, and any error a route let through, in MLflow's JSON shape.
   app.use(endpointNotFound);
   app.use(errorHandler);
@@ -70,6 +72,7 @@ export async function startServer(cfg: Config): Promise<Running> {
       cors,
       draining,
       accessLog: cfg.logFormat === 'none' ? undefined : { format: cfg.logFormat },
+      strictResponses: cfg.strictResponses,
     });
     server = createHttpServer(app, cfg.clientTimeoutMs);
     await listen(server, cfg.port, cfg.host);

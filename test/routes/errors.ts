@@ -6,7 +6,7 @@ import supertest from 'supertest';
 
 import { buildApp } from '../../src/server';
 import { FAST, openTracking } from '../support/databases';
-import { assertClientError, assertError, createExperiment, createRun, getRun, rawRequest, type RouteCtx } from './context';
+import { assertClientError, assertError, createExperiment, createRun, getRun, rawRequest, STRICT, type RouteCtx } from './context';
 
 export function errorTests(ctx: RouteCtx): void {
   describe('errors', () => {
@@ -47,7 +47,7 @@ export function errorTests(ctx: RouteCtx): void {
     it('answers writes with TEMPORARILY_UNAVAILABLE (503) once the store is shutting down', async () => {
       const closed = await openTracking(ctx.db.url, FAST);
       await closed.store.close();
-      const app = buildApp(closed.tracking);
+      const app = buildApp(closed.tracking, STRICT);
       const res = await supertest(app).post('/api/2.0/mlflow/runs/log-metric').send({ run_id: run, key: 'm', value: 1, timestamp: 1 });
       assertError(res, 503, 'TEMPORARILY_UNAVAILABLE');
     });

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 
 import { buildApp } from '../../src/server';
 import { QUERY_LIMITS } from '../../src/protocols/query-string';
-import { assertError, createExperiment, createRun, type RouteCtx } from './context';
+import { assertError, createExperiment, createRun, STRICT, type RouteCtx } from './context';
 
 export function queryStringTests(ctx: RouteCtx): void {
   describe('query strings', () => {
@@ -21,7 +21,7 @@ export function queryStringTests(ctx: RouteCtx): void {
       const exp = await createExperiment(ctx, 'query-strings');
       runs = [await createRun(ctx, exp), await createRun(ctx, exp)];
       for (const id of runs) await ctx.api.post('/api/2.0/mlflow/runs/log-metric').send({ run_id: id, key: 'loss', value: 1, timestamp: 1, step: 0 });
-      wide = http.createServer({ maxHeaderSize: 4 * 1024 * 1024 }, buildApp(ctx.tracking));
+      wide = http.createServer({ maxHeaderSize: 4 * 1024 * 1024 }, buildApp(ctx.tracking, STRICT));
       await new Promise<void>((resolve) => wide.listen(0, '127.0.0.1', () => resolve()));
       widePort = (wide.address() as AddressInfo).port;
     });

@@ -5,8 +5,8 @@
  * by hand rather than in its .proto.
  */
 import express, { type Request, type Response, type NextFunction } from 'express';
-import type { Handler, MlflowContext } from './context';
-import { runIdOf } from './context';
+import type { MlflowContext } from './context';
+import { handlersOf, runIdOf } from './context';
 import { checkRequestedPath } from '../../core/artifact-paths';
 import type { ArtifactListing } from '../../core/artifacts';
 import { invalid, TrackbridgeError } from '../../core/errors';
@@ -14,16 +14,17 @@ import { sendError } from './respond';
 import { sendArtifact } from './artifact-download';
 import { BodyBudget, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from './request-body';
 import { UPLOAD_ARTIFACT_BODY } from './body-caps';
+import type { ListArtifacts_Response, ListLoggedModelArtifacts_Response } from './messages';
 
 /** MLflow's list answer: a root the store does not hold, or an empty folder, has no `files`. */
-function listingJson(l: ArtifactListing) {
+function listingJson(l: ArtifactListing): ListArtifacts_Response & ListLoggedModelArtifacts_Response {
   return {
     root_uri: l.rootUri,
     files: l.entries.map((e) => ({ path: e.name, is_dir: e.isDir, file_size: e.isDir ? undefined : e.size })),
   };
 }
 
-export const artifactHandlers: Record<string, Handler> = {
+export const artifactHandlers = handlersOf('mlflow.MlflowService', {
   async listArtifacts(m, { tracking }) {
     const runId = runIdOf(m);
     // MLflow judges the path before it looks for the run.
@@ -35,7 +36,7 @@ export const artifactHandlers: Record<string, Handler> = {
     const sub = checkRequestedPath(m.artifact_directory_path ?? '');
     return listingJson(await tracking.artifacts.list(await tracking.artifacts.ofLoggedModel(m.model_id), sub));
   },
-};
+});
 
 /** The path after `/artifacts/`, percent-decoded exactly once (the core judges it). */
 function pathFrom(req: Request, prefix: string): string {
