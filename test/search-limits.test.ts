@@ -15,6 +15,7 @@ import knex from 'knex';
 import { buildApp } from '../src/server';
 import { LIMITS } from '../src/core/limits';
 import { compare } from '../src/store/search/conditions';
+import { DIALECTS } from '../src/store/dialect';
 import type { SqlStore } from '../src/store/sql-store';
 import { createDatabase, FAST, openTracking, selectedDialects, type Dialect, type TestDatabase } from './support/databases';
 
@@ -177,7 +178,7 @@ describe('LIKE and ILIKE name their escape', () => {
     it(dialect, () => {
       const k = knex({ client, useNullAsDefault: true });
       for (const op of ['LIKE', 'ILIKE'] as const) {
-        const q = compare(k('t'), dialect, 't.v', { entity: 'tag', key: 'k', op, value: 'a\\_b%' } as any);
+        const q = compare(k('t'), DIALECTS[dialect], 't.v', { entity: 'tag', key: 'k', op, value: 'a\\_b%' } as any);
         const text = q.toSQL().sql;
         if (dialect === 'sqlite' && op === 'LIKE') assert.match(text, / GLOB /);
         else assert.match(text, / ESCAPE /, `${op}: ${text}`);
