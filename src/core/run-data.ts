@@ -178,7 +178,7 @@ export class RunData {
       if (fresh.length === 0) return { applied: 0, nextOffset: s.nextOffset };
       const metrics = fresh.flatMap((r) => r.metrics);
       const values = fresh.flatMap((r, i) => r.values.map((v) => ({ ...v, line: offset + from + i })));
-      if (metrics.length) await tx.insertMetrics(run, metrics);
+      if (metrics.length) await tx.metrics.insert(run, metrics);
       if (values.length) await tx.runData.insertHistoryValues(run, s, values);
       await tx.runData.setStreamOffset(s, end);
       return { applied: fresh.length, nextOffset: end };

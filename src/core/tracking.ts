@@ -4,7 +4,8 @@ import { History } from './history';
 import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
 import { RunData } from './run-data';
-import { ArtifactRoots } from './artifacts';
+import { Artifacts } from './artifacts';
+import type { ArtifactStore } from './artifact-store';
 import type { Store } from './store';
 import { invalid } from './errors';
 import { LIMITS } from './limits';
@@ -16,15 +17,15 @@ export class Tracking {
   /** What W&B keeps of a run beyond MLflow's fields: config, summary, non-numeric history, console, stream offsets. */
   readonly runData: RunData;
   readonly loggedModels: LoggedModels;
-  readonly artifactRoots: ArtifactRoots;
+  readonly artifacts: Artifacts;
 
-  constructor(readonly store: Store, cfg: ExperimentsConfig) {
+  constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore) {
     this.experiments = new Experiments(store, cfg);
     this.runs = new Runs(store);
     this.history = new History(store);
     this.runData = new RunData(store);
     this.loggedModels = new LoggedModels(store);
-    this.artifactRoots = new ArtifactRoots(this.runs, this.loggedModels);
+    this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
   }
 
   async start(): Promise<void> {

@@ -1,6 +1,6 @@
-/** WriteTx.runData: a run's W&B documents, stream offsets, non-numeric history values and console lines. */
+/** The run-data part of a write transaction (tx.runData): a run's W&B documents, stream offsets, non-numeric history values and console lines. */
 import type { ConsoleLine } from '../../core/model';
-import type { LockedRun, LockedStream, RunDataTx, RunDocumentKind, StoredHistoryValue } from '../../core/store';
+import type { LockedRun, LockedStream, RunDataWrites, RunDocumentKind, StoredHistoryValue } from '../../core/store';
 import { insertRows } from '../insert';
 import type { SqlExec } from '../sql-exec';
 
@@ -22,7 +22,7 @@ function* byTextSize<T>(rows: T[], text: (r: T) => string): Generator<T[]> {
   if (part.length) yield part;
 }
 
-export class SqlRunDataTx implements RunDataTx {
+export class SqlRunDataWrites implements RunDataWrites {
   constructor(private readonly sql: SqlExec) {}
 
   async document(run: LockedRun, kind: RunDocumentKind): Promise<string | undefined> {
