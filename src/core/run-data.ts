@@ -160,6 +160,9 @@ export class RunData {
    * One chunk of a history-like stream (`wandb-history.jsonl`, `wandb-events.jsonl`): `rows[i]`
    * is line `offset + i`. Every row is checked before anything is written, so a chunk with one
    * bad row stores nothing; of the rest, only lines the stream has not applied yet are written.
+   * A chunk that starts past the stream's offset is applied whole and the lines between stay
+   * empty: a resumed W&B run numbers its lines from the count it was given, and refusing would
+   * end its stream.
    */
   async logHistoryRows(runId: string, stream: string, offset: number, rows: HistoryRow[]): Promise<StreamWrite> {
     checkName(stream, 'stream');

@@ -253,7 +253,7 @@ export function runDataTests(ctx: Ctx): void {
       assert.deepEqual((await ctx.tracking.history.get(id, 'fresh')).items, []);
     });
 
-    it('applies a chunk sent twice at once exactly once', async () => {
+    it('applies a chunk sent twice at once exactly once, and a chunk with its longer resend at once line by line', async () => {
       const id = await newRun(ctx, exp);
       const chunk = Array.from({ length: 50 }, (_, i) => row(i, { s: `v${i}` }, { loss: i }));
       const results = await Promise.all([rd().logHistoryRows(id, HISTORY, 0, chunk), rd().logHistoryRows(id, HISTORY, 0, chunk)]);
@@ -261,6 +261,14 @@ export function runDataTests(ctx: Ctx): void {
       assert.equal((await allValues(id)).length, 50);
       assert.equal((await ctx.tracking.history.get(id, 'loss')).items.length, 50);
       assert.deepEqual(await rd().streamOffsets(id), [{ stream: HISTORY, nextOffset: 50 }]);
+
+      // A chunk and a longer resend of it at once: every line once, whichever writer came first.
+      const lines = Array.from({ length: 30 }, (_, i) => row(50 + i, { s: `w${i}` }, { loss: 50 + i }));
+      const both = await Promise.all([rd().logHistoryRows(id, HISTORY, 50, lines.slice(0, 20)), rd().logHistoryRows(id, HISTORY, 50, lines)]);
+      assert.equal(both[0].applied + both[1].applied, 30);
+      assert.deepEqual((await rd().historyValues(id, { key: 's' })).items.map((v) => v.line), Array.from({ length: 80 }, (_, i) => i));
+      assert.equal((await ctx.tracking.history.get(id, 'loss')).items.length, 80);
+      assert.deepEqual(await rd().streamOffsets(id), [{ stream: HISTORY, nextOffset: 80 }]);
     });
 
     it('keeps console lines by number: a line sent again overwrites, the offset only grows', async () => {
