@@ -17,6 +17,7 @@ import { inputAndModelTests } from './conformance/inputs-and-models';
 import { robustnessTests } from './conformance/robustness';
 import { concurrencyTests } from './conformance/concurrency';
 import { schemaTests } from './conformance/schema';
+import { runDataTests } from './conformance/run-data';
 
 export function storeConformance(dialect: Dialect): void {
   describe(`store conformance: ${dialect}`, () => {
@@ -44,6 +45,7 @@ export function storeConformance(dialect: Dialect): void {
     robustnessTests(ctx);
     concurrencyTests(ctx);
     schemaTests(ctx);
+    runDataTests(ctx);
   });
 }
 

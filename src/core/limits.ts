@@ -40,4 +40,12 @@ export const LIMITS = {
   pageTokenLength: 1024,
   /** A JSON text the core parses (a logged model's MLmodel) nests no deeper than this. */
   jsonNesting: 100,
+  // A run's W&B data, in UTF-8 bytes of its JSON text. A document goes to the database in one
+  // statement, so it stays under MariaDB's default 16 MiB packet; W&B's own requests stop at
+  // about 10 MiB, and no line its client sends is longer, so neither is a value or console line.
+  runDocumentBytes: 15 * 1024 * 1024,
+  historyValueBytes: 10 * 1024 * 1024,
+  consoleLineBytes: 10 * 1024 * 1024,
+  /** Rows of one history chunk: a 10 MiB file_stream request holds fewer lines than this. */
+  historyChunkRows: 100000,
 } as const;

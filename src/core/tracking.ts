@@ -3,6 +3,7 @@ import { Experiments, type ExperimentsConfig } from './experiments';
 import { History } from './history';
 import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
+import { RunData } from './run-data';
 import { Artifacts } from './artifacts';
 import type { ArtifactStore } from './artifact-store';
 import type { Store } from './store';
@@ -13,6 +14,8 @@ export class Tracking {
   readonly experiments: Experiments;
   readonly runs: Runs;
   readonly history: History;
+  /** What W&B keeps of a run beyond MLflow's fields: config, summary, non-numeric history, console, stream offsets. */
+  readonly runData: RunData;
   readonly loggedModels: LoggedModels;
   readonly artifacts: Artifacts;
 
@@ -20,6 +23,7 @@ export class Tracking {
     this.experiments = new Experiments(store, cfg);
     this.runs = new Runs(store);
     this.history = new History(store);
+    this.runData = new RunData(store);
     this.loggedModels = new LoggedModels(store);
     this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
   }

@@ -21,7 +21,9 @@ import { hydrateRuns } from './run-hydration';
 import { compileExperimentSearch } from './search/experiments';
 import { compileLoggedModelSearch, hydrateLoggedModels } from './logged-models';
 import type { LoggedModel } from '../core/model';
-import type { LoggedModelSearch } from '../core/store';
+import type { LoggedModelSearch, RunDocumentKind, StoredHistoryValueRead } from '../core/store';
+import type { ConsoleLine, StreamOffset } from '../core/model';
+import * as runData from './run-data-reads';
 
 export interface OpenOptions {
   sqlite?: Partial<SqliteOptions>;
@@ -293,6 +295,17 @@ export class SqlStore implements Store {
       .orderBy([{ column: 'ds.experiment_id' }, { column: 'ds.name' }, { column: 'ds.digest' }])
       .limit(1000);
     return rows.map((r: any) => ({ experimentId: String(r.experiment_id), name: r.name, digest: r.digest, ...(r.context ? { context: r.context } : {}) }));
+  }
+
+  // ---- a run's W&B data ----
+
+  runDocument(runId: string, kind: RunDocumentKind): Promise<string | undefined> { return runData.runDocument(this.reads, runId, kind); }
+  runStreamOffsets(runId: string): Promise<StreamOffset[]> { return runData.runStreamOffsets(this.reads, runId); }
+  runHistoryValues(runId: string, q: { key?: string; offset: number; limit: number }): Promise<StoredHistoryValueRead[]> {
+    return runData.runHistoryValues(this.reads, runId, q);
+  }
+  runConsoleLines(runId: string, stream: string, from: number, limit: number): Promise<ConsoleLine[]> {
+    return runData.runConsoleLines(this.reads, runId, stream, from, limit);
   }
 
   // ---- logged models ----

@@ -10,18 +10,21 @@ import { SqlExperimentWrites } from './tx/experiments';
 import { SqlLoggedModelWrites } from './tx/logged-models';
 import { SqlMetricWrites } from './tx/metrics';
 import { SqlRunWrites } from './tx/runs';
+import { SqlRunDataWrites } from './tx/run-data';
 
 export class SqlWriteTx implements WriteTx {
   readonly experiments: SqlExperimentWrites;
   readonly runs: SqlRunWrites;
   readonly metrics: SqlMetricWrites;
   readonly loggedModels: SqlLoggedModelWrites;
+  readonly runData: SqlRunDataWrites;
 
   constructor(sql: SqlExec, keys: MetricKeyCache) {
     this.experiments = new SqlExperimentWrites(sql);
     this.runs = new SqlRunWrites(sql);
     this.metrics = new SqlMetricWrites(sql, keys);
     this.loggedModels = new SqlLoggedModelWrites(sql);
+    this.runData = new SqlRunDataWrites(sql);
   }
 
   /** Metric key ids this transaction resolved; the store caches them after commit. */
