@@ -1,7 +1,9 @@
 /**
  * The storage interface the core owns. store/ implements it for every SQL dialect;
  * the core never sees SQL. Writes run inside `write()`: everything done through one
- * WriteTx commits together or not at all, and the promise settles only after commit.
+ * WriteTx commits together or not at all, and the promise settles only after commit. A write
+ * unit awaits nothing but its WriteTx: a store may refuse (UNAVAILABLE) one that holds its
+ * writer too long, and may replay one the database aborted.
  */
 import type {
   ConsoleLine, HistoryValueKind, StreamOffset,

@@ -7,7 +7,7 @@ import { openSqliteReader, openSqliteWriter, parseDbUrl, type SqliteOptions } fr
 import { DIALECTS, type SqlDialect } from './dialect';
 import { prepareSchema } from './schema/check';
 import { openError } from './open-errors';
-import { WriteQueue } from './write-queue';
+import { type WriteLimits, WriteQueue } from './write-queue';
 import { KnexExec, SqliteExec, type SqlExec } from './sql-exec';
 import { addSqliteFunctions } from './sqlite-functions';
 import { type HistoryReads, type HistoryScope, KnexHistoryReads, SqliteHistoryReads } from './history-reads';
@@ -36,6 +36,8 @@ export interface OpenOptions {
   createParentDir?: boolean;
   /** Called after each schema statement has run; tests stop the setup here to stand for a crash. */
   onSchemaStatement?: (sql: string) => void;
+  /** SQLite: the bounds of the single writer's queue (write-queue.ts WRITE_LIMITS); tests shrink them. */
+  writeLimits?: Partial<WriteLimits>;
 }
 
 export class SqlStore implements Store {
@@ -102,7 +104,7 @@ export class SqlStore implements Store {
         addSqliteFunctions(db);
         addSqliteFunctions(historyDb);
         const exec = new SqliteExec(db);
-        sqlite = { exec, queue: new WriteQueue(exec), close: () => { db.close(); historyDb.close(); } };
+        sqlite = { exec, queue: new WriteQueue(exec, opts.writeLimits), close: () => { db.close(); historyDb.close(); } };
         history = new SqliteHistoryReads(historyDb);
         reads = new SqliteExec(historyDb);
       }
@@ -123,6 +125,8 @@ export class SqlStore implements Store {
    * as a deadlock victim or serialization failure is replayed from the start (write-retry.ts):
    * `fn` only talks to the transaction, and the metric keys it saw are learned only from the
    * attempt that committed.
+   * On SQLite it runs under the single writer's bounds (write-queue.ts): a unit still holding
+   * the writer at its deadline (awaiting something else, say) is rolled back and refused.
    */
   async write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     if (this.closed) throw new TrackbridgeError('UNAVAILABLE', 'The server is shutting down');
