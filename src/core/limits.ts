@@ -36,6 +36,12 @@ export const LIMITS = {
   orderByTerms: 20,
   searchExperimentIds: 10000,
   filterListValues: 10000,
+  // A filter tree (And/Or/Not over comparisons) at most this deep and this large, counting
+  // every node. Each comparison binds up to two values, so with the experiment ids and IN-list
+  // values at their caps a whole tree still fits SQLite's 32,766; the depth keeps the SQL well
+  // inside every database's expression-depth and stack limits.
+  filterDepth: 64,
+  filterTerms: 5000,
   /** Our page tokens are a few dozen characters; anything this long is not one of them. */
   pageTokenLength: 1024,
   /** A JSON text the core parses (a logged model's MLmodel) nests no deeper than this. */

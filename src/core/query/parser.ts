@@ -8,6 +8,7 @@ import { invalid } from '../errors';
 import type { Comparator, Entity } from './ast';
 import { clip, tokenize, type Token } from './lexer';
 import { LIMITS } from '../limits';
+import { tooManyListValues } from './filter';
 
 /** Which `<prefix>.` spellings name which entity, and how to complain about others. */
 export interface PrefixTable {
@@ -67,9 +68,7 @@ export const FILTER_LIMITS = { comparisons: 50, listItems: LIMITS.filterListValu
 
 function countListValues(c: RawComparison, sofar: number): number {
   const total = sofar + (Array.isArray(c.value) ? c.value.length : 0);
-  if (total > FILTER_LIMITS.listItems) {
-    throw invalid(`Invalid filter: the IN lists of one filter may hold at most ${FILTER_LIMITS.listItems} values in all.`);
-  }
+  if (total > FILTER_LIMITS.listItems) throw tooManyListValues();
   return total;
 }
 
