@@ -2,6 +2,7 @@
 import { invalid } from '../errors';
 import { LIMITS } from '../limits';
 import type { And, Comparator, Comparison, Entity, Filter, Literal, Not, Or } from './ast';
+import { FILTER_LIMITS, tooManyListValues } from './parser';
 
 export const comparison = (entity: Entity, key: string, op: Comparator, value?: Literal | Literal[]): Comparison =>
   value === undefined ? { kind: 'compare', entity, key, op } : { kind: 'compare', entity, key, op, value };
@@ -15,32 +16,38 @@ export const not = (term: Filter): Not => ({ kind: 'not', term });
 export const matchesAll = (f: Filter): boolean => f.kind === 'and' && f.terms.length === 0;
 export const matchesNone = (f: Filter): boolean => f.kind === 'or' && f.terms.length === 0;
 
-export function tooManyListValues(): Error {
-  return invalid(`Invalid filter: the IN lists of one filter may hold at most ${LIMITS.filterListValues} values in all.`);
-}
-
 /**
  * Refuses a tree past the core's bounds (LIMITS.filterDepth, filterTerms, filterListValues).
+ * The comparisons ANDed at its top (under the root And and the Ands below it, alone or under a
+ * Not) are bounded as MLflow's filters are (FILTER_LIMITS.comparisons): planners join each of
+ * them into the search, and PostgreSQL's planning time grows steeply with their number (64
+ * metric comparisons: 0.8 s; 200: a minute). Comparisons under an Or are tested row by row.
+ *
  * It walks without recursion, so even a tree far too deep is refused rather than overflowing
  * the stack; everything else that walks a tree may recurse once it has passed here.
  */
 export function checkFilterTree(filter: Filter): void {
-  const stack: Array<[Filter, number]> = [[filter, 0]];
+  // [node, Ands/Ors/Nots above it, whether every node above it is an And (or a Not right over this comparison)]
+  const stack: Array<[Filter, number, boolean]> = [[filter, 0, true]];
   let terms = 0;
   let listValues = 0;
+  let topComparisons = 0;
   while (stack.length > 0) {
-    const [f, depth] = stack.pop()!;
+    const [f, depth, top] = stack.pop()!;
     if (++terms > LIMITS.filterTerms) {
       throw invalid(`Invalid filter: at most ${LIMITS.filterTerms} terms (comparisons and the and/or/not joining them) may make up one filter.`);
     }
     if (f.kind === 'compare') {
       if (Array.isArray(f.value)) listValues += f.value.length;
       if (listValues > LIMITS.filterListValues) throw tooManyListValues();
+      if (top && ++topComparisons > FILTER_LIMITS.comparisons) {
+        throw invalid(`Invalid filter: at most ${FILTER_LIMITS.comparisons} comparisons may be ANDed at the top of one filter.`);
+      }
       continue;
     }
     if (depth + 1 > LIMITS.filterDepth) throw invalid(`Invalid filter: and/or/not may nest at most ${LIMITS.filterDepth} deep.`);
-    if (f.kind === 'not') stack.push([f.term, depth + 1]);
-    else for (const t of f.terms) stack.push([t, depth + 1]);
+    if (f.kind === 'not') stack.push([f.term, depth + 1, top && f.term.kind === 'compare']);
+    else for (const t of f.terms) stack.push([t, depth + 1, top && f.kind === 'and']);
   }
 }
 

@@ -8,7 +8,6 @@ import { invalid } from '../errors';
 import type { Comparator, Entity } from './ast';
 import { clip, tokenize, type Token } from './lexer';
 import { LIMITS } from '../limits';
-import { tooManyListValues } from './filter';
 
 /** Which `<prefix>.` spellings name which entity, and how to complain about others. */
 export interface PrefixTable {
@@ -65,6 +64,10 @@ export interface RawOrderTerm extends RawIdentifier {
  * IN-list value is a bind variable, so the lists of one filter share one allowance.
  */
 export const FILTER_LIMITS = { comparisons: 50, listItems: LIMITS.filterListValues } as const;
+
+export function tooManyListValues(): Error {
+  return invalid(`Invalid filter: the IN lists of one filter may hold at most ${FILTER_LIMITS.listItems} values in all.`);
+}
 
 function countListValues(c: RawComparison, sofar: number): number {
   const total = sofar + (Array.isArray(c.value) ? c.value.length : 0);
