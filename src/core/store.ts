@@ -54,42 +54,63 @@ export interface ExperimentUpdate {
   lastUpdateTime?: number;
 }
 
+/**
+ * Everything one write unit may do, in one part per area; each part's methods are named
+ * without the area (`tx.runs.lock`, `tx.experiments.setTags`). A new area is one more part.
+ */
 export interface WriteTx {
-  // experiments
-  insertExperiment(e: NewExperiment): Promise<string>;
-  lockExperiment(experimentId: string): Promise<Experiment | undefined>;
-  experimentIdByName(name: string): Promise<string | undefined>;
-  updateExperiment(experimentId: string, u: ExperimentUpdate): Promise<void>;
-  setExperimentTags(experimentId: string, tags: Tag[]): Promise<void>;
-  /** Returns false when the key did not exist. */
-  deleteExperimentTag(experimentId: string, key: string): Promise<boolean>;
-  /** Cascades lifecycle to every run of the experiment. */
-  setRunsLifecycleOfExperiment(experimentId: string, stage: LifecycleStage, deletedTime: number | null): Promise<void>;
+  experiments: ExperimentWrites;
+  runs: RunWrites;
+  /**
+   * Run metrics are a part of their own, not of runs: they are the one write that interns keys
+   * (the metric-key cache learns them after commit) and keeps a derived table (latest values)
+   * current, and the highest-volume write, which other protocols' history streams add to.
+   */
+  metrics: MetricWrites;
+  loggedModels: LoggedModelWrites;
+}
 
-  // runs
-  insertRun(r: NewRun): Promise<void>;
-  lockRun(runId: string): Promise<LockedRun | undefined>;
-  updateRun(run: LockedRun, u: RunUpdate): Promise<void>;
+export interface ExperimentWrites {
+  insert(e: NewExperiment): Promise<string>;
+  lock(experimentId: string): Promise<Experiment | undefined>;
+  idByName(name: string): Promise<string | undefined>;
+  update(experimentId: string, u: ExperimentUpdate): Promise<void>;
+  setTags(experimentId: string, tags: Tag[]): Promise<void>;
+  /** Returns false when the key did not exist. */
+  deleteTag(experimentId: string, key: string): Promise<boolean>;
+  /** Cascades lifecycle to every run of the experiment. */
+  setRunsLifecycle(experimentId: string, stage: LifecycleStage, deletedTime: number | null): Promise<void>;
+}
+
+export interface RunWrites {
+  insert(r: NewRun): Promise<void>;
+  lock(runId: string): Promise<LockedRun | undefined>;
+  update(run: LockedRun, u: RunUpdate): Promise<void>;
   /** The values already stored for these param keys. */
   getParams(run: LockedRun, keys: string[]): Promise<Map<string, string>>;
   insertParams(run: LockedRun, params: Tag[]): Promise<void>;
-  upsertTags(run: LockedRun, tags: Tag[]): Promise<void>;
+  /** Inserts or overwrites; of a key given twice the later value wins. */
+  setTags(run: LockedRun, tags: Tag[]): Promise<void>;
   getTag(run: LockedRun, key: string): Promise<string | undefined>;
   deleteTag(run: LockedRun, key: string): Promise<boolean>;
-  /** Appends points (exact duplicates are dropped) and keeps the latest value per key current. */
-  insertMetrics(run: LockedRun, points: MetricPoint[]): Promise<void>;
   insertDatasetInputs(run: LockedRun, inputs: DatasetInput[]): Promise<void>;
   insertModelIo(run: LockedRun, kind: 'input' | 'output', models: ModelOutput[]): Promise<void>;
+}
 
-  // logged models
-  insertLoggedModel(m: NewLoggedModel): Promise<void>;
-  lockLoggedModel(modelId: string): Promise<{ modelId: string; experimentId: string; lifecycleStage: LifecycleStage } | undefined>;
-  updateLoggedModel(modelId: string, u: LoggedModelUpdate): Promise<void>;
-  setLoggedModelTags(modelId: string, tags: Tag[]): Promise<void>;
-  deleteLoggedModelTag(modelId: string, key: string): Promise<boolean>;
+export interface MetricWrites {
+  /** Appends points (exact duplicates are dropped) and keeps the latest value per key current. */
+  insert(run: LockedRun, points: MetricPoint[]): Promise<void>;
+}
+
+export interface LoggedModelWrites {
+  insert(m: NewLoggedModel): Promise<void>;
+  lock(modelId: string): Promise<{ modelId: string; experimentId: string; lifecycleStage: LifecycleStage } | undefined>;
+  update(modelId: string, u: LoggedModelUpdate): Promise<void>;
+  setTags(modelId: string, tags: Tag[]): Promise<void>;
+  deleteTag(modelId: string, key: string): Promise<boolean>;
   /** Params are write-once like run params; existing keys keep their value. */
-  insertLoggedModelParams(modelId: string, params: Tag[]): Promise<void>;
-  insertLoggedModelMetrics(modelId: string, points: ModelMetricPoint[]): Promise<void>;
+  insertParams(modelId: string, params: Tag[]): Promise<void>;
+  insertMetrics(modelId: string, points: ModelMetricPoint[]): Promise<void>;
 }
 
 export interface NewLoggedModel {

@@ -3,7 +3,8 @@ import { Experiments, type ExperimentsConfig } from './experiments';
 import { History } from './history';
 import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
-import { ArtifactRoots } from './artifacts';
+import { Artifacts } from './artifacts';
+import type { ArtifactStore } from './artifact-store';
 import type { Store } from './store';
 import { invalid } from './errors';
 import { LIMITS } from './limits';
@@ -13,14 +14,14 @@ export class Tracking {
   readonly runs: Runs;
   readonly history: History;
   readonly loggedModels: LoggedModels;
-  readonly artifactRoots: ArtifactRoots;
+  readonly artifacts: Artifacts;
 
-  constructor(readonly store: Store, cfg: ExperimentsConfig) {
+  constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore) {
     this.experiments = new Experiments(store, cfg);
     this.runs = new Runs(store);
     this.history = new History(store);
     this.loggedModels = new LoggedModels(store);
-    this.artifactRoots = new ArtifactRoots(this.runs, this.loggedModels);
+    this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
   }
 
   async start(): Promise<void> {

@@ -1,7 +1,7 @@
 /** Compiles an experiment search into SQL. */
 import type { Knex } from 'knex';
 import type { ExperimentSearch } from '../../core/store';
-import type { Dialect } from '../connect';
+import type { SqlDialect } from '../dialect';
 import { compare } from './conditions';
 import { columnComparison, whereFilter } from './tree';
 
@@ -20,7 +20,7 @@ function orderById(sql: Knex.QueryBuilder, ascending: boolean) {
   return sql.orderByRaw(`LENGTH(experiments.experiment_id) ${dir}`).orderBy('experiments.experiment_id', dir);
 }
 
-export function compileExperimentSearch(db: Knex, dialect: Dialect, q: ExperimentSearch): Knex.QueryBuilder {
+export function compileExperimentSearch(db: Knex, dialect: SqlDialect, q: ExperimentSearch): Knex.QueryBuilder {
   let sql = db('experiments').select('experiments.*').whereIn('experiments.lifecycle_stage', VIEW[q.viewType]);
   sql = whereFilter(sql, q.filter, (b, c, twoValued) => {
     if (c.entity === 'attribute') return columnComparison(b, dialect, COLUMNS[c.key], c, twoValued);

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Comparison, OrderTerm } from '../../core/query/ast';
 import { conjuncts } from '../../core/query/filter';
 import type { RunSearch } from '../../core/store';
-import type { Dialect } from '../connect';
+import type { SqlDialect } from '../dialect';
 import { SPECIAL_NAN } from '../metric-values';
 import { compare, doubleLiteral, orderNullsLast } from './conditions';
 import { columnComparison, whereFilter } from './tree';
@@ -32,7 +32,7 @@ const VIEW: Record<string, string[]> = { ACTIVE_ONLY: ['active'], DELETED_ONLY: 
  * the store has never seen holds for no run; the caller folds those away (and skips a search
  * they make empty), and one left in compiles to a false term.
  */
-export function compileRunSearch(db: Knex, dialect: Dialect, q: RunSearch, keyIds: Map<string, number>): Knex.QueryBuilder {
+export function compileRunSearch(db: Knex, dialect: SqlDialect, q: RunSearch, keyIds: Map<string, number>): Knex.QueryBuilder {
   let sql = db('runs').select('runs.*').whereIn('runs.experiment_id', q.experimentIds).whereIn('runs.lifecycle_stage', VIEW[q.viewType]);
   sql = whereFilter(sql, q.filter, conditionSql(db, dialect, keyIds), costOf);
   q.orderBy.forEach((t, i) => { sql = addOrder(sql, t, i, keyIds); });
@@ -64,7 +64,7 @@ export const DEFAULT_PROBE_WINDOW: ProbeWindow = { min: 2000, perRow: 20 };
 const MAX_WINDOW = 25_000;
 
 export function compileMetricOrderProbe(
-  db: Knex, dialect: Dialect, q: RunSearch, keyIds: Map<string, number>, size: ProbeWindow = DEFAULT_PROBE_WINDOW,
+  db: Knex, dialect: SqlDialect, q: RunSearch, keyIds: Map<string, number>, size: ProbeWindow = DEFAULT_PROBE_WINDOW,
 ): MetricOrderProbe | undefined {
   const first = q.orderBy[0];
   const keyId = first?.entity === 'metric' ? keyIds.get(first.key) : undefined;
@@ -103,10 +103,10 @@ export function compileMetricOrderProbe(
 const COST: Record<Comparison['entity'], number> = { attribute: 0, param: 1, tag: 1, metric: 2, dataset: 3 };
 const costOf = (c: Comparison) => COST[c.entity];
 
-const conditionSql = (db: Knex, dialect: Dialect, keyIds: Map<string, number>) =>
+const conditionSql = (db: Knex, dialect: SqlDialect, keyIds: Map<string, number>) =>
   (sql: Knex.QueryBuilder, c: Comparison, twoValued: boolean) => addCondition(sql, db, dialect, c, keyIds, twoValued);
 
-function addCondition(sql: Knex.QueryBuilder, db: Knex, dialect: Dialect, c: Comparison, keyIds: Map<string, number>, twoValued: boolean): Knex.QueryBuilder {
+function addCondition(sql: Knex.QueryBuilder, db: Knex, dialect: SqlDialect, c: Comparison, keyIds: Map<string, number>, twoValued: boolean): Knex.QueryBuilder {
   switch (c.entity) {
     case 'attribute':
       return columnComparison(sql, dialect, attributeColumn(c.key), c, twoValued);

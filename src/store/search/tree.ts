@@ -11,7 +11,7 @@
 import type { Knex } from 'knex';
 import type { Comparison, Filter } from '../../core/query/ast';
 import { conjuncts } from '../../core/query/filter';
-import type { Dialect } from '../connect';
+import type { SqlDialect } from '../dialect';
 import { compare } from './conditions';
 
 /** Adds one comparison to a where-builder; `twoValued` asks for a predicate that is never NULL. */
@@ -41,7 +41,7 @@ export function whereFilter(q: Knex.QueryBuilder, filter: Filter, sql: Compariso
 }
 
 /** A comparison on a column that may be empty: an empty column makes it false, never NULL, where that matters. */
-export function columnComparison(q: Knex.QueryBuilder, dialect: Dialect, column: string, c: Comparison, twoValued: boolean): Knex.QueryBuilder {
+export function columnComparison(q: Knex.QueryBuilder, dialect: SqlDialect, column: string, c: Comparison, twoValued: boolean): Knex.QueryBuilder {
   if (twoValued && c.op !== 'IS NULL' && c.op !== 'IS NOT NULL') q = q.whereNotNull(column);
   return compare(q, dialect, column, c);
 }
