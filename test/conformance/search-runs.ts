@@ -219,6 +219,18 @@ export function searchRunTests(ctx: Ctx): void {
       await treeMatches(not(not(c.accHigh)), ['alpha', 'gamma-X']);
     });
 
+    it('filter trees: a Not is the exact complement of LIKE, IN, NOT IN and folded integer bounds', async () => {
+      await treeMatches(not(comparison('attribute', 'run_name', 'LIKE', '%X')), ['alpha', 'beta', 'delta']);
+      await treeMatches(not(comparison('attribute', 'run_name', 'ILIKE', '%x')), ['alpha', 'beta', 'delta']);
+      await treeMatches(not(comparison('attribute', 'run_id', 'IN', [f.id.alpha, f.id.beta])), ['gamma-X', 'delta']);
+      await treeMatches(not(comparison('attribute', 'run_id', 'NOT IN', [f.id.alpha])), ['alpha']);
+      // Bounds no integer column can meet or miss: "no run", "every run", "every run with an end_time".
+      await treeMatches(not(comparison('attribute', 'start_time', '>', Infinity)), ACTIVE);
+      await treeMatches(not(comparison('attribute', 'start_time', '<', 1e300)), []);
+      await treeMatches(not(comparison('attribute', 'end_time', '!=', 0.5)), ['beta', 'delta']);
+      await treeMatches(not(comparison('attribute', 'end_time', '>=', 1999.5)), ['beta', 'delta']);
+    });
+
     it('filter trees: a Not over an Or and over an And', async () => {
       await treeMatches(not(or(c.accHigh, c.teamB)), ['delta']);
       await treeMatches(not(and(c.teamA, c.accHigh)), ['beta', 'gamma-X', 'delta']);
