@@ -12,6 +12,7 @@ import { runTests } from './conformance/runs';
 import { loggingTests } from './conformance/logging';
 import { searchRunTests } from './conformance/search-runs';
 import { searchExperimentTests } from './conformance/search-experiments';
+import { searchLoggedModelTests } from './conformance/search-logged-models';
 import { historyTests } from './conformance/history';
 import { inputAndModelTests } from './conformance/inputs-and-models';
 import { robustnessTests } from './conformance/robustness';
@@ -42,6 +43,7 @@ export function storeConformance(dialect: Dialect): void {
     searchExperimentTests(ctx);
     historyTests(ctx);
     inputAndModelTests(ctx);
+    searchLoggedModelTests(ctx);
     robustnessTests(ctx);
     concurrencyTests(ctx);
     schemaTests(ctx);

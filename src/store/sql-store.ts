@@ -24,6 +24,7 @@ import type { LoggedModel } from '../core/model';
 import type { LoggedModelSearch, RunDocumentKind, StoredHistoryValueRead } from '../core/store';
 import type { ConsoleLine, StreamOffset } from '../core/model';
 import * as runData from './run-data-reads';
+import { checkFilterTree, comparisonsIn, foldConstants, matchesNone } from '../core/query/filter';
 
 export interface OpenOptions {
   sqlite?: Partial<SqliteOptions>;
@@ -192,6 +193,7 @@ export class SqlStore implements Store {
   }
 
   async searchExperiments(q: ExperimentSearch): Promise<Experiment[]> {
+    checkFilterTree(q.filter);
     const rows = await compileExperimentSearch(this.reader, this.dialect, q);
     return this.withTags(rows);
   }
@@ -218,12 +220,17 @@ export class SqlStore implements Store {
   }
 
   async searchRuns(q: RunSearch): Promise<Run[]> {
+    // The compilers recurse over the tree, so its bounds are checked before anything else.
+    checkFilterTree(q.filter);
     if (q.experimentIds.length === 0) return [];
-    const metricKeys = [...q.filter, ...q.orderBy].filter((c) => c.entity === 'metric').map((c) => c.key);
+    const metricKeys = [...comparisonsIn(q.filter), ...q.orderBy].filter((c) => c.entity === 'metric').map((c) => c.key);
     const keyIds = await this.keys.lookup(this.reader, [...new Set(metricKeys)]);
-    // A filter on a metric no run ever logged matches nothing.
-    if (q.filter.some((c) => c.entity === 'metric' && !keyIds.has(c.key))) return [];
-    const probe = compileMetricOrderProbe(this.reader, this.dialect, q, keyIds, this.probeWindow);
+    // A comparison on a metric no run ever logged holds for no run; when that settles the
+    // whole filter (any conjunction naming one), no query is needed.
+    const filter = foldConstants(q.filter, (c) => (c.entity === 'metric' && !keyIds.has(c.key) ? false : undefined));
+    if (matchesNone(filter)) return [];
+    const search = { ...q, filter };
+    const probe = compileMetricOrderProbe(this.reader, this.dialect, search, keyIds, this.probeWindow);
     if (probe) {
       const rows = await this.select(probe.query);
       if (probe.accepts(rows)) {
@@ -232,7 +239,7 @@ export class SqlStore implements Store {
       }
       this.searchStats.probeDeclined++;
     }
-    const rows = await this.select(compileRunSearch(this.reader, this.dialect, q, keyIds));
+    const rows = await this.select(compileRunSearch(this.reader, this.dialect, search, keyIds));
     return hydrateRuns(this.reads, this.keys, rows);
   }
 
@@ -320,6 +327,7 @@ export class SqlStore implements Store {
   }
 
   async searchLoggedModels(q: LoggedModelSearch): Promise<LoggedModel[]> {
+    checkFilterTree(q.filter);
     if (q.experimentIds.length === 0) return [];
     const rows = await compileLoggedModelSearch(this.reader, this.dialect, q);
     return hydrateLoggedModels(this.reader, rows);
