@@ -17,6 +17,7 @@ import { inputAndModelTests } from './conformance/inputs-and-models';
 import { robustnessTests } from './conformance/robustness';
 import { concurrencyTests } from './conformance/concurrency';
 import { schemaTests } from './conformance/schema';
+import { ingestTests } from './conformance/ingest';
 
 export function storeConformance(dialect: Dialect): void {
   describe(`store conformance: ${dialect}`, () => {
@@ -43,6 +44,7 @@ export function storeConformance(dialect: Dialect): void {
     inputAndModelTests(ctx);
     robustnessTests(ctx);
     concurrencyTests(ctx);
+    ingestTests(ctx);
     schemaTests(ctx);
   });
 }

@@ -5,7 +5,7 @@
  */
 import type {
   DatasetInput, DatasetSummary, Experiment, LifecycleStage, LoggedModel, LoggedModelStatus, MetricPoint, ModelMetricPoint,
-  ModelOutput, Run, RunInfo, RunStatus, Tag, ViewType,
+  ModelOutput, Origin, OriginKind, OriginRecord, Run, RunInfo, RunStatus, Tag, ViewType,
 } from './model';
 import type { Filter, OrderTerm } from './query/ast';
 
@@ -42,8 +42,10 @@ export interface NewRun {
 
 export interface RunUpdate {
   status?: RunStatus;
+  startTime?: number;
   endTime?: number | null;
   name?: string;
+  userId?: string;
   lifecycleStage?: LifecycleStage;
   deletedTime?: number | null;
 }
@@ -51,10 +53,46 @@ export interface RunUpdate {
 export interface ExperimentUpdate {
   name?: string;
   lifecycleStage?: LifecycleStage;
+  creationTime?: number;
   lastUpdateTime?: number;
 }
 
+// TEMP shim: the split parts as the store-dialect branch names them.
+export interface ExperimentWrites {
+  insert(e: NewExperiment): Promise<string>;
+  lock(experimentId: string): Promise<Experiment | undefined>;
+  idByName(name: string): Promise<string | undefined>;
+  update(experimentId: string, u: ExperimentUpdate): Promise<void>;
+  setTags(experimentId: string, tags: Tag[]): Promise<void>;
+}
+export interface RunWrites {
+  insert(r: NewRun): Promise<void>;
+  lock(runId: string): Promise<LockedRun | undefined>;
+  update(run: LockedRun, u: RunUpdate): Promise<void>;
+  setTags(run: LockedRun, tags: Tag[]): Promise<void>;
+  /** Inserts or overwrites: for a source whose values are authoritative (ingest). */
+  setParams(run: LockedRun, params: Tag[]): Promise<void>;
+  insertDatasetInputs(run: LockedRun, inputs: DatasetInput[]): Promise<void>;
+}
+export interface MetricWrites {
+  insert(run: LockedRun, points: MetricPoint[]): Promise<void>;
+}
+
+/** Where ingested objects came from, one row per (kind, system, origin id). */
+export interface OriginWrites {
+  /** The local id an origin was ingested as; the row is locked until commit. */
+  localId(kind: OriginKind, system: string, originId: string): Promise<string | undefined>;
+  /** The origins recorded for a local object, first ingested first. */
+  of(kind: OriginKind, localId: string): Promise<OriginRecord[]>;
+  /** Records that `localId` came from `origin`; again, it keeps the first ingest time and refreshes the URL and last ingest time. */
+  record(kind: OriginKind, localId: string, origin: Origin, time: number): Promise<void>;
+}
+
 export interface WriteTx {
+  experiments: ExperimentWrites;
+  runs: RunWrites;
+  metrics: MetricWrites;
+  origins: OriginWrites;
   // experiments
   insertExperiment(e: NewExperiment): Promise<string>;
   lockExperiment(experimentId: string): Promise<Experiment | undefined>;
@@ -175,6 +213,11 @@ export interface Store {
   /** Active logged models only. */
   getLoggedModel(modelId: string): Promise<LoggedModel | undefined>;
   searchLoggedModels(q: LoggedModelSearch): Promise<LoggedModel[]>;
+
+  /** Where a local object came from, first ingested first; empty for one created here. */
+  getOrigins(kind: OriginKind, localId: string): Promise<OriginRecord[]>;
+  /** The local id an origin was ingested as. */
+  localIdOfOrigin(kind: OriginKind, system: string, originId: string): Promise<string | undefined>;
 
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** The tracking domain as front-ends see it: one object holding each area's service. */
 import { Experiments, type ExperimentsConfig } from './experiments';
 import { History } from './history';
+import { Ingest } from './ingest';
 import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
 import { ArtifactRoots } from './artifacts';
@@ -14,6 +15,8 @@ export class Tracking {
   readonly history: History;
   readonly loggedModels: LoggedModels;
   readonly artifactRoots: ArtifactRoots;
+  /** Objects written with their own ids, times and origin (importers, front-ends with ids of their own). */
+  readonly ingest: Ingest;
 
   constructor(readonly store: Store, cfg: ExperimentsConfig) {
     this.experiments = new Experiments(store, cfg);
@@ -21,6 +24,7 @@ export class Tracking {
     this.history = new History(store);
     this.loggedModels = new LoggedModels(store);
     this.artifactRoots = new ArtifactRoots(this.runs, this.loggedModels);
+    this.ingest = new Ingest(store, cfg);
   }
 
   async start(): Promise<void> {

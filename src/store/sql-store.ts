@@ -15,13 +15,14 @@ import { type HistoryReads, type HistoryScope, KnexHistoryReads, SqliteHistoryRe
 import { SqlWriteTx } from './write-tx';
 import { isReplayable, replayDelay, WRITE_ATTEMPTS } from './write-retry';
 import { MetricKeyCache } from './metric-keys';
-import { experimentFromRows, int64Of, runInfoFromRow } from './rows';
+import { experimentFromRows, int64Of, originFromRow, runInfoFromRow } from './rows';
+import { LOCAL_ID_SQL, ORIGINS_OF_SQL } from './tx/origins';
 import { chunks } from './chunks';
 import { compileMetricOrderProbe, compileRunSearch, DEFAULT_PROBE_WINDOW, type ProbeWindow } from './search/runs';
 import { hydrateRuns } from './run-hydration';
 import { compileExperimentSearch } from './search/experiments';
 import { compileLoggedModelSearch, hydrateLoggedModels } from './logged-models';
-import type { LoggedModel } from '../core/model';
+import type { LoggedModel, OriginKind, OriginRecord } from '../core/model';
 import type { LoggedModelSearch } from '../core/store';
 
 export interface OpenOptions {
@@ -316,5 +317,16 @@ export class SqlStore implements Store {
     if (q.experimentIds.length === 0) return [];
     const rows = await compileLoggedModelSearch(this.reader, this.dialect, q);
     return hydrateLoggedModels(this.reader, rows);
+  }
+
+  // ---- origins ----
+
+  async getOrigins(kind: OriginKind, localId: string): Promise<OriginRecord[]> {
+    return (await this.reads.all(ORIGINS_OF_SQL, [kind, localId])).map(originFromRow);
+  }
+
+  async localIdOfOrigin(kind: OriginKind, system: string, originId: string): Promise<string | undefined> {
+    const [row] = await this.reads.all(LOCAL_ID_SQL, [kind, system, originId]);
+    return row ? String(row.local_id) : undefined;
   }
 }

@@ -10,6 +10,8 @@ import type { MetricKeyCache } from './metric-keys';
 import type { SqlExec } from './sql-exec';
 import { experimentFromRows } from './rows';
 import * as models from './logged-models';
+import { SqlOriginWrites } from './tx/origins';
+import type { ExperimentWrites, MetricWrites, OriginWrites, RunWrites } from '../core/store';
 
 
 /** `UPDATE table SET a = ?, b = ? WHERE …` from the fields that are set; undefined means "leave". */
@@ -27,6 +29,29 @@ export class SqlWriteTx implements WriteTx {
 
   constructor(private readonly sql: SqlExec, private readonly keys: MetricKeyCache) {
     this.forUpdate = sql.dialect === 'sqlite' ? '' : ' FOR UPDATE';
+    this.origins = new SqlOriginWrites(sql);
+  }
+
+  // TEMP shim until the store-dialect split lands.
+  readonly origins: OriginWrites;
+  get experiments(): ExperimentWrites {
+    return {
+      insert: (e) => this.insertExperiment(e), lock: (id) => this.lockExperiment(id), idByName: (n) => this.experimentIdByName(n),
+      update: (id, u) => this.updateExperiment(id, u), setTags: (id, t) => this.setExperimentTags(id, t),
+    };
+  }
+  get runs(): RunWrites {
+    return {
+      insert: (r) => this.insertRun(r), lock: (id) => this.lockRun(id), update: (r, u) => this.updateRun(r, u), setTags: (r, t) => this.upsertTags(r, t),
+      setParams: async (run, params) => {
+        const rows = params.map((p) => [run.handle, p.key, p.value]);
+        await insertRows(this.sql, 'params', ['rid', 'key', 'value'], rows, { keys: ['rid', 'key'], update: ['value'] });
+      },
+      insertDatasetInputs: (r, i) => this.insertDatasetInputs(r, i),
+    };
+  }
+  get metrics(): MetricWrites {
+    return { insert: (r, p) => this.insertMetrics(r, p) };
   }
 
   // ---- experiments ----
@@ -62,7 +87,9 @@ export class SqlWriteTx implements WriteTx {
   }
 
   async updateExperiment(experimentId: string, u: ExperimentUpdate): Promise<void> {
-    const q = updateSql('experiments', { name: u.name, lifecycle_stage: u.lifecycleStage, last_update_time: u.lastUpdateTime }, `"experiment_id" = ?`);
+    const q = updateSql('experiments', {
+      name: u.name, lifecycle_stage: u.lifecycleStage, creation_time: u.creationTime, last_update_time: u.lastUpdateTime,
+    }, `"experiment_id" = ?`);
     if (q) await this.sql.run(q[0], [...q[1], experimentId]);
   }
 
@@ -105,7 +132,8 @@ export class SqlWriteTx implements WriteTx {
 
   async updateRun(run: LockedRun, u: RunUpdate): Promise<void> {
     const q = updateSql('runs', {
-      status: u.status, end_time: u.endTime, name: u.name, lifecycle_stage: u.lifecycleStage, deleted_time: u.deletedTime,
+      status: u.status, start_time: u.startTime, end_time: u.endTime, name: u.name, user_id: u.userId,
+      lifecycle_stage: u.lifecycleStage, deleted_time: u.deletedTime,
     }, `"rid" = ?`);
     if (q) await this.sql.run(q[0], [...q[1], run.handle]);
   }
