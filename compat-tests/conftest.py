@@ -9,6 +9,8 @@ point the mlflow client (env + mlflow.set_tracking_uri) at that server.
 Environment knobs:
   TRACKBRIDGE_COMPAT_BACKENDS  comma list out of sqlite, postgres
   TRACKBRIDGE_CMD              how to launch the server (default: node <repo>/bin/trackbridge.js)
+  TRACKBRIDGE_STRICT_RESPONSES  passed on to the server; 1 unless set (an answer holding a key its
+                               message does not define fails instead of losing the key)
   TRACKBRIDGE_COMPAT_HEALTH_TIMEOUT
                                seconds to wait for GET /health (default 30)
   TRACKBRIDGE_COMPAT_PG_HOST / _PG_PORT / _PG_ADMIN_DB
@@ -32,6 +34,8 @@ from pathlib import Path
 # The client must not phone home while it is under test; set before mlflow is imported.
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("DO_NOT_TRACK", "true")
+# The servers started here inherit it: a misspelt response field fails a test rather than vanish.
+os.environ.setdefault("TRACKBRIDGE_STRICT_RESPONSES", "1")
 
 import mlflow  # noqa: E402
 import pytest  # noqa: E402

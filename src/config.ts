@@ -26,6 +26,8 @@ export interface Config {
   clientTimeoutMs: number;
   /** Print stack traces with errors. */
   debug: boolean;
+  /** TRACKBRIDGE_STRICT_RESPONSES=1: an answer with a key its message does not define fails; the test suites run so. */
+  strictResponses: boolean;
 }
 
 export interface Flags {
@@ -83,5 +85,6 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     logFormat,
     clientTimeoutMs: Math.round(clientTimeout * 1000),
     debug: debugRequested(flags, env),
+    strictResponses: truthy(env.TRACKBRIDGE_STRICT_RESPONSES),
   };
 }

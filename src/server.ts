@@ -6,7 +6,6 @@ import { SqlStore } from './store/sql-store';
 import { LocalArtifactStore } from './artifacts/local';
 import { Tracking } from './core/tracking';
 import { mlflowRouter } from './protocols/mlflow/router';
-import type { ArtifactStore } from './core/artifact-store';
 import { accessLog, type AccessLogOptions } from './http/access-log';
 import { Draining } from './http/draining';
 import { bracketed, HostAllowlist, hostCheck } from './http/hosts';
@@ -24,9 +23,11 @@ export interface HttpOptions {
   accessLog?: AccessLogOptions;
   /** Lets the server stop taking requests on open connections. */
   draining?: Draining;
+  /** Fail (INTERNAL) any answer holding a key its message does not define, rather than drop the key; for tests. */
+  strictResponses?: boolean;
 }
 
-export function buildApp(tracking: Tracking, artifacts: ArtifactStore, http: HttpOptions = {}): express.Express {
+export function buildApp(tracking: Tracking, http: HttpOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', parseQueryString);
@@ -36,7 +37,7 @@ export function buildApp(tracking: Tracking, artifacts: ArtifactStore, http: Htt
   if (http.draining) app.use(http.draining.middleware);
   app.use(hostCheck(http.allowedHosts ?? HostAllowlist.from([])));
   app.use(corsCheck(http.cors ?? CorsPolicy.from([])));
-  app.use(mlflowRouter({ tracking, artifacts }));
+  app.use(mlflowRouter({ tracking }, { strictResponses: http.strictResponses }));
   // Last: whatever no route answered, and any error a route let through, in MLflow's JSON shape.
   app.use(endpointNotFound);
   app.use(errorHandler);
@@ -64,13 +65,14 @@ export async function startServer(cfg: Config): Promise<Running> {
   try {
     // Then the artifact root, before listening: one that cannot be written would otherwise show only as a 500 on every upload.
     const artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
-    const tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri, workingDir: process.cwd() });
+    const tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri, workingDir: process.cwd() }, artifacts);
     await tracking.start();
-    const app = buildApp(tracking, artifacts, {
+    const app = buildApp(tracking, {
       allowedHosts,
       cors,
       draining,
       accessLog: cfg.logFormat === 'none' ? undefined : { format: cfg.logFormat },
+      strictResponses: cfg.strictResponses,
     });
     server = createHttpServer(app, cfg.clientTimeoutMs);
     await listen(server, cfg.port, cfg.host);

@@ -12,7 +12,6 @@ import { HostAllowlist, parseHost } from '../src/http/hosts';
 import { CorsPolicy } from '../src/http/origins';
 import { createHttpServer, listen } from '../src/http/listen';
 import { buildApp } from '../src/server';
-import { LocalArtifactStore } from '../src/artifacts/local';
 import { createDatabase, FAST, openTracking, type TestDatabase } from './support/databases';
 import type { SqlStore } from '../src/store/sql-store';
 import type { Tracking } from '../src/core/tracking';
@@ -130,7 +129,7 @@ describe('buildApp without HTTP options', () => {
   });
 
   it('answers loopback hosts only and no foreign origin', async () => {
-    const api = supertest(buildApp(tracking, new LocalArtifactStore(path.join(scratch, 'artifacts'))));
+    const api = supertest(buildApp(tracking));
     const url = '/api/2.0/mlflow/experiments/search?max_results=1';
     assert.equal((await api.get(url)).status, 200);
     const rebound = await api.get(url).set('Host', 'evil.example');

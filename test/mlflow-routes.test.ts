@@ -15,6 +15,7 @@ import { requestBodyTests } from './routes/request-bodies';
 import { queryStringTests } from './routes/query-strings';
 import { hostileRouteTests } from './routes/hostile-routes';
 import { runCheckTests } from './routes/run-checks';
+import { contractTests } from './routes/contracts';
 
 describe('MLflow routes', () => {
   const ctx = {} as RouteCtx;
@@ -37,4 +38,5 @@ describe('MLflow routes', () => {
   queryStringTests(ctx);
   hostileRouteTests(ctx);
   runCheckTests(ctx);
+  contractTests(ctx);
 });

@@ -13,9 +13,9 @@ import supertest from 'supertest';
 import knex from 'knex';
 
 import { buildApp } from '../src/server';
-import { LocalArtifactStore } from '../src/artifacts/local';
 import { LIMITS } from '../src/core/limits';
 import { compare } from '../src/store/search/conditions';
+import { DIALECTS } from '../src/store/dialect';
 import type { SqlStore } from '../src/store/sql-store';
 import { createDatabase, FAST, openTracking, selectedDialects, type Dialect, type TestDatabase } from './support/databases';
 
@@ -44,7 +44,7 @@ function searchLimits(dialect: Dialect): void {
       const opened = await openTracking(db.url, FAST);
       store = opened.store;
       scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-limits-'));
-      api = supertest.agent(buildApp(opened.tracking, new LocalArtifactStore(scratch)));
+      api = supertest.agent(buildApp(opened.tracking));
       exp = (await api.post('/api/2.0/mlflow/experiments/create').send({ name: 'limits' })).body.experiment_id;
       run = (await api.post('/api/2.0/mlflow/runs/create').send({ experiment_id: exp, start_time: 1 })).body.run.info.run_id;
       const metrics = Array.from({ length: 10 }, (_, i) => ({ key: `m${i}`, value: i, timestamp: 1 }));
@@ -178,7 +178,7 @@ describe('LIKE and ILIKE name their escape', () => {
     it(dialect, () => {
       const k = knex({ client, useNullAsDefault: true });
       for (const op of ['LIKE', 'ILIKE'] as const) {
-        const q = compare(k('t'), dialect, 't.v', { entity: 'tag', key: 'k', op, value: 'a\\_b%' } as any);
+        const q = compare(k('t'), DIALECTS[dialect], 't.v', { entity: 'tag', key: 'k', op, value: 'a\\_b%' } as any);
         const text = q.toSQL().sql;
         if (dialect === 'sqlite' && op === 'LIKE') assert.match(text, / GLOB /);
         else assert.match(text, / ESCAPE /, `${op}: ${text}`);

@@ -152,9 +152,9 @@ for (const dialect of selectedDialects()) {
       // Keys beyond MLflow's character rules arrive by import; the store itself takes any text.
       const keys = ['😀', 'ｚ', 'b', 'a'];
       await store.write(async (tx) => {
-        const locked = (await tx.lockRun(run.info.runId))!;
-        await tx.insertMetrics(locked, keys.map((key, i) => ({ key, value: i, step: 2n ** 62n + BigInt(i), timestamp: 2n ** 60n })));
-        await tx.insertParams(locked, keys.map((key) => ({ key, value: key })));
+        const locked = (await tx.runs.lock(run.info.runId))!;
+        await tx.metrics.insert(locked, keys.map((key, i) => ({ key, value: i, step: 2n ** 62n + BigInt(i), timestamp: 2n ** 60n })));
+        await tx.runs.insertParams(locked, keys.map((key) => ({ key, value: key })));
       });
       const [found] = (await tracking.runs.search({ experimentIds: [exp], filter: `attributes.run_id = '${run.info.runId}'`, viewType: 'ACTIVE_ONLY' })).items;
       for (const got of [found, await tracking.runs.get(run.info.runId)]) {

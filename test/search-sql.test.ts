@@ -10,7 +10,7 @@ import { parseExperimentFilter, parseExperimentOrderBy, parseLoggedModelFilter, 
 import { compileRunSearch } from '../src/store/search/runs';
 import { compileExperimentSearch } from '../src/store/search/experiments';
 import { compileLoggedModelSearch } from '../src/store/logged-models';
-import type { Dialect } from '../src/store/connect';
+import { DIALECTS, type DialectName as Dialect } from '../src/store/dialect';
 import type { SqlStore } from '../src/store/sql-store';
 import type { Tracking } from '../src/core/tracking';
 import { createDatabase, FAST, openTracking, type TestDatabase } from './support/databases';
@@ -79,7 +79,7 @@ describe('compiled search SQL binds every user value', () => {
     };
     const keyIds = new Map([[s1, 101], ['acc', 102], [s4, 103]]);
     for (const [dialect, db] of dbs) {
-      const { sql, bindings } = native(compileRunSearch(db, dialect, q, keyIds));
+      const { sql, bindings } = native(compileRunSearch(db, DIALECTS[dialect], q, keyIds));
       assertBound(sql, bindings, [...EVIL, 'zq7-experiment', 'lr', 'opt', 'team', 0.123456789, 0.987654321, 1234567, 7654321, 101, 102, 103], `runs/${dialect}`);
     }
   });
@@ -97,7 +97,7 @@ describe('compiled search SQL binds every user value', () => {
     ].join(' AND ');
     const q = { filter: parseExperimentFilter(filter), orderBy: parseExperimentOrderBy(['name DESC', 'experiment_id']), viewType: 'ACTIVE_ONLY' as const, offset: 3456789, limit: 987 };
     for (const [dialect, db] of dbs) {
-      const { sql, bindings } = native(compileExperimentSearch(db, dialect, q));
+      const { sql, bindings } = native(compileExperimentSearch(db, DIALECTS[dialect], q));
       assertBound(sql, bindings, [s1, s2, s3, s4, 'owner', 1234567, 7654321, 3456789], `experiments/${dialect}`);
     }
   });
@@ -116,7 +116,7 @@ describe('compiled search SQL binds every user value', () => {
       orderBy: parseLoggedModelOrderBy([{ field_name: `metrics.${s3}`, ascending: false }, { field_name: 'name' }]), offset: 2345678, limit: 50,
     };
     for (const [dialect, db] of dbs) {
-      const { sql, bindings } = native(compileLoggedModelSearch(db, dialect, q));
+      const { sql, bindings } = native(compileLoggedModelSearch(db, DIALECTS[dialect], q));
       assertBound(sql, bindings, [s1, s2, s3, s4, 'zq8-experiment', 'depth', 0.123456789, 2345678], `logged models/${dialect}`);
     }
   });

@@ -16,7 +16,7 @@ import { TrackbridgeError } from '../src/core/errors';
 import { SqlStore } from '../src/store/sql-store';
 import { MIGRATIONS, OWN_TABLES } from '../src/store/schema/migrations';
 import { openError } from '../src/store/open-errors';
-import { withSchemaLock } from '../src/store/schema/lock';
+import { mysql } from '../src/store/dialect';
 import { createDatabase, FAST, MYSQL_ADMIN_URL, PG_ADMIN_URL, selectedDialects, type Dialect, type TestDatabase } from './support/databases';
 import { schemaShape, type SchemaShape } from './support/schema-shape';
 import { uniq } from './conformance/context';
@@ -388,7 +388,7 @@ function mysqlErrorTests(): void {
       const admin = knexFactory({ client: 'mysql2', connection: db.url, pool: { min: 0, max: 1 } });
       try {
         let after: string | undefined;
-        const held = withKnex(db, (k) => withSchemaLock(k, 'mysql', async (locked) => {
+        const held = withKnex(db, (k) => mysql.withSchemaLock(k, async (locked) => {
           const [[me]] = await locked.raw('SELECT CONNECTION_ID() AS id');
           await admin.raw(`KILL ${Number(me.id)}`);
           await new Promise((r) => setTimeout(r, 200));

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SqlStore } from '../../src/store/sql-store';
 import { Tracking } from '../../src/core/tracking';
+import { LocalArtifactStore } from '../../src/artifacts/local';
 
 async function main() {
   const args = process.argv.slice(2);
@@ -13,7 +14,7 @@ async function main() {
   const dir = args.includes('--dir') ? args[args.indexOf('--dir') + 1] : fs.mkdtempSync('/tmp/tb-limit-');
   fs.mkdirSync(dir, { recursive: true });
   const store = await SqlStore.open(`sqlite:///${path.resolve(dir, 'limit.sqlite')}`);
-  const tracking = new Tracking(store, { defaultArtifactRoot: 'mlflow-artifacts:/' });
+  const tracking = new Tracking(store, { defaultArtifactRoot: 'mlflow-artifacts:/' }, new LocalArtifactStore(path.join(dir, 'artifacts')));
   await tracking.start();
   const exp = await tracking.experiments.create('limit', undefined, []);
   const run = await tracking.runs.create({ experimentId: exp, tags: [] });

@@ -1,13 +1,35 @@
 /**
- * Where a run's or a logged model's files live in this server's artifact store. Each keeps the
- * location it was given when created (`artifact_uri`, `artifact_location`); only a location the
- * server proxies (`mlflow-artifacts:`) names a folder of its store. Any other location (a local
- * folder, a bucket) is written and read by the client itself, and this server never touches it.
+ * Where a run's or a logged model's files live, and the one way every front-end and importer
+ * reads and writes them. Each object keeps the location it was given when created
+ * (`artifact_uri`, `artifact_location`); only a location the server proxies (`mlflow-artifacts:`)
+ * names a folder of its artifact store. Any other location (a local folder, a bucket) is written
+ * and read by the client itself, and this server never touches it. Requested paths arrive as the
+ * client sent them (decoded once) and are checked here, once.
  */
-import { invalid } from './errors';
-import { proxiedPath } from './artifact-paths';
+import type { Readable } from 'node:stream';
+import { invalid, notFound } from './errors';
+import { checkRequestedPath, proxiedPath } from './artifact-paths';
+import type { ArtifactEntry, ArtifactStore } from './artifact-store';
+import type { Experiment } from './model';
 import type { Runs } from './runs';
 import type { LoggedModels } from './logged-models';
+
+/** The experiment's artifact location as a prefix for what lives under it (runs, models). */
+function experimentBase(e: Experiment): string {
+  return e.artifactLocation.endsWith('/') ? e.artifactLocation : `${e.artifactLocation}/`;
+}
+
+/** A new run's artifact URI: `<experiment location>/<run id>/artifacts`, as MLflow lays it out. */
+export function runArtifactUri(experiment: Experiment, runId: string): string {
+  return `${experimentBase(experiment)}${runId}/artifacts`;
+}
+
+/** A new logged model's location: `<experiment location>/models/<model id>/artifacts`. */
+export function loggedModelArtifactLocation(experiment: Experiment, modelId: string): string {
+  return `${experimentBase(experiment)}models/${modelId}/artifacts`;
+}
+
+const join = (...parts: string[]) => parts.filter((p) => p !== '').join('/');
 
 export class ArtifactRoot {
   /** The root's folder in the artifact store; undefined when the store does not hold it. */
@@ -25,7 +47,7 @@ export class ArtifactRoot {
   /** Where rel (a path already checked, '' for the root itself) is in the store, if the store holds it. */
   find(rel: string): string | undefined {
     if (this.storePath === undefined) return undefined;
-    return [this.storePath, rel].filter((p) => p !== '').join('/');
+    return join(this.storePath, rel);
   }
 
   /** As find, for a file that must be read or written here: a root the store does not hold is refused. */
@@ -39,8 +61,17 @@ export class ArtifactRoot {
   }
 }
 
-export class ArtifactRoots {
-  constructor(private readonly runs: Runs, private readonly loggedModels: LoggedModels) {}
+/** A folder's direct children, each named by its path from the folder listed's root. */
+export interface ArtifactListing {
+  rootUri: string;
+  entries: ArtifactEntry[];
+}
+
+/** A file to send: its name (the last path segment) for the answer's headers. */
+export interface ArtifactFile { name: string; stream: Readable; size: number }
+
+export class Artifacts {
+  constructor(private readonly store: ArtifactStore, private readonly runs: Runs, private readonly loggedModels: LoggedModels) {}
 
   /** A run's root, deleted runs included (MLflow serves their files); an unknown run is NOT_FOUND. */
   async ofRun(runId: string): Promise<ArtifactRoot> {
@@ -52,5 +83,53 @@ export class ArtifactRoots {
   async ofLoggedModel(modelId: string): Promise<ArtifactRoot> {
     const model = await this.loggedModels.get(modelId);
     return new ArtifactRoot(model.artifactLocation, `logged model '${modelId}'`);
+  }
+
+  /**
+   * A folder below a root, its entries named from the root. A root the store does not hold lists
+   * as empty, as MLflow's server answers where it finds nothing.
+   */
+  async list(root: ArtifactRoot, requested: string): Promise<ArtifactListing> {
+    const sub = checkRequestedPath(requested);
+    const at = root.find(sub);
+    if (at === undefined) return { rootUri: root.uri, entries: [] };
+    const entries = await this.store.list(at);
+    return { rootUri: root.uri, entries: entries.map((e) => ({ ...e, name: join(sub, e.name) })) };
+  }
+
+  /** One file below a root; NOT_FOUND (naming the path as requested) when nothing is there. */
+  async open(root: ArtifactRoot, requested: string): Promise<ArtifactFile> {
+    const rel = checkRequestedPath(requested);
+    return this.opened(root.locate(rel), rel);
+  }
+
+  /** Streams body into a file below a root, replacing what was there. */
+  async write(root: ArtifactRoot, requested: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    await this.store.put(root.locate(checkRequestedPath(requested)), body);
+  }
+
+  // The proxy (`mlflow-artifacts:` locations): paths name a place in the store itself, below no object.
+
+  async listProxied(requested: string): Promise<ArtifactEntry[]> {
+    return this.store.list(checkRequestedPath(requested));
+  }
+
+  async openProxied(requested: string): Promise<ArtifactFile> {
+    const p = checkRequestedPath(requested);
+    return this.opened(p, p);
+  }
+
+  async writeProxied(requested: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    await this.store.put(checkRequestedPath(requested), body);
+  }
+
+  async deleteProxied(requested: string): Promise<void> {
+    await this.store.delete(checkRequestedPath(requested));
+  }
+
+  private async opened(storePath: string, shown: string): Promise<ArtifactFile> {
+    const found = await this.store.get(storePath);
+    if (!found) throw notFound(`Artifact '${shown}' does not exist`);
+    return { name: storePath.slice(storePath.lastIndexOf('/') + 1), ...found };
   }
 }

@@ -51,17 +51,12 @@ export const experimentNotFound = (id: string) => notFound(`No Experiment with i
 
 /** Runs and logged models are only created in an active experiment; the lock holds until commit. */
 export async function lockActiveExperiment(tx: WriteTx, experimentId: string): Promise<Experiment> {
-  const e = await tx.lockExperiment(experimentId);
+  const e = await tx.experiments.lock(experimentId);
   if (!e) throw experimentNotFound(experimentId);
   if (e.lifecycleStage !== 'active') {
     throw invalidState(`The experiment ${experimentId} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
   }
   return e;
-}
-
-/** The experiment's artifact location as a prefix for what lives under it (runs, models). */
-export function artifactBase(e: Experiment): string {
-  return e.artifactLocation.endsWith('/') ? e.artifactLocation : `${e.artifactLocation}/`;
 }
 
 export class Experiments {
@@ -72,8 +67,8 @@ export class Experiments {
     if (await this.store.getExperiment(DEFAULT_EXPERIMENT_ID)) return;
     try {
       await this.store.write(async (tx) => {
-        if (await tx.lockExperiment(DEFAULT_EXPERIMENT_ID)) return;
-        await tx.insertExperiment({
+        if (await tx.experiments.lock(DEFAULT_EXPERIMENT_ID)) return;
+        await tx.experiments.insert({
           experimentId: DEFAULT_EXPERIMENT_ID,
           name: DEFAULT_EXPERIMENT_NAME,
           artifactLocation: (id) => defaultArtifactLocation(this.cfg, id),
@@ -94,8 +89,8 @@ export class Experiments {
     const taken = () => alreadyExists(`Experiment(name=${valid}) already exists. Error: an experiment with this name exists (names of deleted experiments stay reserved).`);
     try {
       return await this.store.write(async (tx) => {
-        if (await tx.experimentIdByName(valid)) throw taken();
-        return tx.insertExperiment({
+        if (await tx.experiments.idByName(valid)) throw taken();
+        return tx.experiments.insert({
           name: valid,
           artifactLocation: (id) => location ?? defaultArtifactLocation(this.cfg, id),
           tags,
@@ -140,14 +135,14 @@ export class Experiments {
   async rename(experimentId: string, newName: unknown): Promise<void> {
     const name = validateExperimentName(newName);
     await this.store.write(async (tx) => {
-      const e = await tx.lockExperiment(experimentId);
+      const e = await tx.experiments.lock(experimentId);
       if (!e) throw experimentNotFound(experimentId);
       if (e.lifecycleStage !== 'active') throw invalidState('Cannot rename a non-active experiment.');
-      const other = await tx.experimentIdByName(name);
+      const other = await tx.experiments.idByName(name);
       if (other !== undefined && other !== experimentId) {
         throw new TrackbridgeError('CONFLICT', `Experiment(name=${name}) already exists.`);
       }
-      await tx.updateExperiment(experimentId, { name, lastUpdateTime: Date.now() });
+      await tx.experiments.update(experimentId, { name, lastUpdateTime: Date.now() });
     });
   }
 
@@ -162,34 +157,34 @@ export class Experiments {
   /** Deleting or restoring an experiment carries its runs with it. */
   private async setLifecycle(experimentId: string, from: 'active' | 'deleted', to: 'active' | 'deleted') {
     await this.store.write(async (tx) => {
-      const e = await tx.lockExperiment(experimentId);
+      const e = await tx.experiments.lock(experimentId);
       if (!e || e.lifecycleStage !== from) throw experimentNotFound(experimentId);
       const now = Date.now();
-      await tx.updateExperiment(experimentId, { lifecycleStage: to, lastUpdateTime: now });
-      await tx.setRunsLifecycleOfExperiment(experimentId, to, to === 'deleted' ? now : null);
+      await tx.experiments.update(experimentId, { lifecycleStage: to, lastUpdateTime: now });
+      await tx.experiments.setRunsLifecycle(experimentId, to, to === 'deleted' ? now : null);
     });
   }
 
   async setTag(experimentId: string, tag: Tag): Promise<void> {
     validateExperimentTag(tag, 'key');
     await this.store.write(async (tx) => {
-      const e = await tx.lockExperiment(experimentId);
+      const e = await tx.experiments.lock(experimentId);
       if (!e) throw experimentNotFound(experimentId);
       if (e.lifecycleStage !== 'active') {
         throw invalidState(`The experiment ${experimentId} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
       }
-      await tx.setExperimentTags(experimentId, [tag]);
+      await tx.experiments.setTags(experimentId, [tag]);
     });
   }
 
   async deleteTag(experimentId: string, key: string): Promise<void> {
     await this.store.write(async (tx) => {
-      const e = await tx.lockExperiment(experimentId);
+      const e = await tx.experiments.lock(experimentId);
       if (!e) throw experimentNotFound(experimentId);
       if (e.lifecycleStage !== 'active') {
         throw invalidState(`The experiment ${experimentId} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
       }
-      if (!(await tx.deleteExperimentTag(experimentId, key))) {
+      if (!(await tx.experiments.deleteTag(experimentId, key))) {
         throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
       }
     });

@@ -7,7 +7,8 @@
  * come through here.
  */
 import { alreadyExists, notFound, TrackbridgeError } from './errors';
-import { artifactBase, defaultArtifactLocation, experimentNotFound, type ExperimentsConfig } from './experiments';
+import { runArtifactUri } from './artifacts';
+import { defaultArtifactLocation, experimentNotFound, type ExperimentsConfig } from './experiments';
 import {
   checkedExperiment, checkedRun, type CheckedExperiment, type CheckedRun, type ExperimentRef, type IngestExperiment, type IngestOptions,
   type IngestRun, originText,
@@ -87,7 +88,7 @@ export class Ingest {
           status: x.status,
           startTime: x.startTime,
           endTime: x.endTime,
-          artifactUri: x.artifactUri ?? `${artifactBase(experiment)}${x.runId}/artifacts`,
+          artifactUri: x.artifactUri ?? runArtifactUri(experiment, x.runId),
           tags: [],
         });
         run = (await tx.runs.lock(x.runId))!;

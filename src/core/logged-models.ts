@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { invalid, notFound } from './errors';
 import type { LoggedModel, LoggedModelStatus, Page, Tag } from './model';
 import type { LoggedModelOrderTerm, MetricDataset, Store } from './store';
-import { artifactBase, lockActiveExperiment } from './experiments';
+import { lockActiveExperiment } from './experiments';
+import { loggedModelArtifactLocation } from './artifacts';
 import { parseLoggedModelFilter, parseLoggedModelOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
 import { checkExperimentIds, storedValue, validateKey } from './validation';
@@ -33,9 +34,9 @@ export class LoggedModels {
     const params = req.params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: storedValue(p.value ?? '', LIMITS.paramValueLength, `params[${i}].value`) }; });
     const modelId = `m-${randomUUID().replace(/-/g, '')}`;
     await this.store.write(async (tx) => {
-      const base = artifactBase(await lockActiveExperiment(tx, req.experimentId));
-      await tx.insertLoggedModel({
-        modelId, experimentId: req.experimentId, name, artifactLocation: `${base}models/${modelId}/artifacts`, time: Date.now(),
+      const experiment = await lockActiveExperiment(tx, req.experimentId);
+      await tx.loggedModels.insert({
+        modelId, experimentId: req.experimentId, name, artifactLocation: loggedModelArtifactLocation(experiment, modelId), time: Date.now(),
         modelType: req.modelType, sourceRunId: req.sourceRunId, tags, params,
       });
     });
@@ -50,7 +51,7 @@ export class LoggedModels {
 
   private async withActive(modelId: string, fn: (tx: Parameters<Parameters<Store['write']>[0]>[0]) => Promise<void>) {
     await this.store.write(async (tx) => {
-      const m = await tx.lockLoggedModel(modelId);
+      const m = await tx.loggedModels.lock(modelId);
       if (!m || m.lifecycleStage !== 'active') throw loggedModelNotFound(modelId);
       await fn(tx);
     });
@@ -58,32 +59,32 @@ export class LoggedModels {
 
   async finalize(modelId: string, status: LoggedModelStatus | undefined): Promise<LoggedModel> {
     if (!status || !STATUSES.includes(status)) throw invalid(`Invalid status '${status ?? ''}' for a logged model.`);
-    await this.withActive(modelId, (tx) => tx.updateLoggedModel(modelId, { status, lastUpdatedTimestamp: Date.now() }));
+    await this.withActive(modelId, (tx) => tx.loggedModels.update(modelId, { status, lastUpdatedTimestamp: Date.now() }));
     return this.get(modelId);
   }
 
   async delete(modelId: string): Promise<void> {
-    await this.withActive(modelId, (tx) => tx.updateLoggedModel(modelId, { lifecycleStage: 'deleted', lastUpdatedTimestamp: Date.now() }));
+    await this.withActive(modelId, (tx) => tx.loggedModels.update(modelId, { lifecycleStage: 'deleted', lastUpdatedTimestamp: Date.now() }));
   }
 
   async setTags(modelId: string, tags: Tag[]): Promise<LoggedModel> {
     const checked = checkTags(tags, 'tags');
     await this.withActive(modelId, async (tx) => {
-      await tx.setLoggedModelTags(modelId, checked);
-      await tx.updateLoggedModel(modelId, { lastUpdatedTimestamp: Date.now() });
+      await tx.loggedModels.setTags(modelId, checked);
+      await tx.loggedModels.update(modelId, { lastUpdatedTimestamp: Date.now() });
     });
     return this.get(modelId);
   }
 
   async deleteTag(modelId: string, key: string): Promise<void> {
     await this.withActive(modelId, async (tx) => {
-      if (!(await tx.deleteLoggedModelTag(modelId, key))) throw notFound(`No tag with key '${key}' found for logged model with ID '${modelId}'.`);
+      if (!(await tx.loggedModels.deleteTag(modelId, key))) throw notFound(`No tag with key '${key}' found for logged model with ID '${modelId}'.`);
     });
   }
 
   async logParams(modelId: string, params: Tag[]): Promise<void> {
     const checked = params.map((p, i) => { validateKey(p.key, `params[${i}].key`); return { key: p.key, value: storedValue(p.value ?? '', LIMITS.paramValueLength, `params[${i}].value`) }; });
-    await this.withActive(modelId, (tx) => tx.insertLoggedModelParams(modelId, checked));
+    await this.withActive(modelId, (tx) => tx.loggedModels.insertParams(modelId, checked));
   }
 
   async search(q: {

@@ -11,7 +11,8 @@ import {
 } from './validation';
 import { randomRunName } from './run-names';
 import { assertMaxLength, assertNoNul } from './text';
-import { artifactBase, lockActiveExperiment } from './experiments';
+import { lockActiveExperiment } from './experiments';
+import { runArtifactUri } from './artifacts';
 import { validateDatasetInputs } from './datasets';
 
 export const RUN_NAME_TAG = 'mlflow.runName';
@@ -21,7 +22,7 @@ export const runNotFound = (runId: string) => notFound(`Run with id=${runId} not
 
 /** Writes go only to active runs; any status (even FINISHED) may still be logged to. */
 async function lockActiveRun(tx: WriteTx, runId: string): Promise<LockedRun> {
-  const run = await tx.lockRun(runId);
+  const run = await tx.runs.lock(runId);
   if (!run) throw runNotFound(runId);
   if (run.lifecycleStage !== 'active') {
     throw invalidState(`The run ${runId} must be in the 'active' state. Current state is ${run.lifecycleStage}.`);
@@ -56,8 +57,8 @@ export class Runs {
     if (req.startTime !== undefined) validateTime(req.startTime, 'start_time');
     const runId = randomUUID().replace(/-/g, '');
     await this.store.write(async (tx) => {
-      const base = artifactBase(await lockActiveExperiment(tx, req.experimentId));
-      await tx.insertRun({
+      const experiment = await lockActiveExperiment(tx, req.experimentId);
+      await tx.runs.insert({
         runId,
         experimentId: req.experimentId,
         name,
@@ -65,7 +66,7 @@ export class Runs {
         status: 'RUNNING',
         startTime: req.startTime ?? Date.now(),
         endTime: null,
-        artifactUri: `${base}${runId}/artifacts`,
+        artifactUri: runArtifactUri(experiment, runId),
         tags: [...tags.filter((t) => t.key !== RUN_NAME_TAG), { key: RUN_NAME_TAG, value: name }],
       });
     });
@@ -86,8 +87,8 @@ export class Runs {
     if (u.endTime !== undefined) validateTime(u.endTime, 'end_time');
     await this.store.write(async (tx) => {
       const run = await lockActiveRun(tx, runId);
-      await tx.updateRun(run, { status: u.status, endTime: u.endTime, name: u.runName || undefined });
-      if (u.runName) await tx.upsertTags(run, [{ key: RUN_NAME_TAG, value: u.runName }]);
+      await tx.runs.update(run, { status: u.status, endTime: u.endTime, name: u.runName || undefined });
+      if (u.runName) await tx.runs.setTags(run, [{ key: RUN_NAME_TAG, value: u.runName }]);
     });
     return (await this.get(runId)).info;
   }
@@ -102,9 +103,9 @@ export class Runs {
 
   private async setLifecycle(runId: string, to: 'active' | 'deleted') {
     await this.store.write(async (tx) => {
-      const run = await tx.lockRun(runId);
+      const run = await tx.runs.lock(runId);
       if (!run) throw runNotFound(runId);
-      await tx.updateRun(run, { lifecycleStage: to, deletedTime: to === 'deleted' ? Date.now() : null });
+      await tx.runs.update(run, { lifecycleStage: to, deletedTime: to === 'deleted' ? Date.now() : null });
     });
   }
 
@@ -126,23 +127,23 @@ export class Runs {
     await this.store.write(async (tx) => {
       const run = await lockActiveRun(tx, runId);
       if (params.length) {
-        const existing = await tx.getParams(run, params.map((p) => p.key));
+        const existing = await tx.runs.getParams(run, params.map((p) => p.key));
         const changed = params.filter((p) => existing.has(p.key) && existing.get(p.key) !== p.value);
         if (changed.length) throw paramChangeError(runId, changed, existing, style);
-        await tx.insertParams(run, params.filter((p) => !existing.has(p.key)));
+        await tx.runs.insertParams(run, params.filter((p) => !existing.has(p.key)));
       }
       if (batch.metrics.length) {
-        await tx.insertMetrics(run, batch.metrics);
+        await tx.metrics.insert(run, batch.metrics);
         // Autologging tags metrics with the model they evaluate; the model keeps its own copy.
         const byModel = new Map<string, ModelMetricPoint[]>();
         for (const m of batch.metrics) if (m.modelId) byModel.set(m.modelId, [...(byModel.get(m.modelId) ?? []), { ...m, runId }]);
         for (const [modelId, points] of byModel) {
-          if (await tx.lockLoggedModel(modelId)) await tx.insertLoggedModelMetrics(modelId, points);
+          if (await tx.loggedModels.lock(modelId)) await tx.loggedModels.insertMetrics(modelId, points);
         }
       }
       if (tags.length) {
-        await tx.upsertTags(run, tags);
-        if (renamed) await tx.updateRun(run, { name: renamed.value });
+        await tx.runs.setTags(run, tags);
+        if (renamed) await tx.runs.update(run, { name: renamed.value });
       }
     });
   }
@@ -163,19 +164,19 @@ export class Runs {
     if (missing.length) throw invalid(`Model json is missing mandatory fields: [${missing.map((f) => `'${f}'`).join(', ')}]`);
     await this.store.write(async (tx) => {
       const run = await lockActiveRun(tx, runId);
-      const current = await tx.getTag(run, MODEL_HISTORY_TAG);
+      const current = await tx.runs.getTag(run, MODEL_HISTORY_TAG);
       let history: unknown[] = [];
       try { history = current ? JSON.parse(current) : []; } catch { history = []; }
       if (!Array.isArray(history)) history = [];
       history.push(model);
-      await tx.upsertTags(run, [{ key: MODEL_HISTORY_TAG, value: JSON.stringify(history) }]);
+      await tx.runs.setTags(run, [{ key: MODEL_HISTORY_TAG, value: JSON.stringify(history) }]);
     });
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {
     await this.store.write(async (tx) => {
       const run = await lockActiveRun(tx, runId);
-      if (!(await tx.deleteTag(run, key))) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
+      if (!(await tx.runs.deleteTag(run, key))) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
     });
   }
 
@@ -183,15 +184,15 @@ export class Runs {
     validateDatasetInputs(datasets);
     await this.store.write(async (tx) => {
       const run = await lockActiveRun(tx, runId);
-      if (datasets.length) await tx.insertDatasetInputs(run, datasets);
-      if (models.length) await tx.insertModelIo(run, 'input', models.map((m) => ({ modelId: m.modelId, step: 0 })));
+      if (datasets.length) await tx.runs.insertDatasetInputs(run, datasets);
+      if (models.length) await tx.runs.insertModelIo(run, 'input', models.map((m) => ({ modelId: m.modelId, step: 0 })));
     });
   }
 
   async logOutputs(runId: string, models: ModelOutput[]): Promise<void> {
     await this.store.write(async (tx) => {
       const run = await lockActiveRun(tx, runId);
-      await tx.insertModelIo(run, 'output', models);
+      await tx.runs.insertModelIo(run, 'output', models);
     });
   }
 

@@ -57,77 +57,76 @@ export interface ExperimentUpdate {
   lastUpdateTime?: number;
 }
 
-// TEMP shim: the split parts as the store-dialect branch names them.
+/**
+ * Everything one write unit may do, in one part per area; each part's methods are named
+ * without the area (`tx.runs.lock`, `tx.experiments.setTags`). A new area is one more part.
+ */
+export interface WriteTx {
+  experiments: ExperimentWrites;
+  runs: RunWrites;
+  /**
+   * Run metrics are a part of their own, not of runs: they are the one write that interns keys
+   * (the metric-key cache learns them after commit) and keeps a derived table (latest values)
+   * current, and the highest-volume write, which other protocols' history streams add to.
+   */
+  metrics: MetricWrites;
+  loggedModels: LoggedModelWrites;
+  origins: OriginWrites;
+}
+
+/** Where ingested objects came from, one row per (kind, system, origin id); see core/ingest.ts. */
+export interface OriginWrites {
+  /** The local id an origin was ingested as; the row is locked until commit. */
+  localId(kind: OriginKind, system: string, originId: string): Promise<string | undefined>;
+  /** The origins recorded for a local object, first ingested first. */
+  of(kind: OriginKind, localId: string): Promise<OriginRecord[]>;
+  /** Records that `localId` came from `origin`; recorded again, it keeps its first ingest time and takes the new URL and last ingest time. */
+  record(kind: OriginKind, localId: string, origin: Origin, time: number): Promise<void>;
+}
+
 export interface ExperimentWrites {
   insert(e: NewExperiment): Promise<string>;
   lock(experimentId: string): Promise<Experiment | undefined>;
   idByName(name: string): Promise<string | undefined>;
   update(experimentId: string, u: ExperimentUpdate): Promise<void>;
   setTags(experimentId: string, tags: Tag[]): Promise<void>;
+  /** Returns false when the key did not exist. */
+  deleteTag(experimentId: string, key: string): Promise<boolean>;
+  /** Cascades lifecycle to every run of the experiment. */
+  setRunsLifecycle(experimentId: string, stage: LifecycleStage, deletedTime: number | null): Promise<void>;
 }
+
 export interface RunWrites {
   insert(r: NewRun): Promise<void>;
   lock(runId: string): Promise<LockedRun | undefined>;
   update(run: LockedRun, u: RunUpdate): Promise<void>;
-  setTags(run: LockedRun, tags: Tag[]): Promise<void>;
-  /** Inserts or overwrites: for a source whose values are authoritative (ingest). */
-  setParams(run: LockedRun, params: Tag[]): Promise<void>;
-  insertDatasetInputs(run: LockedRun, inputs: DatasetInput[]): Promise<void>;
-}
-export interface MetricWrites {
-  insert(run: LockedRun, points: MetricPoint[]): Promise<void>;
-}
-
-/** Where ingested objects came from, one row per (kind, system, origin id). */
-export interface OriginWrites {
-  /** The local id an origin was ingested as; the row is locked until commit. */
-  localId(kind: OriginKind, system: string, originId: string): Promise<string | undefined>;
-  /** The origins recorded for a local object, first ingested first. */
-  of(kind: OriginKind, localId: string): Promise<OriginRecord[]>;
-  /** Records that `localId` came from `origin`; again, it keeps the first ingest time and refreshes the URL and last ingest time. */
-  record(kind: OriginKind, localId: string, origin: Origin, time: number): Promise<void>;
-}
-
-export interface WriteTx {
-  experiments: ExperimentWrites;
-  runs: RunWrites;
-  metrics: MetricWrites;
-  origins: OriginWrites;
-  // experiments
-  insertExperiment(e: NewExperiment): Promise<string>;
-  lockExperiment(experimentId: string): Promise<Experiment | undefined>;
-  experimentIdByName(name: string): Promise<string | undefined>;
-  updateExperiment(experimentId: string, u: ExperimentUpdate): Promise<void>;
-  setExperimentTags(experimentId: string, tags: Tag[]): Promise<void>;
-  /** Returns false when the key did not exist. */
-  deleteExperimentTag(experimentId: string, key: string): Promise<boolean>;
-  /** Cascades lifecycle to every run of the experiment. */
-  setRunsLifecycleOfExperiment(experimentId: string, stage: LifecycleStage, deletedTime: number | null): Promise<void>;
-
-  // runs
-  insertRun(r: NewRun): Promise<void>;
-  lockRun(runId: string): Promise<LockedRun | undefined>;
-  updateRun(run: LockedRun, u: RunUpdate): Promise<void>;
   /** The values already stored for these param keys. */
   getParams(run: LockedRun, keys: string[]): Promise<Map<string, string>>;
   insertParams(run: LockedRun, params: Tag[]): Promise<void>;
-  upsertTags(run: LockedRun, tags: Tag[]): Promise<void>;
+  /** Inserts or overwrites: for a source whose values are authoritative (ingest). */
+  setParams(run: LockedRun, params: Tag[]): Promise<void>;
+  /** Inserts or overwrites; of a key given twice the later value wins. */
+  setTags(run: LockedRun, tags: Tag[]): Promise<void>;
   getTag(run: LockedRun, key: string): Promise<string | undefined>;
   deleteTag(run: LockedRun, key: string): Promise<boolean>;
-  /** Appends points (exact duplicates are dropped) and keeps the latest value per key current. */
-  insertMetrics(run: LockedRun, points: MetricPoint[]): Promise<void>;
   insertDatasetInputs(run: LockedRun, inputs: DatasetInput[]): Promise<void>;
   insertModelIo(run: LockedRun, kind: 'input' | 'output', models: ModelOutput[]): Promise<void>;
+}
 
-  // logged models
-  insertLoggedModel(m: NewLoggedModel): Promise<void>;
-  lockLoggedModel(modelId: string): Promise<{ modelId: string; experimentId: string; lifecycleStage: LifecycleStage } | undefined>;
-  updateLoggedModel(modelId: string, u: LoggedModelUpdate): Promise<void>;
-  setLoggedModelTags(modelId: string, tags: Tag[]): Promise<void>;
-  deleteLoggedModelTag(modelId: string, key: string): Promise<boolean>;
+export interface MetricWrites {
+  /** Appends points (exact duplicates are dropped) and keeps the latest value per key current. */
+  insert(run: LockedRun, points: MetricPoint[]): Promise<void>;
+}
+
+export interface LoggedModelWrites {
+  insert(m: NewLoggedModel): Promise<void>;
+  lock(modelId: string): Promise<{ modelId: string; experimentId: string; lifecycleStage: LifecycleStage } | undefined>;
+  update(modelId: string, u: LoggedModelUpdate): Promise<void>;
+  setTags(modelId: string, tags: Tag[]): Promise<void>;
+  deleteTag(modelId: string, key: string): Promise<boolean>;
   /** Params are write-once like run params; existing keys keep their value. */
-  insertLoggedModelParams(modelId: string, params: Tag[]): Promise<void>;
-  insertLoggedModelMetrics(modelId: string, points: ModelMetricPoint[]): Promise<void>;
+  insertParams(modelId: string, params: Tag[]): Promise<void>;
+  insertMetrics(modelId: string, points: ModelMetricPoint[]): Promise<void>;
 }
 
 export interface NewLoggedModel {

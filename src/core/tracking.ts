@@ -4,7 +4,8 @@ import { History } from './history';
 import { Ingest } from './ingest';
 import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
-import { ArtifactRoots } from './artifacts';
+import { Artifacts } from './artifacts';
+import type { ArtifactStore } from './artifact-store';
 import type { Store } from './store';
 import { invalid } from './errors';
 import { LIMITS } from './limits';
@@ -14,16 +15,16 @@ export class Tracking {
   readonly runs: Runs;
   readonly history: History;
   readonly loggedModels: LoggedModels;
-  readonly artifactRoots: ArtifactRoots;
+  readonly artifacts: Artifacts;
   /** Objects written with their own ids, times and origin (importers, front-ends with ids of their own). */
   readonly ingest: Ingest;
 
-  constructor(readonly store: Store, cfg: ExperimentsConfig) {
+  constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore) {
     this.experiments = new Experiments(store, cfg);
     this.runs = new Runs(store);
     this.history = new History(store);
     this.loggedModels = new LoggedModels(store);
-    this.artifactRoots = new ArtifactRoots(this.runs, this.loggedModels);
+    this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
     this.ingest = new Ingest(store, cfg);
   }
 

@@ -3,11 +3,12 @@ import path from 'node:path';
 import os from 'node:os';
 import type { Knex } from 'knex';
 import { invalid } from '../core/errors';
-
-export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+import type { DialectName } from './dialect';
+import { withSqliteFunctions } from './sqlite-functions';
+import { int64Of } from './rows';
 
 export interface DbTarget {
-  dialect: Dialect;
+  dialect: DialectName;
   /** SQLite: the file path. Others: the connection URL. */
   location: string;
 }
@@ -43,11 +44,6 @@ export interface SqliteOptions {
 }
 
 /**
- * The SQLite write connection: better-sqlite3, synchronous, with cached prepared statements.
- * A statement costs microseconds here against a thread-pool round trip through sqlite3 (see
- * README "Databases" for the measurement).
- */
-/**
  * The connection for the history reads, which want raw rows and prepared statements. It is
  * opened read-write and made query-only: a SQLITE_OPEN_READONLY connection fails with
  * "disk I/O error" in WAL mode whenever it has to recreate the shared-memory index.
@@ -60,6 +56,10 @@ export function openSqliteReader(file: string): any {
   return db;
 }
 
+/**
+ * The SQLite write connection for request writes: raw better-sqlite3, with cached prepared
+ * statements (sql-exec.ts SqliteExec) behind the group-commit queue.
+ */
 export function openSqliteWriter(file: string, opts: SqliteOptions): any {
   const Database = require('better-sqlite3');
   const db = new Database(file);
@@ -69,22 +69,15 @@ export function openSqliteWriter(file: string, opts: SqliteOptions): any {
   return db;
 }
 
-function sqlitePragmas(conn: any, pragmas: string[], done: (err: Error | null, conn: any) => void) {
-  if (typeof conn.pragma === 'function') {
-    // better-sqlite3 connections take pragmas synchronously.
-    try {
-      for (const p of pragmas) conn.pragma(p);
-    } catch (e) {
-      return done(e as Error, conn);
-    }
-    return done(null, conn);
+/** A knex pool's afterCreate that sets pragmas on each new better-sqlite3 connection. */
+const withPragmas = (pragmas: string[]) => (conn: any, done: (err: Error | null, conn: any) => void) => {
+  try {
+    for (const p of pragmas) conn.pragma(p);
+  } catch (e) {
+    return done(e as Error, conn);
   }
-  const next = (i: number) => {
-    if (i === pragmas.length) return done(null, conn);
-    conn.run(`PRAGMA ${pragmas[i]}`, (err: Error | null) => (err ? done(err, conn) : next(i + 1)));
-  };
-  next(0);
-}
+  return done(null, conn);
+};
 
 export interface KnexConfigs {
   /** One connection, for the schema setup: the schema lock belongs to it (see schema/lock.ts). */
@@ -104,39 +97,43 @@ const setupConfig = (cfg: Knex.Config): Knex.Config => ({
 });
 
 /** The SQLite file's folder must exist by now (see sqlite-file.ts); nothing here creates it. */
-export function knexConfigs(target: DbTarget, sqlite: SqliteOptions): KnexConfigs {
-  if (target.dialect === 'sqlite') {
-    const common = ['busy_timeout = 10000'];
-    // Every SQLite connection in the process uses better-sqlite3's copy of SQLite: two copies of
-    // the library in one process do not see each other's POSIX locks, so closing one copy's
-    // connection drops the other's locks and deletes the WAL under it (README "Databases").
-    const base = { client: 'better-sqlite3', connection: { filename: target.location }, useNullAsDefault: true };
-    // Migrations and maintenance only; request writes go through openSqliteWriter's connection.
-    // The busy timeout comes first: switching to WAL waits for a lock too.
-    const writer = {
-      ...base,
-      pool: {
-        min: 0, max: 1,
-        afterCreate: (c: any, done: any) =>
-          sqlitePragmas(c, [...common, 'journal_mode = WAL', `synchronous = ${sqlite.synchronous}`], done),
-      },
-    };
-    return {
-      setup: setupConfig(writer),
-      writer,
-      reader: {
-        ...base,
-        pool: { min: 1, max: sqlite.readers, afterCreate: (c: any, done: any) => sqlitePragmas(c, [...common, 'query_only = ON'], done) },
-      },
-    };
-  }
-  if (target.dialect === 'postgres') {
-    const writer: Knex.Config = { client: 'pg', connection: withDefaultPgUser(target.location), pool: { min: 0, max: 10 } };
-    return { setup: setupConfig(writer), writer };
-  }
+export function sqliteKnexConfigs(file: string, sqlite: SqliteOptions): KnexConfigs {
+  const common = ['busy_timeout = 10000'];
+  // Every SQLite connection in the process uses better-sqlite3's copy of SQLite: two copies of
+  // the library in one process do not see each other's POSIX locks, so closing one copy's
+  // connection drops the other's locks and deletes the WAL under it (README "Databases").
+  const base = { client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true };
+  // Migrations and maintenance only; request writes go through openSqliteWriter's connection.
+  // The busy timeout comes first: switching to WAL waits for a lock too.
+  const writer = withSqliteFunctions({
+    ...base,
+    pool: { min: 0, max: 1, afterCreate: withPragmas([...common, 'journal_mode = WAL', `synchronous = ${sqlite.synchronous}`]) },
+  });
+  return {
+    setup: setupConfig(writer),
+    writer,
+    reader: withSqliteFunctions({ ...base, pool: { min: 1, max: sqlite.readers, afterCreate: withPragmas([...common, 'query_only = ON']) } }),
+  };
+}
+
+export function postgresKnexConfigs(url: string): KnexConfigs {
+  const writer: Knex.Config = { client: 'pg', connection: withDefaultPgUser(url), pool: { min: 0, max: 10 } };
+  return { setup: setupConfig(writer), writer };
+}
+
+let pgTypesSet = false;
+/** Process-wide: int8 arrives as a string by default; our int64s (times, steps) come back as numbers, or exact bigints past 2^53. */
+export function usePostgresTypes(): void {
+  if (pgTypesSet) return;
+  const pg = require('pg');
+  pg.types.setTypeParser(20, (v: string) => int64Of(v));
+  pgTypesSet = true;
+}
+
+export function mysqlKnexConfigs(url: string): KnexConfigs {
   const writer: Knex.Config = {
     client: 'mysql2',
-    connection: { uri: target.location, supportBigNumbers: true, charset: 'utf8mb4' } as any,
+    connection: { uri: url, supportBigNumbers: true, charset: 'utf8mb4' } as any,
     pool: {
       min: 0, max: 10,
       // InnoDB's default REPEATABLE READ would hide rows another writer committed after our

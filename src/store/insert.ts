@@ -3,14 +3,12 @@
  * a compound SELECT, which SQLite caps at 500 terms; plain VALUES lists have no such cap and
  * are what the hot logging path wants anyway.
  */
-import type { Dialect } from './connect';
+import type { SqlDialect } from './dialect';
 import type { SqlExec } from './sql-exec';
 
 export type OnConflict =
   | { ignore: string[] }
   | { keys: string[]; update: string[] };
-
-const quote = (dialect: Dialect, name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
 
 /** Rows per statement: keeps bound parameters well under every driver's limit. */
 const MAX_PARAMS = 30000;
@@ -18,24 +16,18 @@ const MAX_PARAMS = 30000;
 /** Statement texts by shape: the hot path logs the same shapes over and over. */
 const texts = new Map<string, string>();
 
-function statementText(dialect: Dialect, table: string, columns: string[], rows: number, conflict?: OnConflict): string {
-  const id = `${dialect}|${table}|${columns.join(',')}|${rows}|${conflict ? JSON.stringify(conflict) : ''}`;
+function statementText(dialect: SqlDialect, table: string, columns: string[], rows: number, conflict?: OnConflict): string {
+  const id = `${dialect.name}|${table}|${columns.join(',')}|${rows}|${conflict ? JSON.stringify(conflict) : ''}`;
   let sql = texts.get(id);
   if (sql !== undefined) return sql;
-  const q = (n: string) => quote(dialect, n);
-  const cols = columns.map(q).join(', ');
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const values = new Array(rows).fill(tuple).join(', ');
   if (!conflict) {
-    sql = `INSERT INTO ${q(table)} (${cols}) VALUES ${values}`;
+    sql = `INSERT INTO ${dialect.quote(table)} (${columns.map(dialect.quote).join(', ')}) VALUES ${values}`;
   } else if ('ignore' in conflict) {
-    sql = dialect === 'mysql'
-      ? `INSERT IGNORE INTO ${q(table)} (${cols}) VALUES ${values}`
-      : `INSERT INTO ${q(table)} (${cols}) VALUES ${values} ON CONFLICT (${conflict.ignore.map(q).join(', ')}) DO NOTHING`;
+    sql = dialect.insertIgnore(table, columns, values, conflict.ignore);
   } else {
-    sql = dialect === 'mysql'
-      ? `INSERT INTO ${q(table)} (${cols}) VALUES ${values} ON DUPLICATE KEY UPDATE ${conflict.update.map((c) => `${q(c)} = VALUES(${q(c)})`).join(', ')}`
-      : `INSERT INTO ${q(table)} (${cols}) VALUES ${values} ON CONFLICT (${conflict.keys.map(q).join(', ')}) DO UPDATE SET ${conflict.update.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`;
+    sql = dialect.upsert(table, columns, values, conflict.keys, conflict.update);
   }
   // Row counts vary; keep the cache bounded like the statement cache beneath it.
   if (texts.size > 2000) texts.delete(texts.keys().next().value as string);
@@ -55,7 +47,7 @@ function compareValues(a: any, b: any): number {
  * Rows in the order of their conflict key. Each row's key is locked as it is written and held
  * to commit; two writers taking the same new keys in opposite orders would wait on each other
  * (a deadlock). In one order, one of them simply waits for the other. The sort is stable, so
- * rows sharing a key keep their order (MySQL lets the last one win, ON CONFLICT DO NOTHING the first).
+ * rows sharing a key keep their order (an ignoring insert keeps the first everywhere, a MySQL upsert the last).
  */
 function inKeyOrder(columns: string[], rows: unknown[][], conflict: OnConflict): unknown[][] {
   const keyIndexes = ('ignore' in conflict ? conflict.ignore : conflict.keys).map((c) => columns.indexOf(c));
@@ -76,8 +68,7 @@ export async function insertRows(
   conflict?: OnConflict,
 ): Promise<void> {
   if (rows.length === 0) return;
-  // SQLite has one writer at a time, so its locks have no order to keep.
-  if (conflict && rows.length > 1 && db.dialect !== 'sqlite') rows = inKeyOrder(columns, rows, conflict);
+  if (conflict && rows.length > 1 && db.dialect.ordersLocks) rows = inKeyOrder(columns, rows, conflict);
   const width = columns.length;
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS / width));
   for (let i = 0; i < rows.length; i += perStatement) {

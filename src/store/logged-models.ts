@@ -1,66 +1,12 @@
-/** Logged-model rows: writes inside a transaction, and the reads and search over them. */
+/** Logged-model rows: the reads and search over them (their writes are tx/logged-models.ts). */
 import type { Knex } from 'knex';
-import type { LifecycleStage, LoggedModel, ModelMetricPoint, Tag } from '../core/model';
-import type { LoggedModelOrderTerm, LoggedModelSearch, LoggedModelUpdate, MetricDataset, NewLoggedModel } from '../core/store';
-import type { Dialect } from './connect';
+import type { LoggedModel } from '../core/model';
+import type { LoggedModelOrderTerm, LoggedModelSearch, MetricDataset } from '../core/store';
+import type { SqlDialect } from './dialect';
 import { chunks } from './chunks';
-import { insertRows } from './insert';
-import type { SqlExec } from './sql-exec';
-import { decodeValue, encodeValue } from './metric-values';
+import { decodeValue } from './metric-values';
 import { compare, doubleLiteral } from './search/conditions';
 import { int64Of } from './rows';
-
-export async function insertLoggedModel(sql: SqlExec, m: NewLoggedModel): Promise<void> {
-  await insertRows(sql, 'logged_models',
-    ['model_id', 'experiment_id', 'name', 'artifact_location', 'creation_timestamp', 'last_updated_timestamp', 'status', 'status_message', 'model_type', 'source_run_id', 'lifecycle_stage'],
-    [[m.modelId, m.experimentId, m.name, m.artifactLocation, m.time, m.time, 'LOGGED_MODEL_PENDING', null, m.modelType ?? null, m.sourceRunId ?? null, 'active']]);
-  await setTags(sql, m.modelId, m.tags);
-  await insertParams(sql, m.modelId, m.params);
-}
-
-export async function lockLoggedModel(sql: SqlExec, modelId: string, forUpdate: string) {
-  const [row] = await sql.all(`SELECT "model_id", "experiment_id", "lifecycle_stage" FROM "logged_models" WHERE "model_id" = ?${forUpdate}`, [modelId]);
-  return row ? { modelId: row.model_id as string, experimentId: String(row.experiment_id), lifecycleStage: row.lifecycle_stage as LifecycleStage } : undefined;
-}
-
-export async function updateLoggedModel(sql: SqlExec, modelId: string, u: LoggedModelUpdate): Promise<void> {
-  const set: Array<[string, unknown]> = [];
-  if (u.status !== undefined) set.push(['status', u.status]);
-  if (u.statusMessage !== undefined) set.push(['status_message', u.statusMessage]);
-  if (u.lastUpdatedTimestamp !== undefined) set.push(['last_updated_timestamp', u.lastUpdatedTimestamp]);
-  if (u.lifecycleStage !== undefined) set.push(['lifecycle_stage', u.lifecycleStage]);
-  if (set.length === 0) return;
-  await sql.run(`UPDATE "logged_models" SET ${set.map(([c]) => `"${c}" = ?`).join(', ')} WHERE "model_id" = ?`, [...set.map(([, v]) => v), modelId]);
-}
-
-export async function setTags(sql: SqlExec, modelId: string, tags: Tag[]): Promise<void> {
-  const byKey = new Map(tags.map((t) => [t.key, t.value]));
-  await insertRows(sql, 'logged_model_tags', ['model_id', 'key', 'value'], [...byKey].map(([key, value]) => [modelId, key, value]),
-    { keys: ['model_id', 'key'], update: ['value'] });
-}
-
-export async function deleteTag(sql: SqlExec, modelId: string, key: string): Promise<boolean> {
-  return (await sql.run(`DELETE FROM "logged_model_tags" WHERE "model_id" = ? AND "key" = ?`, [modelId, key])).changes > 0;
-}
-
-export async function insertParams(sql: SqlExec, modelId: string, params: Tag[]): Promise<void> {
-  await insertRows(sql, 'logged_model_params', ['model_id', 'key', 'value'], params.map((p) => [modelId, p.key, p.value]), { ignore: ['model_id', 'key'] });
-}
-
-export async function insertMetrics(sql: SqlExec, modelId: string, points: ModelMetricPoint[]): Promise<void> {
-  for (const p of points) {
-    const identity = [modelId, p.key, p.step, p.timestamp, p.runId, p.datasetName ?? '', p.datasetDigest ?? ''];
-    const enc = encodeValue(p.value);
-    // Exact repeats (autolog re-sends) are dropped, as for run metrics.
-    const dup = await sql.all(
-      `SELECT 1 FROM "logged_model_metrics" WHERE "model_id" = ? AND "key" = ? AND "step" = ? AND "timestamp" = ? AND "run_id" = ? AND "dataset_name" = ? AND "dataset_digest" = ? AND "value" = ? AND "special" = ?`,
-      [...identity, enc.value, enc.special]);
-    if (dup.length === 0) {
-      await insertRows(sql, 'logged_model_metrics', ['model_id', 'key', 'step', 'timestamp', 'run_id', 'dataset_name', 'dataset_digest', 'value', 'special'],
-        [[...identity, enc.value, enc.special]]);
-    }
-  }
-}
 
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
   model_id: 'lm.model_id', name: 'lm.name', status: 'lm.status', model_type: 'lm.model_type', source_run_id: 'lm.source_run_id',
@@ -102,15 +48,10 @@ const DATASETS = 'ds';
  * The datasets as rows (ds_name, ds_digest; '' for no digest), for a WITH clause. Binding them
  * once keeps a filter with many metric comparisons inside every driver's bind limit, and a
  * list of rows does not nest like an OR chain (SQLite stops at an expression depth of 1,000).
- * MySQL's VALUES differs from the standard's (ROW(), and MariaDB names columns by the first
- * row's values), so it gets a UNION ALL of one-row SELECTs.
  */
-function datasetRows(db: Knex, dialect: Dialect, datasets: MetricDataset[]): Knex.Raw {
+function datasetRows(db: Knex, dialect: SqlDialect, datasets: MetricDataset[]): Knex.Raw {
   const binds = datasets.flatMap((d) => [d.name, d.digest ?? '']);
-  if (dialect === 'mysql') {
-    return db.raw(datasets.map((_, i) => (i === 0 ? 'SELECT ? AS ds_name, ? AS ds_digest' : 'SELECT ?, ?')).join(' UNION ALL '), binds);
-  }
-  return db.raw(`SELECT column1 AS ds_name, column2 AS ds_digest FROM (VALUES ${datasets.map(() => '(?, ?)').join(', ')}) AS v`, binds);
+  return db.raw(dialect.valuesTable(['ds_name', 'ds_digest'], datasets.length), binds);
 }
 
 /** Limits a logged_model_metrics row (as `mm`) to the datasets; a dataset without a digest matches rows logged without one. */
@@ -133,7 +74,7 @@ function latestMetricValue(db: Knex, t: LoggedModelOrderTerm) {
   return q.orderBy([{ column: 'mm.timestamp', order: 'desc' }, { column: 'mm.step', order: 'desc' }, { column: 'mm.run_id', order: 'asc' }]).limit(1);
 }
 
-export function compileLoggedModelSearch(db: Knex, dialect: Dialect, q: LoggedModelSearch): Knex.QueryBuilder {
+export function compileLoggedModelSearch(db: Knex, dialect: SqlDialect, q: LoggedModelSearch): Knex.QueryBuilder {
   let sql = (q.datasets?.length ? db.with(DATASETS, datasetRows(db, dialect, q.datasets)) : db.queryBuilder()).from('logged_models as lm').select('lm.*').whereIn('lm.experiment_id', q.experimentIds).where('lm.lifecycle_stage', 'active');
   let metricFiltered = false;
   for (const c of q.filter) {

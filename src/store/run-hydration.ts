@@ -78,7 +78,7 @@ export async function hydrateRuns(db: SqlExec, keys: MetricKeyCache, rows: any[]
   for (const part of chunks([...runs.keys()], 500)) {
     const ids = placeholders(part.length);
     const [entries, inputs, models] = await Promise.all([
-      db.dialect === 'sqlite' ? entriesAsJson(db, keys, part) : entriesAsRows(db, part),
+      db.dialect.hydratesAsJson ? entriesAsJson(db, keys, part) : entriesAsRows(db, part),
       db.all(`SELECT ri."rid", ri."tags_json", ds."name", ds."digest", ds."source_type", ds."source", ds."schema", ds."profile"
         FROM "run_inputs" ri JOIN "datasets" ds ON ds."dataset_id" = ri."dataset_id"
         WHERE ri."rid" IN (${ids}) ORDER BY ri."rid", ri."dataset_id"`, part),

@@ -1,55 +1,35 @@
 /**
  * The statement runner under a write transaction. Hot write paths use plain SQL text, written
- * once with "double-quoted" identifiers and `?` placeholders; MySQL's copy swaps the quotes for
- * backticks. SQLite runs it on better-sqlite3 prepared statements (cached by text); PostgreSQL
- * and MySQL run it through the knex transaction.
+ * once with "double-quoted" identifiers and `?` placeholders, which the dialect turns into its
+ * own quoting (dialect.ts). SQLite runs it on better-sqlite3 prepared statements (cached by
+ * text); PostgreSQL and MySQL run it through the knex transaction.
  */
 import type { Knex } from 'knex';
-import type { Dialect } from './connect';
+import { sqlite, type SqlDialect } from './dialect';
 
 export interface RunResult { changes: number; lastId?: number }
 
 export interface SqlExec {
-  readonly dialect: Dialect;
+  readonly dialect: SqlDialect;
   all<T = any>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
 }
 
-const mysqlText = new Map<string, string>();
-
-/** SQL text in the dialect's quoting. Only identifiers are ever quoted: values are always bound. */
-export function dialectSql(dialect: Dialect, sql: string): string {
-  if (dialect !== 'mysql') return sql;
-  let out = mysqlText.get(sql);
-  if (out === undefined) {
-    out = sql.replace(/"/g, '`');
-    mysqlText.set(sql, out);
-  }
-  return out;
-}
-
 export class KnexExec implements SqlExec {
-  constructor(private readonly trx: Knex | Knex.Transaction, readonly dialect: Dialect) {}
+  constructor(private readonly trx: Knex | Knex.Transaction, readonly dialect: SqlDialect) {}
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const res = await this.trx.raw(dialectSql(this.dialect, sql), params as Knex.RawBinding[]);
-    if (this.dialect === 'postgres') return res.rows;
-    if (this.dialect === 'mysql') return res[0];
-    return res;
+    return this.dialect.rows(await this.trx.raw(this.dialect.text(sql), params as Knex.RawBinding[]));
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
-    const res = await this.trx.raw(dialectSql(this.dialect, sql), params as Knex.RawBinding[]);
-    if (this.dialect === 'postgres') return { changes: res.rowCount ?? 0 };
-    if (this.dialect === 'mysql') return { changes: res[0].affectedRows ?? 0, lastId: res[0].insertId };
-    // knex's sqlite3 raw() resolves to rows and drops run() statistics; SQLite writes go through SqliteExec.
-    return { changes: Array.isArray(res) ? res.length : 0 };
+    return this.dialect.runResult(await this.trx.raw(this.dialect.text(sql), params as Knex.RawBinding[]));
   }
 }
 
 /** better-sqlite3: synchronous, so a statement costs microseconds instead of a thread-pool round trip. */
 export class SqliteExec implements SqlExec {
-  readonly dialect = 'sqlite' as const;
+  readonly dialect = sqlite;
   private readonly statements = new Map<string, any>();
   /** Sees every statement with its arguments (tests check their query plans). */
   trace?: (sql: string, params: readonly unknown[]) => void;

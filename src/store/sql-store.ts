@@ -3,19 +3,18 @@ import knexFactory, { type Knex } from 'knex';
 import type { DatasetSummary, Experiment, MetricPoint, Run, RunInfo, Tag } from '../core/model';
 import type { ExperimentSearch, HistoryPoint, RunSearch, Store, WriteTx } from '../core/store';
 import { TrackbridgeError } from '../core/errors';
-import { type Dialect, knexConfigs, parseDbUrl, type SqliteOptions } from './connect';
+import { openSqliteReader, openSqliteWriter, parseDbUrl, type SqliteOptions } from './connect';
+import { DIALECTS, type SqlDialect } from './dialect';
 import { prepareSchema } from './schema/check';
-import { checkSqliteFile } from './sqlite-file';
 import { openError } from './open-errors';
 import { WriteQueue } from './write-queue';
 import { KnexExec, SqliteExec, type SqlExec } from './sql-exec';
-import { openSqliteReader, openSqliteWriter } from './connect';
-import { addSqliteFunctions, sqliteFunctionsOn } from './sqlite-functions';
+import { addSqliteFunctions } from './sqlite-functions';
 import { type HistoryReads, type HistoryScope, KnexHistoryReads, SqliteHistoryReads } from './history-reads';
 import { SqlWriteTx } from './write-tx';
-import { isReplayable, replayDelay, WRITE_ATTEMPTS } from './write-retry';
+import { replayDelay, WRITE_ATTEMPTS } from './write-retry';
 import { MetricKeyCache } from './metric-keys';
-import { experimentFromRows, int64Of, originFromRow, runInfoFromRow } from './rows';
+import { experimentFromRows, originFromRow, runInfoFromRow } from './rows';
 import { LOCAL_ID_SQL, ORIGINS_OF_SQL } from './tx/origins';
 import { chunks } from './chunks';
 import { compileMetricOrderProbe, compileRunSearch, DEFAULT_PROBE_WINDOW, type ProbeWindow } from './search/runs';
@@ -38,15 +37,6 @@ export interface OpenOptions {
   onSchemaStatement?: (sql: string) => void;
 }
 
-let pgTypesSet = false;
-function numericBigints() {
-  if (pgTypesSet) return;
-  // int8 arrives as a string by default; our int64s (times, steps) fit a double.
-  const pg = require('pg');
-  pg.types.setTypeParser(20, (v: string) => int64Of(v));
-  pgTypesSet = true;
-}
-
 export class SqlStore implements Store {
   private readonly keys = new MetricKeyCache();
   private closed = false;
@@ -54,7 +44,7 @@ export class SqlStore implements Store {
   private readonly inFlight = new Set<Promise<unknown>>();
 
   private constructor(
-    readonly dialect: Dialect,
+    readonly dialect: SqlDialect,
     private readonly writer: Knex,
     private readonly reader: Knex,
     /** SQLite only: the one writer connection (better-sqlite3) behind the group-commit queue. */
@@ -84,15 +74,15 @@ export class SqlStore implements Store {
 
   private static async openChecked(url: string, opts: OpenOptions): Promise<SqlStore> {
     const target = parseDbUrl(url);
-    if (target.dialect === 'postgres') numericBigints();
-    // Before any connection: opening one would create the file and switch it to WAL.
-    if (target.dialect === 'sqlite') checkSqliteFile(target.location, url, opts.createParentDir ?? false);
+    const dialect = DIALECTS[target.dialect];
+    // Before any connection: opening a SQLite one would create the file and switch it to WAL.
+    dialect.beforeConnect(target.location, url, { createParentDir: opts.createParentDir ?? false });
     // better-sqlite3 is synchronous: more than one read connection would add no concurrency.
     const sqliteOpts: SqliteOptions = { synchronous: 'FULL', readers: 1, ...opts.sqlite };
-    const cfg = sqliteFunctionsOn(target.dialect, knexConfigs(target, sqliteOpts));
+    const cfg = dialect.knexConfigs(target.location, sqliteOpts);
     const setup = knexFactory(cfg.setup);
     try {
-      await prepareSchema(setup, target.dialect, { url, afterStatement: opts.onSchemaStatement });
+      await prepareSchema(setup, dialect, { url, afterStatement: opts.onSchemaStatement });
     } finally {
       await setup.destroy();
     }
@@ -102,8 +92,8 @@ export class SqlStore implements Store {
     try {
       let sqlite: SqlStore['sqlite'];
       let history: HistoryReads = new KnexHistoryReads(reader);
-      let reads: SqlExec = new KnexExec(reader, target.dialect);
-      if (target.dialect === 'sqlite') {
+      let reads: SqlExec = new KnexExec(reader, dialect);
+      if (dialect.inProcess) {
         const db = openSqliteWriter(target.location, sqliteOpts);
         raw.push(db);
         const historyDb = openSqliteReader(target.location);
@@ -115,7 +105,7 @@ export class SqlStore implements Store {
         history = new SqliteHistoryReads(historyDb);
         reads = new SqliteExec(historyDb);
       }
-      return new SqlStore(target.dialect, writer, reader, sqlite, history, reads, opts.searchProbe ?? DEFAULT_PROBE_WINDOW);
+      return new SqlStore(dialect, writer, reader, sqlite, history, reads, opts.searchProbe ?? DEFAULT_PROBE_WINDOW);
     } catch (e) {
       for (const db of raw) db.close();
       if (reader !== writer) await reader.destroy();
@@ -164,7 +154,7 @@ export class SqlStore implements Store {
       try {
         return await attempt();
       } catch (e) {
-        if (!isReplayable(this.dialect, e)) throw e;
+        if (!this.dialect.isReplayable(e)) throw e;
         if (n >= WRITE_ATTEMPTS) {
           throw new TrackbridgeError('UNAVAILABLE', `The database aborted this write ${n} times as a deadlock or serialization failure; retry it`);
         }
@@ -243,7 +233,7 @@ export class SqlStore implements Store {
 
   /** Runs a built query; on SQLite as a cached statement on the raw read connection. */
   private async select(query: Knex.QueryBuilder): Promise<any[]> {
-    if (this.dialect !== 'sqlite') return query;
+    if (!this.sqlite) return query;
     const { sql, bindings } = query.toSQL();
     return this.reads.all(sql, bindings);
   }

@@ -30,9 +30,3 @@ export function withSqliteFunctions(cfg: Knex.Config): Knex.Config {
     },
   };
 }
-
-/** Both of a SQLite store's knex configurations with the functions added; other dialects' unchanged. */
-export function sqliteFunctionsOn<T extends { writer: Knex.Config; reader?: Knex.Config }>(dialect: string, cfg: T): T {
-  if (dialect !== 'sqlite') return cfg;
-  return { ...cfg, writer: withSqliteFunctions(cfg.writer), ...(cfg.reader ? { reader: withSqliteFunctions(cfg.reader) } : {}) };
-}

@@ -204,11 +204,11 @@ export function concurrencyTests(ctx: Ctx): void {
       // Each locks one run, waits for the other to hold its own, then asks for the other's.
       const crossing = (first: string, second: string, key: string) => ctx.store.write(async (tx) => {
         attempts++;
-        const one = await tx.lockRun(first);
+        const one = await tx.runs.lock(first);
         await meet();
-        const two = await tx.lockRun(second);
-        await tx.upsertTags(one!, [{ key, value: String(attempts) }]);
-        await tx.upsertTags(two!, [{ key, value: String(attempts) }]);
+        const two = await tx.runs.lock(second);
+        await tx.runs.setTags(one!, [{ key, value: String(attempts) }]);
+        await tx.runs.setTags(two!, [{ key, value: String(attempts) }]);
       });
       const results = await Promise.allSettled([crossing(a, b, 'ab'), crossing(b, a, 'ba')]);
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => brief(String(r.reason?.message ?? r.reason)));
@@ -242,27 +242,27 @@ export function concurrencyTests(ctx: Ctx): void {
       const exp = await newExperiment(ctx, 'neighbours');
       const id = await newRun(ctx, exp);
       const other = await newRun(ctx, exp);
-      const locked = await ctx.store.write((tx) => tx.lockRun(id));
+      const locked = await ctx.store.write((tx) => tx.runs.lock(id));
       // A slow first write keeps SQLite's writer busy, so everything after it queues into one group.
       const slow = ctx.store.write(async (tx) => {
         await sleep(150);
-        await tx.upsertTags(locked!, [{ key: 'slow', value: 'done' }]);
+        await tx.runs.setTags(locked!, [{ key: 'slow', value: 'done' }]);
       });
       await sleep(10);
       const writes = Array.from({ length: 9 }, (_, i) => {
         if (i === 3) {
           // Writes, then fails with a domain error: its writes must vanish, nobody else's.
           return ctx.store.write(async (tx) => {
-            await tx.insertMetrics(locked!, [point('doomed', 1)]);
-            await tx.upsertTags(locked!, [{ key: 'doomed', value: 'x' }]);
+            await tx.metrics.insert(locked!, [point('doomed', 1)]);
+            await tx.runs.setTags(locked!, [{ key: 'doomed', value: 'x' }]);
             throw new TrackbridgeError('INVALID_ARGUMENT', 'refused on purpose');
           });
         }
         if (i === 6) {
           // Fails inside the database: a duplicate run id violates the unique index.
           return ctx.store.write(async (tx) => {
-            await tx.upsertTags(locked!, [{ key: 'doomed-too', value: 'x' }]);
-            await tx.insertRun({ runId: other, experimentId: exp, name: 'dup', userId: '', status: 'RUNNING', startTime: 0, endTime: null, artifactUri: 'x', tags: [] });
+            await tx.runs.setTags(locked!, [{ key: 'doomed-too', value: 'x' }]);
+            await tx.runs.insert({ runId: other, experimentId: exp, name: 'dup', userId: '', status: 'RUNNING', startTime: 0, endTime: null, artifactUri: 'x', tags: [] });
           });
         }
         return ctx.tracking.runs.logBatch(id, { metrics: [point('ok', i, i)], params: [{ key: `p${i}`, value: String(i) }], tags: [{ key: `t${i}`, value: String(i) }] });

@@ -33,11 +33,11 @@ export function loggingTests(ctx: Ctx): void {
 
     it('rolls back everything a failing write did before it failed', async () => {
       const id = await run();
-      const locked = await ctx.store.write((tx) => tx.lockRun(id));
+      const locked = await ctx.store.write((tx) => tx.runs.lock(id));
       await assert.rejects(ctx.store.write(async (tx) => {
-        await tx.insertMetrics(locked!, [point('half', 1)]);
-        await tx.upsertTags(locked!, [{ key: 'half', value: 'done' }]);
-        await tx.insertParams(locked!, [{ key: 'half', value: 'p' }]);
+        await tx.metrics.insert(locked!, [point('half', 1)]);
+        await tx.runs.setTags(locked!, [{ key: 'half', value: 'done' }]);
+        await tx.runs.insertParams(locked!, [{ key: 'half', value: 'p' }]);
         throw new Error('fails after writing');
       }), /fails after writing/);
       const r = await ctx.tracking.runs.get(id);
@@ -45,6 +45,23 @@ export function loggingTests(ctx: Ctx): void {
       assert.deepEqual(r.params, []);
       assert.equal(tagsOf(r).half, undefined);
       assert.deepEqual(await history(id, 'half'), []);
+    });
+
+    // MySQL's INSERT IGNORE would store a NULL as '' and a long key cut short, with a warning.
+    it('an ignoring insert skips duplicate keys only: a bad row fails the write', async () => {
+      const id = await run();
+      const locked = (await ctx.store.write((tx) => tx.runs.lock(id)))!;
+      await ctx.store.write((tx) => tx.runs.insertParams(locked, [{ key: 'kept', value: 'first' }]));
+      await ctx.store.write((tx) => tx.runs.insertParams(locked, [{ key: 'kept', value: 'second' }, { key: 'added', value: 'x' }]));
+      assert.deepEqual(paramsOf(await ctx.tracking.runs.get(id)), { kept: 'first', added: 'x' });
+
+      await assert.rejects(ctx.store.write((tx) => tx.runs.insertParams(locked, [
+        { key: 'kept', value: 'third' }, { key: 'null-value', value: null as unknown as string },
+      ])));
+      if (ctx.store.dialect.enforcesLengths) {
+        await assert.rejects(ctx.store.write((tx) => tx.runs.insertParams(locked, [{ key: `long-${'k'.repeat(300)}`, value: 'v' }])));
+      }
+      assert.deepEqual(paramsOf(await ctx.tracking.runs.get(id)), { kept: 'first', added: 'x' });
     });
 
     it('refuses whole batches with an invalid entry or over the limits', async () => {

@@ -14,7 +14,7 @@ import { Tracking } from '../../src/core/tracking';
 import { LocalArtifactStore } from '../../src/artifacts/local';
 import { mlflowRouter } from '../../src/protocols/mlflow/router';
 import { BodyBudget } from '../../src/protocols/mlflow/request-body';
-import { assertError, createExperiment, createRun, isJson, rawRequest, type RouteCtx } from './context';
+import { assertError, createExperiment, createRun, isJson, rawRequest, STRICT, type RouteCtx } from './context';
 
 const BASE = '/api/2.0/mlflow-artifacts/artifacts';
 const UPLOAD = '/ajax-api/2.0/mlflow/upload-artifact';
@@ -510,7 +510,7 @@ export function artifactTests(ctx: RouteCtx): void {
       let port = 0;
       before(async () => {
         const app = express();
-        app.use(mlflowRouter({ tracking: ctx.tracking, artifacts: new LocalArtifactStore(ctx.artifactsRoot) }, { bodyBudget: budget }));
+        app.use(mlflowRouter({ tracking: ctx.tracking }, { ...STRICT, bodyBudget: budget }));
         server = await new Promise<http.Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
         port = (server.address() as AddressInfo).port;
       });
@@ -551,8 +551,9 @@ export function artifactTests(ctx: RouteCtx): void {
     let api: supertest.Agent;
     let server: http.Server;
     before(async () => {
-      const tracking = new Tracking(ctx.store, { defaultArtifactRoot: 'mlflow-artifacts:/', workingDir: WORKDIR });
-      const app = buildApp(tracking, new LocalArtifactStore(path.join(ctx.scratch, 'locations-artifacts')));
+      const tracking = new Tracking(ctx.store, { defaultArtifactRoot: 'mlflow-artifacts:/', workingDir: WORKDIR },
+        new LocalArtifactStore(path.join(ctx.scratch, 'locations-artifacts')));
+      const app = buildApp(tracking, STRICT);
       server = await new Promise<http.Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
       api = supertest.agent(server);
     });

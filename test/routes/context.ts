@@ -26,12 +26,15 @@ export interface RouteCtx {
   api: supertest.Agent;
 }
 
+/** Every app the route suites build answers strictly: a response key its message lacks fails the request. */
+export const STRICT = { strictResponses: true } as const;
+
 export async function startRoutes(): Promise<RouteCtx> {
   const db = await createDatabase('sqlite');
-  const { store, tracking } = await openTracking(db.url, FAST);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-routes-'));
   const artifactsRoot = path.join(scratch, 'server', 'artifacts');
-  const app = buildApp(tracking, new LocalArtifactStore(artifactsRoot));
+  const { store, tracking } = await openTracking(db.url, FAST, new LocalArtifactStore(artifactsRoot));
+  const app = buildApp(tracking, STRICT);
   const server = await new Promise<http.Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

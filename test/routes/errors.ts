@@ -2,13 +2,11 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import path from 'node:path';
 import supertest from 'supertest';
 
 import { buildApp } from '../../src/server';
-import { LocalArtifactStore } from '../../src/artifacts/local';
 import { FAST, openTracking } from '../support/databases';
-import { assertClientError, assertError, createExperiment, createRun, getRun, rawRequest, type RouteCtx } from './context';
+import { assertClientError, assertError, createExperiment, createRun, getRun, rawRequest, STRICT, type RouteCtx } from './context';
 
 export function errorTests(ctx: RouteCtx): void {
   describe('errors', () => {
@@ -49,7 +47,7 @@ export function errorTests(ctx: RouteCtx): void {
     it('answers writes with TEMPORARILY_UNAVAILABLE (503) once the store is shutting down', async () => {
       const closed = await openTracking(ctx.db.url, FAST);
       await closed.store.close();
-      const app = buildApp(closed.tracking, new LocalArtifactStore(path.join(ctx.scratch, 'closed-artifacts')));
+      const app = buildApp(closed.tracking, STRICT);
       const res = await supertest(app).post('/api/2.0/mlflow/runs/log-metric').send({ run_id: run, key: 'm', value: 1, timestamp: 1 });
       assertError(res, 503, 'TEMPORARILY_UNAVAILABLE');
     });

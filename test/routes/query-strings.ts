@@ -6,12 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 
 import { buildApp } from '../../src/server';
-import { LocalArtifactStore } from '../../src/artifacts/local';
 import { QUERY_LIMITS } from '../../src/protocols/query-string';
-import { assertError, createExperiment, createRun, type RouteCtx } from './context';
+import { assertError, createExperiment, createRun, STRICT, type RouteCtx } from './context';
 
 export function queryStringTests(ctx: RouteCtx): void {
   describe('query strings', () => {
@@ -23,7 +21,7 @@ export function queryStringTests(ctx: RouteCtx): void {
       const exp = await createExperiment(ctx, 'query-strings');
       runs = [await createRun(ctx, exp), await createRun(ctx, exp)];
       for (const id of runs) await ctx.api.post('/api/2.0/mlflow/runs/log-metric').send({ run_id: id, key: 'loss', value: 1, timestamp: 1, step: 0 });
-      wide = http.createServer({ maxHeaderSize: 4 * 1024 * 1024 }, buildApp(ctx.tracking, new LocalArtifactStore(path.join(ctx.scratch, 'qs-artifacts'))));
+      wide = http.createServer({ maxHeaderSize: 4 * 1024 * 1024 }, buildApp(ctx.tracking, STRICT));
       await new Promise<void>((resolve) => wide.listen(0, '127.0.0.1', () => resolve()));
       widePort = (wide.address() as AddressInfo).port;
     });

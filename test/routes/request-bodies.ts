@@ -13,9 +13,8 @@ import { routesOf } from '../../src/protocols/mlflow/schema';
 import { mlflowRouter } from '../../src/protocols/mlflow/router';
 import { BodyBudget } from '../../src/protocols/mlflow/request-body';
 import { bodyCapOf, LOG_INPUTS_BODY, LONG_VALUE_BODY } from '../../src/protocols/mlflow/body-caps';
-import { LocalArtifactStore } from '../../src/artifacts/local';
 import { LIMITS } from '../../src/core/limits';
-import { assertError, createExperiment, createRun, type RouteCtx } from './context';
+import { assertError, createExperiment, createRun, STRICT, type RouteCtx } from './context';
 
 const MB = 1024 * 1024;
 
@@ -152,7 +151,7 @@ export function requestBodyTests(ctx: RouteCtx): void {
     it('holds all requests to one budget of body bytes: past it a 503 with Retry-After, and the budget comes back', async () => {
       const budget = new BodyBudget(2 * MB);
       const app = express();
-      app.use(mlflowRouter({ tracking: ctx.tracking, artifacts: new LocalArtifactStore(ctx.artifactsRoot) }, { bodyBudget: budget }));
+      app.use(mlflowRouter({ tracking: ctx.tracking }, { ...STRICT, bodyBudget: budget }));
       const server = await new Promise<http.Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
       try {
         const port = (server.address() as AddressInfo).port;
@@ -187,7 +186,7 @@ export function requestBodyTests(ctx: RouteCtx): void {
       let port = 0;
       before(async () => {
         const app = express();
-        app.use(mlflowRouter({ tracking: ctx.tracking, artifacts: new LocalArtifactStore(ctx.artifactsRoot) }, { bodyBudget: budget, bodyPace: pace }));
+        app.use(mlflowRouter({ tracking: ctx.tracking }, { ...STRICT, bodyBudget: budget, bodyPace: pace }));
         server = await new Promise<http.Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
         port = (server.address() as AddressInfo).port;
       });

@@ -5,12 +5,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import mysql from 'mysql2/promise';
 
 import { SqlStore, type OpenOptions } from '../../src/store/sql-store';
 import { Tracking } from '../../src/core/tracking';
+import type { ArtifactStore } from '../../src/core/artifact-store';
+import { LocalArtifactStore } from '../../src/artifacts/local';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';
 
@@ -94,10 +96,12 @@ export interface OpenTracking {
 }
 
 /** SqlStore.open + Tracking + start(), the way the server wires them. */
-export async function openTracking(url: string, opts: OpenOptions = {}): Promise<OpenTracking> {
+export async function openTracking(url: string, opts: OpenOptions = {}, artifacts?: ArtifactStore): Promise<OpenTracking> {
   const store = await SqlStore.open(url, opts);
   try {
-    const tracking = new Tracking(store, { defaultArtifactRoot: 'mlflow-artifacts:/' });
+    // A root in a fresh temporary folder: nothing is created there until a test writes a file.
+    artifacts ??= new LocalArtifactStore(path.join(os.tmpdir(), `tb-artifacts-${randomUUID()}`));
+    const tracking = new Tracking(store, { defaultArtifactRoot: 'mlflow-artifacts:/' }, artifacts);
     await tracking.start();
     return { store, tracking };
   } catch (e) {

@@ -5,8 +5,7 @@
  */
 import type { Response } from 'express';
 import { pipeline } from 'node:stream';
-import type { ArtifactStore } from '../../core/artifact-store';
-import { notFound } from '../../core/errors';
+import type { ArtifactFile } from '../../core/artifacts';
 
 /** Served as text/plain whatever else the name suggests; a name without an extension counts whole (MLmodel). */
 const TEXT_EXTENSIONS = new Set([
@@ -43,15 +42,12 @@ export function dispositionOf(name: string): string {
   return `attachment; filename=${quoted}; filename*=UTF-8''${encoded}`;
 }
 
-/** Streams the file at storePath; `shown` names it in the error when nothing is there. */
-export async function sendArtifact(res: Response, artifacts: ArtifactStore, storePath: string, shown: string): Promise<void> {
-  const found = await artifacts.get(storePath);
-  if (!found) throw notFound(`Artifact '${shown}' does not exist`);
-  const name = storePath.slice(storePath.lastIndexOf('/') + 1);
-  res.setHeader('Content-Type', contentTypeOf(name));
-  res.setHeader('Content-Length', String(found.size));
-  res.setHeader('Content-Disposition', dispositionOf(name));
+/** Streams a file to the client with the headers a browser download wants. */
+export function sendArtifact(res: Response, file: ArtifactFile): void {
+  res.setHeader('Content-Type', contentTypeOf(file.name));
+  res.setHeader('Content-Length', String(file.size));
+  res.setHeader('Content-Disposition', dispositionOf(file.name));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   // Unlike pipe(), a client that hangs up mid-download closes the file too; a read error cuts the answer short.
-  pipeline(found.stream, res, () => {});
+  pipeline(file.stream, res, () => {});
 }

@@ -5,53 +5,47 @@
  * by hand rather than in its .proto.
  */
 import express, { type Request, type Response, type NextFunction } from 'express';
-import type { Handler, MlflowContext } from './context';
-import { runIdOf } from './context';
+import type { MlflowContext } from './context';
+import { handlersOf, runIdOf } from './context';
 import { checkRequestedPath } from '../../core/artifact-paths';
-import type { ArtifactRoot } from '../../core/artifacts';
-import type { ArtifactStore } from '../../core/artifact-store';
+import type { ArtifactListing } from '../../core/artifacts';
 import { invalid, TrackbridgeError } from '../../core/errors';
 import { sendError } from './respond';
 import { sendArtifact } from './artifact-download';
 import { BodyBudget, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from './request-body';
 import { UPLOAD_ARTIFACT_BODY } from './body-caps';
+import type { ListArtifacts_Response, ListLoggedModelArtifacts_Response } from './messages';
 
-const join = (...parts: string[]) => parts.filter((p) => p !== '').join('/');
-
-/** A folder below a root, named relative to the root; a root the store does not hold lists as empty, as MLflow's does where it finds nothing. */
-async function listing(artifacts: ArtifactStore, root: ArtifactRoot, sub: string) {
-  const at = root.find(sub);
-  if (at === undefined) return { root_uri: root.uri };
-  const entries = await artifacts.list(at);
+/** MLflow's list answer: a root the store does not hold, or an empty folder, has no `files`. */
+function listingJson(l: ArtifactListing): ListArtifacts_Response & ListLoggedModelArtifacts_Response {
   return {
-    root_uri: root.uri,
-    files: entries.map((e) => ({ path: join(sub, e.name), is_dir: e.isDir, file_size: e.isDir ? undefined : e.size })),
+    root_uri: l.rootUri,
+    files: l.entries.map((e) => ({ path: e.name, is_dir: e.isDir, file_size: e.isDir ? undefined : e.size })),
   };
 }
 
-export const artifactHandlers: Record<string, Handler> = {
-  async listArtifacts(m, { tracking, artifacts }) {
+export const artifactHandlers = handlersOf('mlflow.MlflowService', {
+  async listArtifacts(m, { tracking }) {
     const runId = runIdOf(m);
+    // MLflow judges the path before it looks for the run.
     const sub = checkRequestedPath(m.path ?? '');
-    return listing(artifacts, await tracking.artifactRoots.ofRun(runId), sub);
+    return listingJson(await tracking.artifacts.list(await tracking.artifacts.ofRun(runId), sub));
   },
 
-  async listLoggedModelArtifacts(m, { tracking, artifacts }) {
+  async listLoggedModelArtifacts(m, { tracking }) {
     const sub = checkRequestedPath(m.artifact_directory_path ?? '');
-    return listing(artifacts, await tracking.artifactRoots.ofLoggedModel(m.model_id), sub);
+    return listingJson(await tracking.artifacts.list(await tracking.artifacts.ofLoggedModel(m.model_id), sub));
   },
-};
+});
 
-/** The path after `/artifacts/`, percent-decoded exactly once. */
+/** The path after `/artifacts/`, percent-decoded exactly once (the core judges it). */
 function pathFrom(req: Request, prefix: string): string {
   const raw = req.path.slice(prefix.length);
-  let decoded: string;
   try {
-    decoded = decodeURIComponent(raw);
+    return decodeURIComponent(raw);
   } catch {
     throw invalid(`Invalid artifact path: '${raw}'`);
   }
-  return checkRequestedPath(decoded);
 }
 
 /** A query parameter as MLflow's server reads it: the first of repeated values. */
@@ -76,24 +70,21 @@ export function artifactRouter(ctx: MlflowContext, budget: BodyBudget): express.
     const base = `${api}/mlflow-artifacts/artifacts`;
 
     r.get(base, wrap(async (req, res) => {
-      const p = checkRequestedPath(queryText(req, 'path') ?? '');
-      const entries = await ctx.artifacts.list(p);
+      const entries = await ctx.tracking.artifacts.listProxied(queryText(req, 'path') ?? '');
       res.json(entries.length ? { files: entries.map((e) => (e.isDir ? { path: e.name, is_dir: true } : { path: e.name, is_dir: false, file_size: e.size })) } : {});
     }));
 
     r.get(`${base}/*splat`, wrap(async (req, res) => {
-      const p = pathFrom(req, `${base}/`);
-      await sendArtifact(res, ctx.artifacts, p, p);
+      sendArtifact(res, await ctx.tracking.artifacts.openProxied(pathFrom(req, `${base}/`)));
     }));
 
     r.put(`${base}/*splat`, wrap(async (req, res) => {
-      const p = pathFrom(req, `${base}/`);
-      await ctx.artifacts.put(p, req);
+      await ctx.tracking.artifacts.writeProxied(pathFrom(req, `${base}/`), req);
       res.json({});
     }));
 
     r.delete(`${base}/*splat`, wrap(async (req, res) => {
-      await ctx.artifacts.delete(pathFrom(req, `${base}/`));
+      await ctx.tracking.artifacts.deleteProxied(pathFrom(req, `${base}/`));
       res.json({});
     }));
 
@@ -108,18 +99,19 @@ export function artifactRouter(ctx: MlflowContext, budget: BodyBudget): express.
     const runId = queryText(req, 'run_id') || queryText(req, 'run_uuid');
     const p = queryText(req, 'path');
     if (p === undefined) throw missing('path');
-    const rel = checkRequestedPath(p);
+    // MLflow judges the path before it asks for the run.
+    checkRequestedPath(p);
     if (!runId) throw missing('run_id');
-    const root = await ctx.tracking.artifactRoots.ofRun(runId);
-    await sendArtifact(res, ctx.artifacts, root.locate(rel), rel);
+    const artifacts = ctx.tracking.artifacts;
+    sendArtifact(res, await artifacts.open(await artifacts.ofRun(runId), p));
   }));
 
   r.get('/ajax-api/2.0/mlflow/logged-models/:model_id/artifacts/files', wrap(async (req, res) => {
     const p = queryText(req, 'artifact_file_path');
     if (!p) throw invalid('Request must include the "artifact_file_path" query parameter.', 'BAD_REQUEST');
-    const rel = checkRequestedPath(p);
-    const root = await ctx.tracking.artifactRoots.ofLoggedModel(String(req.params.model_id));
-    await sendArtifact(res, ctx.artifacts, root.locate(rel), rel);
+    checkRequestedPath(p);
+    const artifacts = ctx.tracking.artifacts;
+    sendArtifact(res, await artifacts.open(await artifacts.ofLoggedModel(String(req.params.model_id)), p));
   }));
 
   // A raw body of any type, checked in MLflow's order: the query, the size, then the run.
@@ -130,11 +122,12 @@ export function artifactRouter(ctx: MlflowContext, budget: BodyBudget): express.
       if (!runId) throw invalid('Request must specify run_uuid.');
       const p = queryText(req, 'path');
       if (!p) throw invalid('Request must specify path.');
-      const rel = checkRequestedPath(p);
+      // MLflow's order: the query, the path, the size, then the run.
+      checkRequestedPath(p);
       body = await streamBody(req, UPLOAD_ARTIFACT_BODY, budget, (release) => res.once('close', release), uploadTooLarge(UPLOAD_ARTIFACT_BODY));
       if (!body) throw invalid('Request must specify data.');
-      const root = await ctx.tracking.artifactRoots.ofRun(runId);
-      await ctx.artifacts.put(root.locate(rel), body.chunks);
+      const artifacts = ctx.tracking.artifacts;
+      await artifacts.write(await artifacts.ofRun(runId), p, body.chunks);
       res.status(200).setHeader('Content-Type', 'application/json');
       res.end();
     } catch (e) {

@@ -7,7 +7,7 @@
  * unset fields and empty lists.
  */
 import protobuf from 'protobufjs';
-import { invalid } from '../../core/errors';
+import { invalid, TrackbridgeError } from '../../core/errors';
 import { assertNoNul } from '../../core/text';
 import { toInt64 } from '../../core/int64';
 import { pythonType, showValue } from './shown-value';
@@ -73,6 +73,8 @@ interface TypePlan {
   fields: FieldPlan[];
   /** Both spellings of every field name; request objects are walked by their own keys. */
   byKey: Map<string, FieldPlan>;
+  /** The proto names alone: the keys a response may hold. */
+  names: Set<string>;
 }
 
 const plans = new WeakMap<protobuf.Type, TypePlan>();
@@ -98,7 +100,7 @@ function planOf(type: protobuf.Type): TypePlan {
     const byKey = new Map<string, FieldPlan>();
     for (const p of fields) byKey.set(p.camel, p);
     for (const p of fields) byKey.set(p.name, p);
-    plan = { fields, byKey };
+    plan = { fields, byKey, names: new Set(fields.map((p) => p.name)) };
     plans.set(type, plan);
   }
   return plan;
@@ -221,10 +223,10 @@ export function checkRequired(type: protobuf.Type, msg: Record<string, unknown>)
   }
 }
 
-function encodeValue(p: FieldPlan, value: unknown): unknown {
+function encodeValue(p: FieldPlan, value: unknown, strict: boolean): unknown {
   switch (p.kind) {
     case 'message':
-      return encodeMessage(p.field.resolvedType as protobuf.Type, value as Record<string, unknown>);
+      return encodeMessage(p.field.resolvedType as protobuf.Type, value as Record<string, unknown>, strict);
     case 'double': {
       const n = value as number;
       if (Number.isNaN(n)) return 'NaN';
@@ -254,24 +256,35 @@ export function writeJson(value: unknown): string {
   return text.includes('\\u0000int64:') ? text.replace(/"\\u0000int64:(-?\d+)"/g, '$1') : text;
 }
 
+/** A key the message does not define, which only a handler's mistake can put in an answer. */
+function checkKeys(type: protobuf.Type, plan: TypePlan, value: Record<string, unknown>): void {
+  for (const key of Object.keys(value)) {
+    if (!plan.names.has(key)) throw new TrackbridgeError('INTERNAL', `response message ${type.fullName.replace(/^\./, '')} has no field '${key}'`);
+  }
+}
+
 /**
  * Shapes a plain snake_case object as the message's JSON: unset fields and empty lists left
- * out, fields the message does not define dropped. JSON.stringify then prints it (one-off measurement:
- * faster than writing the text field by field: 2.7 ms against 3.3 ms for a 100-run page).
+ * out, fields the message does not define dropped, or with `strict` refused (at every depth).
+ * Dropping walks the planned fields only, never the object's own keys, so extra keys cost nothing.
+ * JSON.stringify then prints it (one-off measurement: faster than writing the text field by
+ * field: 2.7 ms against 3.3 ms for a 100-run page).
  */
-export function encodeMessage(type: protobuf.Type, value: Record<string, unknown>): Record<string, unknown> {
+export function encodeMessage(type: protobuf.Type, value: Record<string, unknown>, strict = false): Record<string, unknown> {
+  const plan = planOf(type);
+  if (strict) checkKeys(type, plan, value);
   const out: Record<string, unknown> = {};
-  for (const p of planOf(type).fields) {
+  for (const p of plan.fields) {
     const v = value[p.name];
     if (v === undefined || v === null) continue;
     if (p.field.repeated) {
       const list = v as unknown[];
       if (list.length === 0) continue;
       const encoded = new Array(list.length);
-      for (let i = 0; i < list.length; i++) encoded[i] = encodeValue(p, list[i]);
+      for (let i = 0; i < list.length; i++) encoded[i] = encodeValue(p, list[i], strict);
       out[p.name] = encoded;
     } else {
-      out[p.name] = encodeValue(p, v);
+      out[p.name] = encodeValue(p, v, strict);
     }
   }
   return out;

@@ -1,8 +1,9 @@
 /** Domain objects → MLflow's JSON field names. */
 import type { DatasetSummary, Experiment, MetricPoint, Run, RunInfo } from '../../core/model';
 import type { HistoryPoint } from '../../core/store';
+import type * as wire from './messages';
 
-export function experimentJson(e: Experiment) {
+export function experimentJson(e: Experiment): wire.Experiment {
   return {
     experiment_id: e.experimentId,
     name: e.name,
@@ -14,7 +15,7 @@ export function experimentJson(e: Experiment) {
   };
 }
 
-export function runInfoJson(i: RunInfo) {
+export function runInfoJson(i: RunInfo): wire.RunInfo {
   return {
     run_id: i.runId,
     run_uuid: i.runId,
@@ -29,15 +30,15 @@ export function runInfoJson(i: RunInfo) {
   };
 }
 
-export function metricJson(m: MetricPoint) {
+export function metricJson(m: MetricPoint): wire.Metric {
   return { key: m.key, value: m.value, timestamp: m.timestamp, step: m.step };
 }
 
-export function historyPointJson(m: HistoryPoint) {
+export function historyPointJson(m: HistoryPoint): wire.MetricWithRunId {
   return { key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, run_id: m.runId };
 }
 
-export function runJson(r: Run) {
+export function runJson(r: Run): wire.Run {
   return {
     info: runInfoJson(r.info),
     data: { metrics: r.metrics.map(metricJson), params: r.params, tags: r.tags },
@@ -55,6 +56,6 @@ export function runJson(r: Run) {
   };
 }
 
-export function datasetSummaryJson(d: DatasetSummary) {
+export function datasetSummaryJson(d: DatasetSummary): wire.DatasetSummary {
   return { experiment_id: d.experimentId, name: d.name, digest: d.digest, context: d.context };
 }

@@ -1,9 +1,10 @@
 /** /mlflow/logged-models/* */
-import type { Handler, Msg } from './context';
+import { handlersOf, type Res } from './context';
 import { tag } from './experiments';
 import type { LoggedModel } from '../../core/model';
+import type * as wire from './messages';
 
-function loggedModelJson(m: LoggedModel) {
+function loggedModelJson(m: LoggedModel): wire.LoggedModel {
   return {
     info: {
       model_id: m.modelId,
@@ -28,10 +29,10 @@ function loggedModelJson(m: LoggedModel) {
   };
 }
 
-const tags = (list: Msg[] | undefined) => (list ?? []).map(tag);
+const tags = (list: ReadonlyArray<{ key?: string; value?: string }> | undefined) => (list ?? []).map(tag);
 
-export const loggedModelHandlers: Record<string, Handler> = {
-  async createLoggedModel(m, { tracking }) {
+export const loggedModelHandlers = handlersOf('mlflow.MlflowService', {
+  async createLoggedModel(m, { tracking }): Promise<Res<'createLoggedModel'>> {
     const model = await tracking.loggedModels.create({
       experimentId: m.experiment_id, name: m.name, modelType: m.model_type, sourceRunId: m.source_run_id,
       tags: tags(m.tags), params: tags(m.params),
@@ -39,37 +40,38 @@ export const loggedModelHandlers: Record<string, Handler> = {
     return { model: loggedModelJson(model) };
   },
 
-  async getLoggedModel(m, { tracking }) {
+  async getLoggedModel(m, { tracking }): Promise<Res<'getLoggedModel'>> {
     return { model: loggedModelJson(await tracking.loggedModels.get(m.model_id)) };
   },
 
-  async finalizeLoggedModel(m, { tracking }) {
-    return { model: loggedModelJson(await tracking.loggedModels.finalize(m.model_id, m.status)) };
+  async finalizeLoggedModel(m, { tracking }): Promise<Res<'finalizeLoggedModel'>> {
+    // The wire also knows LOGGED_MODEL_STATUS_UNSPECIFIED; the core refuses it with MLflow's message.
+    return { model: loggedModelJson(await tracking.loggedModels.finalize(m.model_id, m.status as LoggedModel['status'])) };
   },
 
-  async deleteLoggedModel(m, { tracking }) {
+  async deleteLoggedModel(m, { tracking }): Promise<Res<'deleteLoggedModel'>> {
     await tracking.loggedModels.delete(m.model_id);
     return {};
   },
 
-  async setLoggedModelTags(m, { tracking }) {
+  async setLoggedModelTags(m, { tracking }): Promise<Res<'setLoggedModelTags'>> {
     return { model: loggedModelJson(await tracking.loggedModels.setTags(m.model_id, tags(m.tags))) };
   },
 
-  async deleteLoggedModelTag(m, { tracking }) {
+  async deleteLoggedModelTag(m, { tracking }): Promise<Res<'deleteLoggedModelTag'>> {
     await tracking.loggedModels.deleteTag(m.model_id, m.tag_key);
     return {};
   },
 
-  async logLoggedModelParams(m, { tracking }) {
+  async logLoggedModelParams(m, { tracking }): Promise<Res<'logLoggedModelParams'>> {
     await tracking.loggedModels.logParams(m.model_id, tags(m.params));
     return {};
   },
 
-  async searchLoggedModels(m, { tracking }) {
+  async searchLoggedModels(m, { tracking }): Promise<Res<'searchLoggedModels'>> {
     const page = await tracking.loggedModels.search({
       experimentIds: m.experiment_ids ?? [], filter: m.filter, datasets: m.datasets, orderBy: m.order_by, maxResults: m.max_results, pageToken: m.page_token,
     });
     return { models: page.items.map(loggedModelJson), next_page_token: page.nextPageToken };
   },
-};
+});

@@ -3,7 +3,8 @@
  * /ajax-api/<since>.0 as its .proto declares, plus the artifact proxy and the probes.
  */
 import express, { type Request, type Response } from 'express';
-import type { Handler, MlflowContext } from './context';
+import type { Handler, HandlerGroup, MlflowContext } from './context';
+import { handlerTable, methodKey } from './handler-table';
 import { routesOf, type RouteSpec } from './schema';
 import { checkRequired, decodeMessage, encodeMessage, writeJson, type NumberLiteralAt } from './codec';
 import { numberLiteralIn, parseJsonBody } from './json-body';
@@ -21,7 +22,11 @@ import { loggedModelHandlers } from './logged-models';
 /** The MLflow version we answer to `/version`; the client enables span upload for ≥ 3.4. */
 export const MLFLOW_COMPAT_VERSION = '3.17.2';
 
-const HANDLERS: Record<string, Handler> = { ...experimentHandlers, ...runHandlers, ...metricHandlers, ...artifactHandlers, ...loggedModelHandlers };
+/** Every handler the server registers; each module types its own against its service's messages. */
+export const MLFLOW_HANDLERS: readonly HandlerGroup[] = [experimentHandlers, runHandlers, metricHandlers, artifactHandlers, loggedModelHandlers];
+
+/** The services whose routes the .proto declares and this front-end serves. */
+const SERVICES = ['mlflow.MlflowService'] as const;
 
 /**
  * POST and PUT must say their body is JSON, as MLflow's server demands; a PATCH or DELETE that
@@ -60,7 +65,7 @@ function parseBody(text: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext, budget: BodyBudget, pace: BodyPace) {
+function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext, budget: BodyBudget, pace: BodyPace, strict: boolean) {
   const cap = bodyCapOf(spec.rpc);
   return async (req: Request, res: Response) => {
     try {
@@ -81,8 +86,8 @@ function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext, bud
       numberLiteralAt = undefined;
       checkRequired(spec.request, msg);
       const out = await handler(msg, ctx);
-      if (out instanceof StreamedMessage) return await writeStreamed(res, spec.response, out);
-      res.type('application/json').send(writeJson(encodeMessage(spec.response, out)));
+      if (out instanceof StreamedMessage) return await writeStreamed(res, spec.response, out, strict);
+      res.type('application/json').send(writeJson(encodeMessage(spec.response, out as Record<string, unknown>, strict)));
     } catch (e) {
       if (e instanceof TrackbridgeError && e.code === 'UNAVAILABLE') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
       sendError(res, e);
@@ -95,22 +100,38 @@ export interface MlflowRouterOptions {
   bodyBudget?: BodyBudget;
   /** How fast a held body must arrive; BODY_PACE by default. */
   bodyPace?: BodyPace;
+  /**
+   * A response key its message does not define fails the request (INTERNAL) instead of being
+   * dropped: tests run this way so a misspelt field cannot vanish unnoticed.
+   */
+  strictResponses?: boolean;
+  /** The handlers to serve; MLFLOW_HANDLERS by default. */
+  handlers?: readonly HandlerGroup[];
 }
 
 export function mlflowRouter(ctx: MlflowContext, opts: MlflowRouterOptions = {}): express.Router {
   const r = express.Router();
   const budget = opts.bodyBudget ?? new BodyBudget(BODY_BUDGET);
+  const strict = opts.strictResponses === true;
+  // Every route needs its handler and every handler its route, or the server does not start.
+  const table = handlerTable(opts.handlers ?? MLFLOW_HANDLERS);
+  const unrouted = new Set(table.keys());
   const known = new Set<string>();
-  for (const spec of routesOf('mlflow.MlflowService')) {
-    const handler = HANDLERS[spec.rpc];
-    if (!handler) throw new TrackbridgeError('INTERNAL', `no handler for rpc ${spec.rpc}`);
-    const prefixes = spec.ajaxOnly ? ['/ajax-api'] : ['/api', '/ajax-api'];
-    for (const prefix of prefixes) {
-      const p = `${prefix}/${spec.since}.0${spec.path.replace(/\{(\w+)\}/g, ':$1')}`;
-      r[spec.verb](p, routeHandler(spec, handler, ctx, budget, opts.bodyPace ?? BODY_PACE));
-      known.add(p);
+  for (const service of SERVICES) {
+    for (const spec of routesOf(service)) {
+      const key = methodKey(service, spec.rpc);
+      const handler = table.get(key);
+      if (!handler) throw new TrackbridgeError('INTERNAL', `no handler is registered for ${key}`);
+      unrouted.delete(key);
+      const prefixes = spec.ajaxOnly ? ['/ajax-api'] : ['/api', '/ajax-api'];
+      for (const prefix of prefixes) {
+        const p = `${prefix}/${spec.since}.0${spec.path.replace(/\{(\w+)\}/g, ':$1')}`;
+        r[spec.verb](p, routeHandler(spec, handler, ctx, budget, opts.bodyPace ?? BODY_PACE, strict));
+        known.add(p);
+      }
     }
   }
+  if (unrouted.size > 0) throw new TrackbridgeError('INTERNAL', `handlers are registered for methods no route serves: ${[...unrouted].join(', ')}`);
   // A known path with the wrong method is a 405, as MLflow's server answers it.
   for (const p of known) r.all(p, (_req, res) => { res.status(405).type('text/html').send('<h1>Method Not Allowed</h1>'); });
 

@@ -1,16 +1,16 @@
 /** /mlflow/runs/* */
-import type { Handler, Msg } from './context';
-import { runIdOf, viewTypeOf } from './context';
+import { coreNumber, handlersOf, runIdOf, viewTypeOf, type Res } from './context';
 import { runInfoJson, runJson } from './entities';
 import { tag } from './experiments';
 import { invalid } from '../../core/errors';
-import type { MetricPoint } from '../../core/model';
+import type { DatasetInput, MetricPoint } from '../../core/model';
+import type { LogMetric, Metric } from './messages';
 
 const missing = (param: string) =>
   invalid(`Missing value for required parameter '${param}'. See the API docs for more information about request parameters.`);
 
 /** `at` names the metric in messages: `metrics[3]` in a batch, nothing for log-metric's own fields. */
-function metricOf(m: Msg, at = ''): MetricPoint {
+function metricOf(m: LogMetric | Metric, at = ''): MetricPoint {
   const field = (name: string) => (at ? `${at}.${name}` : name);
   if (m.key === undefined) throw missing(field('key'));
   if (m.value === undefined) throw missing(field('value'));
@@ -23,101 +23,102 @@ function metricOf(m: Msg, at = ''): MetricPoint {
   };
 }
 
-function keyed(list: Msg[] | undefined, what: string) {
+function keyed(list: ReadonlyArray<{ key?: string; value?: string }> | undefined, what: string) {
   return (list ?? []).map((t, i) => {
     if (t.key === undefined || t.key === '') throw missing(`${what}[${i}].key`);
     return tag(t);
   });
 }
 
-export const runHandlers: Record<string, Handler> = {
-  async createRun(m, { tracking }) {
+export const runHandlers = handlersOf('mlflow.MlflowService', {
+  async createRun(m, { tracking }): Promise<Res<'createRun'>> {
     if (!m.experiment_id) throw invalid("Missing value for required parameter 'experiment_id'.", 'BAD_REQUEST');
     const run = await tracking.runs.create({
-      experimentId: m.experiment_id, userId: m.user_id, runName: m.run_name, startTime: m.start_time, tags: keyed(m.tags, 'tags'),
+      experimentId: m.experiment_id, userId: m.user_id, runName: m.run_name, startTime: coreNumber(m.start_time), tags: keyed(m.tags, 'tags'),
     });
     return { run: runJson(run) };
   },
 
-  async getRun(m, { tracking }) {
+  async getRun(m, { tracking }): Promise<Res<'getRun'>> {
     return { run: runJson(await tracking.runs.get(runIdOf(m))) };
   },
 
-  async updateRun(m, { tracking }) {
-    const info = await tracking.runs.update(runIdOf(m), { status: m.status, endTime: m.end_time, runName: m.run_name });
+  async updateRun(m, { tracking }): Promise<Res<'updateRun'>> {
+    const info = await tracking.runs.update(runIdOf(m), { status: m.status, endTime: coreNumber(m.end_time), runName: m.run_name });
     return { run_info: runInfoJson(info) };
   },
 
-  async deleteRun(m, { tracking }) {
+  async deleteRun(m, { tracking }): Promise<Res<'deleteRun'>> {
     await tracking.runs.delete(runIdOf(m));
     return {};
   },
 
-  async restoreRun(m, { tracking }) {
+  async restoreRun(m, { tracking }): Promise<Res<'restoreRun'>> {
     await tracking.runs.restore(runIdOf(m));
     return {};
   },
 
-  async logMetric(m, { tracking }) {
+  async logMetric(m, { tracking }): Promise<Res<'logMetric'>> {
     await tracking.runs.logBatch(runIdOf(m), { metrics: [metricOf(m)], params: [], tags: [] }, 'single');
     return {};
   },
 
-  async logParam(m, { tracking }) {
+  async logParam(m, { tracking }): Promise<Res<'logParam'>> {
     await tracking.runs.logBatch(runIdOf(m), { metrics: [], params: [tag(m)], tags: [] }, 'single');
     return {};
   },
 
-  async setTag(m, { tracking }) {
+  async setTag(m, { tracking }): Promise<Res<'setTag'>> {
     await tracking.runs.logBatch(runIdOf(m), { metrics: [], params: [], tags: [tag(m)] }, 'single');
     return {};
   },
 
-  async deleteTag(m, { tracking }) {
+  async deleteTag(m, { tracking }): Promise<Res<'deleteTag'>> {
     await tracking.runs.deleteTag(runIdOf(m), m.key);
     return {};
   },
 
-  async logBatch(m, { tracking }) {
+  async logBatch(m, { tracking }): Promise<Res<'logBatch'>> {
     await tracking.runs.logBatch(runIdOf(m), {
-      metrics: (m.metrics ?? []).map((x: Msg, i: number) => metricOf(x, `metrics[${i}]`)),
+      metrics: (m.metrics ?? []).map((x, i) => metricOf(x, `metrics[${i}]`)),
       params: keyed(m.params, 'params'),
       tags: keyed(m.tags, 'tags'),
     });
     return {};
   },
 
-  async logModel(m, { tracking }) {
+  async logModel(m, { tracking }): Promise<Res<'logModel'>> {
     await tracking.runs.appendModelHistory(runIdOf(m), m.model_json);
     return {};
   },
 
-  async logInputs(m, { tracking }) {
-    const datasets = (m.datasets ?? []).map((d: Msg, i: number) => ({
+  async logInputs(m, { tracking }): Promise<Res<'logInputs'>> {
+    const datasets = (m.datasets ?? []).map((d, i) => ({
       tags: keyed(d.tags, `datasets[${i}].tags`),
       dataset: d.dataset && {
         name: d.dataset.name, digest: d.dataset.digest, sourceType: d.dataset.source_type, source: d.dataset.source,
         schema: d.dataset.schema, profile: d.dataset.profile,
       },
     }));
-    const models = (m.models ?? []).map((x: Msg, i: number) => {
+    const models = (m.models ?? []).map((x, i) => {
       if (!x.model_id) throw missing(`models[${i}].model_id`);
       return { modelId: x.model_id };
     });
-    await tracking.runs.logInputs(runIdOf(m), datasets, models);
+    // The core's validateDatasetInputs refuses a dataset or any of its required fields missing, in MLflow's words.
+    await tracking.runs.logInputs(runIdOf(m), datasets as DatasetInput[], models);
     return {};
   },
 
-  async logOutputs(m, { tracking }) {
-    const models = (m.models ?? []).map((x: Msg, i: number) => {
+  async logOutputs(m, { tracking }): Promise<Res<'logOutputs'>> {
+    const models = (m.models ?? []).map((x, i) => {
       if (!x.model_id) throw missing(`models[${i}].model_id`);
-      return { modelId: x.model_id, step: x.step ?? 0 };
+      return { modelId: x.model_id, step: coreNumber(x.step) ?? 0 };
     });
     await tracking.runs.logOutputs(runIdOf(m), models);
     return {};
   },
 
-  async searchRuns(m, { tracking }) {
+  async searchRuns(m, { tracking }): Promise<Res<'searchRuns'>> {
     const page = await tracking.runs.search({
       experimentIds: m.experiment_ids ?? [],
       filter: m.filter,
@@ -128,4 +129,4 @@ export const runHandlers: Record<string, Handler> = {
     });
     return { runs: page.items.map(runJson), next_page_token: page.nextPageToken };
   },
-};
+});

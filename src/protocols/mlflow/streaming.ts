@@ -7,13 +7,14 @@ import type { Response } from 'express';
 import type protobuf from 'protobufjs';
 import { encodeMessage, writeJson } from './codec';
 
-export class StreamedMessage {
+/** Response message R with its repeated field F sent in chunks. */
+export class StreamedMessage<R extends object = any, F extends keyof R & string = keyof R & string> {
   constructor(
     /** The repeated field the chunks fill; it must be the message's first field (it is printed first). */
-    readonly field: string,
-    readonly chunks: AsyncIterable<Record<string, unknown>[]>,
+    readonly field: F,
+    readonly chunks: AsyncIterable<NonNullable<R[F]>>,
     /** The other fields, asked for once the chunks are done. */
-    readonly rest: () => Record<string, unknown>,
+    readonly rest: () => Omit<R, F>,
   ) {}
 }
 
@@ -38,25 +39,25 @@ function writable(res: Response): Promise<void> {
  * Errors before the first item still get MLflow's error answer; a failure later can only cut
  * the connection. A client that goes away ends the loop, which ends the read behind it.
  */
-export async function writeStreamed(res: Response, type: protobuf.Type, msg: StreamedMessage): Promise<void> {
+export async function writeStreamed(res: Response, type: protobuf.Type, msg: StreamedMessage, strict = false): Promise<void> {
   const field = type.fields[msg.field];
   field.resolve();
   const itemType = field.resolvedType as protobuf.Type;
   let gone = false;
   res.once('close', () => { gone = true; });
   let opened = false;
-  for await (const chunk of msg.chunks) {
+  for await (const chunk of msg.chunks as AsyncIterable<Record<string, unknown>[]>) {
     if (gone) break;
     if (chunk.length === 0) continue;
     if (!opened) res.status(200).type('application/json');
-    const items = writeJson(chunk.map((item) => encodeMessage(itemType, item)));
+    const items = writeJson(chunk.map((item) => encodeMessage(itemType, item, strict)));
     const ok = res.write(`${opened ? ',' : `{"${msg.field}":[`}${items.slice(1, -1)}`);
     opened = true;
     if (!ok) await writable(res);
     if (gone) break;
   }
   if (gone) return;
-  const rest = writeJson(encodeMessage(type, { ...msg.rest(), [msg.field]: undefined })).slice(1, -1);
+  const rest = writeJson(encodeMessage(type, { ...(msg.rest() as Record<string, unknown>), [msg.field]: undefined }, strict)).slice(1, -1);
   if (!opened) res.status(200).type('application/json');
   res.end(opened ? `]${rest ? `,${rest}` : ''}}` : `{${rest}}`);
 }

@@ -4,10 +4,9 @@
  * servers starting together take turns, and the first finds everything done for the others.
  */
 import type { Knex } from 'knex';
-import type { Dialect } from '../connect';
+import type { SqlDialect } from '../dialect';
 import { notOurDatabase, refusedDatabase } from '../open-errors';
 import { indexNames, tableNames } from './catalog';
-import { withSchemaLock } from './lock';
 import { EXPECTED_INDEXES, MIGRATION_TABLE, MIGRATIONS, OWN_TABLES } from './migrations';
 import { SchemaSteps } from './steps';
 
@@ -29,8 +28,8 @@ export function foreignTables(tables: string[]): string[] {
 }
 
 /** `k` must hold a single connection: the lock is that connection's. */
-export async function prepareSchema(k: Knex, dialect: Dialect, setup: SchemaSetup): Promise<void> {
-  await withSchemaLock(k, dialect, async (k) => {
+export async function prepareSchema(k: Knex, dialect: SqlDialect, setup: SchemaSetup): Promise<void> {
+  await dialect.withSchemaLock(k, async (k) => {
     const tables = await tableNames(k, dialect);
     const foreign = foreignTables(tables);
     if (foreign.length) throw notOurDatabase(setup.url, foreign);
@@ -65,7 +64,7 @@ export async function prepareSchema(k: Knex, dialect: Dialect, setup: SchemaSetu
 }
 
 /** Every index the queries rely on must exist: a missing one turns lookups into full scans. */
-async function checkIndexes(k: Knex, dialect: Dialect, url: string): Promise<void> {
+async function checkIndexes(k: Knex, dialect: SqlDialect, url: string): Promise<void> {
   const missing: string[] = [];
   for (const [table, expected] of Object.entries(EXPECTED_INDEXES)) {
     const have = new Set(await indexNames(k, dialect, table));

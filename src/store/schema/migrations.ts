@@ -9,14 +9,6 @@ import type { SchemaSteps } from './steps';
 
 export interface Migration { name: string; up(s: SchemaSteps): Promise<void> }
 
-/** MySQL compares text case-insensitively by default; MLflow's semantics are case-sensitive. */
-function binaryCollation(s: SchemaSteps, t: Knex.CreateTableBuilder) {
-  if (s.dialect === 'mysql') {
-    t.charset('utf8mb4');
-    t.collate('utf8mb4_bin');
-  }
-}
-
 /** MEDIUMTEXT on MySQL (its TEXT stops at 64 KiB); plain TEXT elsewhere. */
 const longText = (t: Knex.CreateTableBuilder, name: string) => t.text(name, 'mediumtext');
 
@@ -24,12 +16,12 @@ const initial: Migration = {
   name: '0001_initial',
   async up(s) {
     await s.createTable('counters', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.string('name', 32).primary();
       t.bigInteger('value').notNullable();
     });
     await s.createTable('experiments', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.string('experiment_id', 64).primary();
       t.string('name', 500).notNullable();
       t.string('artifact_location', 2048).notNullable();
@@ -39,14 +31,14 @@ const initial: Migration = {
     });
     await s.index('experiments', 'experiments_name_uq', ['name'], 'unique');
     await s.createTable('experiment_tags', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.string('experiment_id', 64).notNullable();
       t.string('key', 250).notNullable();
       t.string('value', 5000).notNullable();
       t.primary(['experiment_id', 'key']);
     });
     await s.createTable('runs', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.increments('rid').primary();
       t.string('run_uuid', 64).notNullable();
       t.string('experiment_id', 64).notNullable();
@@ -62,35 +54,35 @@ const initial: Migration = {
     await s.index('runs', 'runs_uuid_uq', ['run_uuid'], 'unique');
     await s.index('runs', 'runs_experiment_start_idx', ['experiment_id', 'lifecycle_stage', 'start_time']);
     await s.createTable('params', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.integer('rid').notNullable();
       t.string('key', 250).notNullable();
       t.text('value').notNullable();
       t.primary(['rid', 'key']);
     });
     await s.createTable('tags', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.integer('rid').notNullable();
       t.string('key', 250).notNullable();
       t.text('value').notNullable();
       t.primary(['rid', 'key']);
     });
     await s.createTable('metric_keys', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.increments('key_id').primary();
       t.string('key', 250).notNullable();
     });
     await s.index('metric_keys', 'metric_keys_key_uq', ['key'], 'unique');
     // One row per point, keyed in history order (MLflow's: timestamp, step, value). `special` keeps what a double column cannot hold everywhere:
     // 0 finite, 1 NaN, 2 +Infinity, 3 -Infinity; `value` then holds 0 / ±MAX so ordering works.
-    if (s.isSqlite) {
+    if (s.dialect.withoutRowid) {
       // The point table is its own primary-key index: half the size, one B-tree to update.
       await s.createTableSql('metrics', `CREATE TABLE metrics (rid INTEGER NOT NULL, key_id INTEGER NOT NULL, step INTEGER NOT NULL,
         timestamp INTEGER NOT NULL, value REAL NOT NULL, special INTEGER NOT NULL,
         PRIMARY KEY (rid, key_id, timestamp, step, value, special)) WITHOUT ROWID`);
     } else {
       await s.createTable('metrics', (t) => {
-        binaryCollation(s, t);
+        s.dialect.binaryCollation(t);
         t.integer('rid').notNullable();
         t.integer('key_id').notNullable();
         t.bigInteger('step').notNullable();
@@ -101,7 +93,7 @@ const initial: Migration = {
       });
     }
     await s.createTable('latest_metrics', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.integer('rid').notNullable();
       t.integer('key_id').notNullable();
       t.bigInteger('step').notNullable();
@@ -112,7 +104,7 @@ const initial: Migration = {
     });
     await s.index('latest_metrics', 'latest_metrics_key_value_idx', ['key_id', 'value']);
     await s.createTable('datasets', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.increments('dataset_id').primary();
       t.string('experiment_id', 64).notNullable();
       t.string('name', 500).notNullable();
@@ -124,7 +116,7 @@ const initial: Migration = {
     });
     await s.index('datasets', 'datasets_identity_uq', ['experiment_id', 'name', 'digest'], 'unique');
     await s.createTable('run_inputs', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.integer('rid').notNullable();
       t.integer('dataset_id').notNullable();
       t.text('tags_json').notNullable();
@@ -133,7 +125,7 @@ const initial: Migration = {
     });
     await s.index('run_inputs', 'run_inputs_dataset_idx', ['dataset_id']);
     await s.createTable('run_models', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.integer('rid').notNullable();
       t.string('direction', 8).notNullable();
       t.string('model_id', 64).notNullable();
@@ -148,7 +140,7 @@ const loggedModels: Migration = {
   name: '0002_logged_models',
   async up(s) {
     await s.createTable('logged_models', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.string('model_id', 64).primary();
       t.string('experiment_id', 64).notNullable();
       t.string('name', 500).notNullable();
@@ -163,21 +155,21 @@ const loggedModels: Migration = {
     });
     await s.index('logged_models', 'logged_models_experiment_idx', ['experiment_id', 'creation_timestamp']);
     await s.createTable('logged_model_tags', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.string('model_id', 64).notNullable();
       t.string('key', 250).notNullable();
       t.text('value').notNullable();
       t.primary(['model_id', 'key']);
     });
     await s.createTable('logged_model_params', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.string('model_id', 64).notNullable();
       t.string('key', 250).notNullable();
       t.text('value').notNullable();
       t.primary(['model_id', 'key']);
     });
     await s.createTable('logged_model_metrics', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.string('model_id', 64).notNullable();
       t.string('key', 250).notNullable();
       t.bigInteger('step').notNullable();
@@ -197,7 +189,7 @@ const longExperimentTags: Migration = {
   name: '0003_experiment_tag_values_20000',
   async up(s) {
     // SQLite does not enforce declared lengths; the server databases do.
-    if (s.isSqlite) return;
+    if (!s.dialect.enforcesLengths) return;
     await s.alterColumn('experiment_tags', 'value', (c) => c.type === 'text', (t) => { t.text('value').notNullable().alter(); });
   },
 };
@@ -211,7 +203,7 @@ const longExperimentTags: Migration = {
 const clusteredKeyValues: Migration = {
   name: '0004_sqlite_clustered_key_values',
   async up(s) {
-    if (!s.isSqlite) return;
+    if (!s.dialect.withoutRowid) return;
     const rebuild = async (table: string, columns: string, key: string, copy: string) => {
       await s.exec(`CREATE TABLE ${table}_new (${columns}, PRIMARY KEY (${key})) WITHOUT ROWID`);
       await s.exec(`INSERT INTO ${table}_new SELECT ${copy} FROM ${table}`);
@@ -237,7 +229,7 @@ const origins: Migration = {
   name: '0005_origins',
   async up(s) {
     await s.createTable('origins', (t) => {
-      binaryCollation(s, t);
+      s.dialect.binaryCollation(t);
       t.string('kind', 16).notNullable();
       t.string('system', 64).notNullable();
       t.string('origin_id', 255).notNullable();

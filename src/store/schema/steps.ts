@@ -7,7 +7,7 @@
  * statement or a statement that is safe to repeat, never a knex helper that hides several.
  */
 import type { Knex } from 'knex';
-import type { Dialect } from '../connect';
+import type { SqlDialect } from '../dialect';
 import { indexNames } from './catalog';
 
 type Sql = { sql: string; bindings: readonly unknown[] };
@@ -15,12 +15,10 @@ type Sql = { sql: string; bindings: readonly unknown[] };
 export class SchemaSteps {
   constructor(
     private readonly k: Knex,
-    readonly dialect: Dialect,
+    readonly dialect: SqlDialect,
     /** Called after each statement has run (tests stop the setup here to stand for a crash). */
     private readonly afterStatement: (sql: string) => void = () => {},
   ) {}
-
-  get isSqlite(): boolean { return this.dialect === 'sqlite'; }
 
   /** CREATE TABLE, when the table is missing. Indexes go through index(), each checked apart. */
   async createTable(name: string, build: (t: Knex.CreateTableBuilder) => void): Promise<void> {
@@ -53,9 +51,9 @@ export class SchemaSteps {
     for (const s of this.k.schema.alterTable(table, build).toSQL() as Sql[]) await this.run(s);
   }
 
-  /** One statement run as is: only inside SQLite's or PostgreSQL's transaction, never on MySQL. */
+  /** One statement run as is: only inside a transaction that holds the whole setup (SQLite's, PostgreSQL's). */
   async exec(sql: string): Promise<void> {
-    if (this.dialect === 'mysql') throw new Error('SchemaSteps.exec: unchecked statements cannot be repeated safely on MySQL');
+    if (!this.dialect.transactionalDdl) throw new Error(`SchemaSteps.exec: unchecked statements cannot be repeated safely on ${this.dialect.name}`);
     await this.run({ sql, bindings: [] });
   }
 

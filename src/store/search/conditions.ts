@@ -1,24 +1,10 @@
 /** Pieces shared by the search compilers: comparator → SQL for one column, per dialect. */
 import type { Knex } from 'knex';
 import type { Comparison, Literal } from '../../core/query/ast';
-import type { Dialect } from '../connect';
-import { likePattern, likeToGlob, SQLITE_LOWER } from './like';
+import type { SqlDialect } from '../dialect';
 
 type NumericOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 const BIGINT_MAX = 9.2e18;
-/** A MySQL/MariaDB collation whose case tables know every letter ILIKE folds. */
-const MYSQL_FOLD = 'utf8mb4_unicode_520_ci';
-/**
- * The backslash as LIKE's escape, named rather than left to the default: MySQL's sql_mode
- * NO_BACKSLASH_ESCAPES drops the default, and a '\\' literal means one or two characters there
- * depending on that mode, so MySQL gets CHAR(92); PostgreSQL's E'' literal reads the same
- * whatever standard_conforming_strings says.
- */
-export const LIKE_ESCAPE: Record<Dialect, string> = {
-  sqlite: "ESCAPE '\\'",
-  postgres: "ESCAPE E'\\\\'",
-  mysql: 'ESCAPE CHAR(92 USING utf8mb4)',
-};
 
 /**
  * A numeric literal against an integer column (times, versions): fractions, ±Infinity and
@@ -53,7 +39,7 @@ export function doubleLiteral(v: number): number {
 }
 
 /** Adds `column <op> value` to a where-builder. Column names are ours, never the user's. */
-export function compare(q: Knex.QueryBuilder, dialect: Dialect, column: string, c: Comparison): Knex.QueryBuilder {
+export function compare(q: Knex.QueryBuilder, dialect: SqlDialect, column: string, c: Comparison): Knex.QueryBuilder {
   const v = c.value as Literal;
   switch (c.op) {
     case '=': case '!=': case '<': case '<=': case '>': case '>=': {
@@ -66,19 +52,12 @@ export function compare(q: Knex.QueryBuilder, dialect: Dialect, column: string, 
       }
       return q.where(column, c.op === '!=' ? '<>' : c.op, v);
     }
-    // The pattern rules, one meaning on every database, are in like.ts.
+    // The pattern rules, one meaning on every database, are in like.ts; each dialect's SQL for them in dialect.ts.
     case 'LIKE':
-      return dialect === 'sqlite'
-        ? q.whereRaw('?? GLOB ?', [column, likeToGlob(String(v))])
-        : q.whereRaw(`?? LIKE ? ${LIKE_ESCAPE[dialect]}`, [column, likePattern(String(v))]);
-    case 'ILIKE':
-      // Both sides lowercased, SQLite's LIKE (ASCII-blind) reads the pattern with its escapes.
-      if (dialect === 'sqlite') return q.whereRaw(`${SQLITE_LOWER}(??) LIKE ${SQLITE_LOWER}(?) ${LIKE_ESCAPE.sqlite}`, [column, likePattern(String(v))]);
-      if (dialect === 'postgres') return q.whereRaw(`?? ILIKE ? ${LIKE_ESCAPE.postgres}`, [column, likePattern(String(v))]);
-      // utf8mb4_bin's LOWER() keeps ẞ; the Unicode 5.2 tables (MySQL and MariaDB alike) fold it.
-      // Both sides are compared in binary again, so the ci collation never makes é equal e.
-      return q.whereRaw(`LOWER(?? COLLATE ${MYSQL_FOLD}) COLLATE utf8mb4_bin LIKE LOWER(CONVERT(? USING utf8mb4) COLLATE ${MYSQL_FOLD}) COLLATE utf8mb4_bin ${LIKE_ESCAPE.mysql}`,
-        [column, likePattern(String(v))]);
+    case 'ILIKE': {
+      const cond = c.op === 'LIKE' ? dialect.like(String(v)) : dialect.ilike(String(v));
+      return q.whereRaw(cond.sql, [column, cond.value]);
+    }
     case 'IN':
       return q.whereIn(column, c.value as Literal[]);
     case 'NOT IN':

@@ -1,7 +1,7 @@
 /** Compiles an experiment search into SQL. */
 import type { Knex } from 'knex';
 import type { ExperimentSearch } from '../../core/store';
-import type { Dialect } from '../connect';
+import type { SqlDialect } from '../dialect';
 import { compare } from './conditions';
 
 const COLUMNS: Record<string, string> = {
@@ -19,7 +19,7 @@ function orderById(sql: Knex.QueryBuilder, ascending: boolean) {
   return sql.orderByRaw(`LENGTH(experiments.experiment_id) ${dir}`).orderBy('experiments.experiment_id', dir);
 }
 
-export function compileExperimentSearch(db: Knex, dialect: Dialect, q: ExperimentSearch): Knex.QueryBuilder {
+export function compileExperimentSearch(db: Knex, dialect: SqlDialect, q: ExperimentSearch): Knex.QueryBuilder {
   let sql = db('experiments').select('experiments.*').whereIn('experiments.lifecycle_stage', VIEW[q.viewType]);
   for (const c of q.filter) {
     if (c.entity === 'attribute') {

@@ -26,7 +26,7 @@ const GLOB_META = new Set(['*', '?', '[']);
 
 /**
  * For LIKE with the backslash as its escape (named by an ESCAPE clause on every database; see
- * LIKE_ESCAPE in conditions.ts): only a pattern ending in an unpaired backslash needs a change (PostgreSQL refuses
+ * dialect.ts): only a pattern ending in an unpaired backslash needs a change (PostgreSQL refuses
  * it, MySQL reads it as a literal backslash, SQLite matches nothing); it gets its pair, so all
  * read the literal.
  */

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { Comparison, OrderTerm } from '../../core/query/ast';
 import type { RunSearch } from '../../core/store';
-import type { Dialect } from '../connect';
+import type { SqlDialect } from '../dialect';
 import { SPECIAL_NAN } from '../metric-values';
 import { compare, doubleLiteral, orderNullsLast } from './conditions';
 
@@ -29,7 +29,7 @@ const VIEW: Record<string, string[]> = { ACTIVE_ONLY: ['active'], DELETED_ONLY: 
  * `keyIds` maps every metric key the search names to its interned id; a metric the store has
  * never seen cannot match, so the caller short-circuits filters on unknown keys.
  */
-export function compileRunSearch(db: Knex, dialect: Dialect, q: RunSearch, keyIds: Map<string, number>): Knex.QueryBuilder {
+export function compileRunSearch(db: Knex, dialect: SqlDialect, q: RunSearch, keyIds: Map<string, number>): Knex.QueryBuilder {
   let sql = db('runs').select('runs.*').whereIn('runs.experiment_id', q.experimentIds).whereIn('runs.lifecycle_stage', VIEW[q.viewType]);
   for (const c of cheapestFirst(q.filter)) sql = addCondition(sql, db, dialect, c, keyIds);
   q.orderBy.forEach((t, i) => { sql = addOrder(sql, t, i, keyIds); });
@@ -59,7 +59,7 @@ export const DEFAULT_PROBE_WINDOW: ProbeWindow = { min: 2000, perRow: 20 };
 const MAX_WINDOW = 25_000;
 
 export function compileMetricOrderProbe(
-  db: Knex, dialect: Dialect, q: RunSearch, keyIds: Map<string, number>, size: ProbeWindow = DEFAULT_PROBE_WINDOW,
+  db: Knex, dialect: SqlDialect, q: RunSearch, keyIds: Map<string, number>, size: ProbeWindow = DEFAULT_PROBE_WINDOW,
 ): MetricOrderProbe | undefined {
   const first = q.orderBy[0];
   const keyId = first?.entity === 'metric' ? keyIds.get(first.key) : undefined;
@@ -100,7 +100,7 @@ function cheapestFirst(filter: Comparison[]): Comparison[] {
   return [...filter].sort((a, b) => COST[a.entity] - COST[b.entity]);
 }
 
-function addCondition(sql: Knex.QueryBuilder, db: Knex, dialect: Dialect, c: Comparison, keyIds: Map<string, number>): Knex.QueryBuilder {
+function addCondition(sql: Knex.QueryBuilder, db: Knex, dialect: SqlDialect, c: Comparison, keyIds: Map<string, number>): Knex.QueryBuilder {
   switch (c.entity) {
     case 'attribute':
       return compare(sql, dialect, attributeColumn(c.key), c);

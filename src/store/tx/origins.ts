@@ -16,7 +16,7 @@ export class SqlOriginWrites implements OriginWrites {
 
   async localId(kind: OriginKind, system: string, originId: string): Promise<string | undefined> {
     // Locked to commit: a concurrent ingest of the same origin waits here, then finds this one's object.
-    const [row] = await this.sql.all(`${LOCAL_ID_SQL}${this.sql.dialect === 'sqlite' ? '' : ' FOR UPDATE'}`, [kind, system, originId]);
+    const [row] = await this.sql.all(`${LOCAL_ID_SQL}${this.sql.dialect.forUpdate}`, [kind, system, originId]);
     return row ? String(row.local_id) : undefined;
   }
 
