@@ -21,7 +21,7 @@ export interface IngestOptions {
 }
 
 export interface IngestExperiment {
-  /** Kept as is; without one (a W&B project has none) the store assigns the next id. */
+  /** Kept as is; without one (a W&B offline run names its project only by name) the store assigns the next id. */
   experimentId?: string;
   name: string;
   /** Without one, the server's default root and the id, as for a created experiment. */

@@ -175,9 +175,9 @@ async function resolveIdentity(
 }
 
 /**
- * An experiment is found by origin, then id; one that comes with neither (a W&B project has no
- * id) is found by its name, the one thing that names it, if that experiment has no origin.
- * Whatever the experiment, no other one may hold its name.
+ * An experiment is found by origin, then id; one that comes with neither (a W&B offline run
+ * names its project only by name) is found by its name, if the experiment holding that name has
+ * no origin. Whatever the experiment, no other one may hold its name.
  */
 async function findExperiment(tx: WriteTx, x: CheckedExperiment): Promise<string | undefined> {
   let id = await resolveIdentity(tx, 'experiment', x.experimentId, x.origin, async (e) => (await tx.experiments.lock(e)) !== undefined);
