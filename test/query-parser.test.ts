@@ -15,6 +15,7 @@ import {
   parseRunOrderBy,
 } from '../src/core/query/targets';
 import { decodePageToken, encodePageToken } from '../src/core/query/page-token';
+import type { Comparison, Filter } from '../src/core/query/ast';
 
 /** Asserts `fn` throws a TrackbridgeError with code INVALID_ARGUMENT (and a matching message). */
 function rejects(fn: () => unknown, message?: RegExp | string): void {
@@ -38,8 +39,17 @@ function parsesOrRejects(fn: () => unknown): void {
 }
 
 const kinds = (tokens: Token[]) => tokens.map((t) => t.kind);
+/** The comparisons of a parsed filter, which must be one And of comparisons (all MLflow's grammar can say). */
+function terms(filter: Filter): Array<Omit<Comparison, 'kind'>> {
+  assert.equal(filter.kind, 'and');
+  return (filter.kind === 'and' ? filter.terms : []).map((t) => {
+    assert.equal(t.kind, 'compare');
+    const { kind: _, ...rest } = t as Comparison;
+    return rest;
+  });
+}
 const one = (filter: string) => {
-  const parsed = parseRunFilter(filter);
+  const parsed = terms(parseRunFilter(filter));
   assert.equal(parsed.length, 1);
   return parsed[0];
 };
@@ -459,10 +469,10 @@ describe('parseRunFilter', () => {
 
   it('parses a realistic conjunction', () => {
     assert.deepEqual(
-      parseRunFilter(
+      terms(parseRunFilter(
         "metrics.rmse < 0.8 and params.model = 'RandomForest' AND tags.`mlflow.source.type` != 'NOTEBOOK' " +
           "and attributes.status = 'FINISHED' AND start_time >= 1e12 AND run_id IN ('abc', 'def') and",
-      ),
+      )),
       [
         { entity: 'metric', key: 'rmse', op: '<', value: 0.8 },
         { entity: 'param', key: 'model', op: '=', value: 'RandomForest' },
@@ -472,8 +482,8 @@ describe('parseRunFilter', () => {
         { entity: 'attribute', key: 'run_id', op: 'IN', value: ['abc', 'def'] },
       ],
     );
-    assert.deepEqual(parseRunFilter(undefined), []);
-    assert.deepEqual(parseRunFilter(''), []);
+    assert.deepEqual(terms(parseRunFilter(undefined)), []);
+    assert.deepEqual(terms(parseRunFilter('')), []);
   });
 });
 
@@ -509,9 +519,9 @@ describe('parseRunOrderBy', () => {
 describe('parseExperimentFilter / parseExperimentOrderBy', () => {
   it('filters on name with string comparators', () => {
     for (const op of ['=', '!=', 'LIKE', 'ILIKE']) {
-      assert.deepEqual(parseExperimentFilter(`name ${op} 'exp%'`), [{ entity: 'attribute', key: 'name', op, value: 'exp%' }]);
+      assert.deepEqual(terms(parseExperimentFilter(`name ${op} 'exp%'`)), [{ entity: 'attribute', key: 'name', op, value: 'exp%' }]);
     }
-    assert.deepEqual(parseExperimentFilter("attribute.name = 'x'")[0].key, 'name');
+    assert.deepEqual(terms(parseExperimentFilter("attribute.name = 'x'"))[0].key, 'name');
     rejects(() => parseExperimentFilter("name > 'a'"), 'Invalid comparator for string attribute: >');
     rejects(() => parseExperimentFilter("name IN ('a')"), /Invalid comparator for string attribute: IN/);
     rejects(() => parseExperimentFilter('name IS NULL'), /Invalid comparator for string attribute: IS NULL/);
@@ -520,7 +530,7 @@ describe('parseExperimentFilter / parseExperimentOrderBy', () => {
   it('filters on numeric time attributes', () => {
     for (const key of ['creation_time', 'last_update_time']) {
       for (const op of ['=', '!=', '>', '>=', '<', '<=']) {
-        assert.deepEqual(parseExperimentFilter(`${key} ${op} 100`), [{ entity: 'attribute', key, op, value: 100 }]);
+        assert.deepEqual(terms(parseExperimentFilter(`${key} ${op} 100`)), [{ entity: 'attribute', key, op, value: 100 }]);
       }
     }
     rejects(() => parseExperimentFilter("creation_time LIKE '1'"), 'Invalid comparator for numeric attribute: LIKE');
@@ -529,16 +539,16 @@ describe('parseExperimentFilter / parseExperimentOrderBy', () => {
 
   it('filters on tags, including IS [NOT] NULL', () => {
     for (const op of ['=', '!=', 'LIKE', 'ILIKE']) {
-      assert.deepEqual(parseExperimentFilter(`tags.team ${op} 'ml'`), [{ entity: 'tag', key: 'team', op, value: 'ml' }]);
+      assert.deepEqual(terms(parseExperimentFilter(`tags.team ${op} 'ml'`)), [{ entity: 'tag', key: 'team', op, value: 'ml' }]);
     }
-    assert.deepEqual(parseExperimentFilter('tag.`a b` IS NULL'), [{ entity: 'tag', key: 'a b', op: 'IS NULL' }]);
-    assert.deepEqual(parseExperimentFilter('tags.x IS NOT NULL'), [{ entity: 'tag', key: 'x', op: 'IS NOT NULL' }]);
+    assert.deepEqual(terms(parseExperimentFilter('tag.`a b` IS NULL')), [{ entity: 'tag', key: 'a b', op: 'IS NULL' }]);
+    assert.deepEqual(terms(parseExperimentFilter('tags.x IS NOT NULL')), [{ entity: 'tag', key: 'x', op: 'IS NOT NULL' }]);
     rejects(() => parseExperimentFilter("tags.x > 'a'"), 'Invalid comparator for tag: >');
   });
 
   it('rejects other keys and prefixes', () => {
     // experiment_id is filterable since MLflow 3.17, by equality and lists only.
-    assert.deepEqual(parseExperimentFilter("experiment_id IN ('1', '2')"), [{ entity: 'attribute', key: 'experiment_id', op: 'IN', value: ['1', '2'] }]);
+    assert.deepEqual(terms(parseExperimentFilter("experiment_id IN ('1', '2')")), [{ entity: 'attribute', key: 'experiment_id', op: 'IN', value: ['1', '2'] }]);
     rejects(() => parseExperimentFilter("experiment_id > '1'"), /Invalid comparator for experiment_id/);
     rejects(() => parseExperimentFilter("run_id = '1'"), /Invalid attribute key 'run_id' specified/);
     rejects(() => parseExperimentFilter("params.a = 'x'"), "Invalid entity type 'params'. Valid entity types are ('attribute', 'tag', 'tags')");
@@ -561,10 +571,10 @@ describe('parseExperimentFilter / parseExperimentOrderBy', () => {
 
 describe('parseRegisteredModelFilter / parseRegisteredModelOrderBy', () => {
   it('parses the clause the client appends', () => {
-    assert.deepEqual(parseRegisteredModelFilter("tag.`mlflow.prompt.is_prompt` != 'true'"), [
+    assert.deepEqual(terms(parseRegisteredModelFilter("tag.`mlflow.prompt.is_prompt` != 'true'")), [
       { entity: 'tag', key: 'mlflow.prompt.is_prompt', op: '!=', value: 'true' },
     ]);
-    assert.deepEqual(parseRegisteredModelFilter("name LIKE '%clf%' AND tag.`mlflow.prompt.is_prompt` != 'true'"), [
+    assert.deepEqual(terms(parseRegisteredModelFilter("name LIKE '%clf%' AND tag.`mlflow.prompt.is_prompt` != 'true'")), [
       { entity: 'attribute', key: 'name', op: 'LIKE', value: '%clf%' },
       { entity: 'tag', key: 'mlflow.prompt.is_prompt', op: '!=', value: 'true' },
     ]);
@@ -572,8 +582,8 @@ describe('parseRegisteredModelFilter / parseRegisteredModelOrderBy', () => {
 
   it('accepts name and tags with string comparators only', () => {
     for (const op of ['=', '!=', 'LIKE', 'ILIKE']) {
-      assert.equal(parseRegisteredModelFilter(`name ${op} 'm'`)[0].op, op);
-      assert.equal(parseRegisteredModelFilter(`tags.k ${op} 'v'`)[0].op, op);
+      assert.equal(terms(parseRegisteredModelFilter(`name ${op} 'm'`))[0].op, op);
+      assert.equal(terms(parseRegisteredModelFilter(`tags.k ${op} 'v'`))[0].op, op);
     }
     rejects(() => parseRegisteredModelFilter("name > 'm'"), 'Invalid comparator for attribute: >');
     rejects(() => parseRegisteredModelFilter("name IN ('m')"), 'Invalid comparator for attribute: IN');
@@ -602,29 +612,29 @@ describe('parseModelVersionFilter / parseModelVersionOrderBy', () => {
   it('accepts the string attributes', () => {
     for (const key of ['name', 'run_id', 'source_path']) {
       for (const op of ['=', '!=', 'LIKE', 'ILIKE']) {
-        assert.deepEqual(parseModelVersionFilter(`${key} ${op} 'x'`), [{ entity: 'attribute', key, op, value: 'x' }]);
+        assert.deepEqual(terms(parseModelVersionFilter(`${key} ${op} 'x'`)), [{ entity: 'attribute', key, op, value: 'x' }]);
       }
     }
   });
 
   it('allows IN (and not NOT IN) for run_id only', () => {
-    assert.deepEqual(parseModelVersionFilter("run_id IN ('a','b')"), [{ entity: 'attribute', key: 'run_id', op: 'IN', value: ['a', 'b'] }]);
+    assert.deepEqual(terms(parseModelVersionFilter("run_id IN ('a','b')")), [{ entity: 'attribute', key: 'run_id', op: 'IN', value: ['a', 'b'] }]);
     rejects(() => parseModelVersionFilter("name IN ('a')"), 'Invalid comparator for attribute: IN');
     rejects(() => parseModelVersionFilter("run_id NOT IN ('a')"), 'Invalid comparator for attribute: NOT IN');
   });
 
   it('treats version_number as numeric', () => {
     for (const op of ['=', '!=', '>', '>=', '<', '<=']) {
-      assert.deepEqual(parseModelVersionFilter(`version_number ${op} 3`), [{ entity: 'attribute', key: 'version_number', op, value: 3 }]);
+      assert.deepEqual(terms(parseModelVersionFilter(`version_number ${op} 3`)), [{ entity: 'attribute', key: 'version_number', op, value: 3 }]);
     }
-    assert.deepEqual(parseModelVersionFilter("version_number = '2'"), [{ entity: 'attribute', key: 'version_number', op: '=', value: 2 }]);
+    assert.deepEqual(terms(parseModelVersionFilter("version_number = '2'")), [{ entity: 'attribute', key: 'version_number', op: '=', value: 2 }]);
     rejects(() => parseModelVersionFilter("version_number = 'two'"), /Expected numeric value type for numeric attribute: version_number/);
     rejects(() => parseModelVersionFilter("version_number LIKE '1'"), 'Invalid comparator for attribute version_number: LIKE');
     rejects(() => parseModelVersionFilter('name = 1'), /attributes support comparison with numeric values/);
   });
 
   it('accepts tags and rejects everything else', () => {
-    assert.deepEqual(parseModelVersionFilter("name = 'm' AND tags.`k.1` = 'v'"), [
+    assert.deepEqual(terms(parseModelVersionFilter("name = 'm' AND tags.`k.1` = 'v'")), [
       { entity: 'attribute', key: 'name', op: '=', value: 'm' },
       { entity: 'tag', key: 'k.1', op: '=', value: 'v' },
     ]);
@@ -700,12 +710,12 @@ describe('hostile input', () => {
 
   it('keeps SQL injection inside quotes as a plain literal', () => {
     const evil = "'; DROP TABLE runs; --";
-    assert.deepEqual(parseRunFilter(`params.p = "${evil}"`), [{ entity: 'param', key: 'p', op: '=', value: evil }]);
-    assert.deepEqual(parseRunFilter("tags.t = 'x'' OR ''1''=''1'"), [{ entity: 'tag', key: 't', op: '=', value: "x' OR '1'='1" }]);
-    assert.deepEqual(parseRunFilter("run_name LIKE '%\\'; DELETE FROM runs; --'"), [
+    assert.deepEqual(terms(parseRunFilter(`params.p = "${evil}"`)), [{ entity: 'param', key: 'p', op: '=', value: evil }]);
+    assert.deepEqual(terms(parseRunFilter("tags.t = 'x'' OR ''1''=''1'")), [{ entity: 'tag', key: 't', op: '=', value: "x' OR '1'='1" }]);
+    assert.deepEqual(terms(parseRunFilter("run_name LIKE '%\\'; DELETE FROM runs; --'")), [
       { entity: 'attribute', key: 'run_name', op: 'LIKE', value: "%'; DELETE FROM runs; --" },
     ]);
-    assert.deepEqual(parseRegisteredModelFilter("name = 'a\" OR 1=1 --'"), [{ entity: 'attribute', key: 'name', op: '=', value: 'a" OR 1=1 --' }]);
+    assert.deepEqual(terms(parseRegisteredModelFilter("name = 'a\" OR 1=1 --'")), [{ entity: 'attribute', key: 'name', op: '=', value: 'a" OR 1=1 --' }]);
   });
 
   it('rejects injection attempts outside quotes', () => {
@@ -720,8 +730,8 @@ describe('hostile input', () => {
 
   it('keeps control characters and unicode inside literals', () => {
     const value = 'a\u0001b\u0007c\u202e\ud83d\ude80 \u00e9\u4e2d';
-    assert.deepEqual(parseRunFilter(`tags.t = '${value}'`), [{ entity: 'tag', key: 't', op: '=', value }]);
-    assert.deepEqual(parseRunFilter("tags.`ключ 键` = 'значение'"), [{ entity: 'tag', key: 'ключ 键', op: '=', value: 'значение' }]);
+    assert.deepEqual(terms(parseRunFilter(`tags.t = '${value}'`)), [{ entity: 'tag', key: 't', op: '=', value }]);
+    assert.deepEqual(terms(parseRunFilter("tags.`ключ 键` = 'значение'")), [{ entity: 'tag', key: 'ключ 键', op: '=', value: 'значение' }]);
   });
 
   it('rejects control and odd characters outside literals', () => {
@@ -737,13 +747,13 @@ describe('hostile input', () => {
   it('handles a 100 KB string literal quickly', () => {
     const big = 'x'.repeat(100_000);
     const started = Date.now();
-    assert.deepEqual(parseRunFilter(`params.p = '${big}'`), [{ entity: 'param', key: 'p', op: '=', value: big }]);
+    assert.deepEqual(terms(parseRunFilter(`params.p = '${big}'`)), [{ entity: 'param', key: 'p', op: '=', value: big }]);
     assert.ok(Date.now() - started < 1000);
   });
 
   it('accepts up to the comparison cap and refuses 100 KB of clauses quickly', () => {
     const clause = "params.p = 'v' AND ";
-    assert.equal(parseRunFilter(clause.repeat(FILTER_LIMITS.comparisons)).length, FILTER_LIMITS.comparisons);
+    assert.equal(terms(parseRunFilter(clause.repeat(FILTER_LIMITS.comparisons))).length, FILTER_LIMITS.comparisons);
     rejects(() => parseRunFilter(clause.repeat(FILTER_LIMITS.comparisons + 1)), /at most 50 comparisons/);
     const started = Date.now();
     rejects(() => parseRunFilter(clause.repeat(Math.ceil(100_000 / clause.length))), /at most 50 comparisons/);
@@ -752,7 +762,7 @@ describe('hostile input', () => {
 
   it('caps IN lists', () => {
     const list = (n: number) => Array.from({ length: n }, (_, i) => `'r${i}'`).join(', ');
-    assert.equal((parseRunFilter(`attributes.run_id IN (${list(FILTER_LIMITS.listItems)})`)[0].value as string[]).length, FILTER_LIMITS.listItems);
+    assert.equal((terms(parseRunFilter(`attributes.run_id IN (${list(FILTER_LIMITS.listItems)})`))[0].value as string[]).length, FILTER_LIMITS.listItems);
     rejects(() => parseRunFilter(`attributes.run_id IN (${list(FILTER_LIMITS.listItems + 1)})`), /at most 10000 values/);
   });
 

@@ -9,6 +9,9 @@ import assert from 'node:assert/strict';
 import { createDatabase, openTracking, selectedDialects, type TestDatabase } from './support/databases';
 import type { SqlStore } from '../src/store/sql-store';
 import type { Tracking } from '../src/core/tracking';
+import type { Filter } from '../src/core/query/ast';
+import { and, comparison, not, or } from '../src/core/query/filter';
+import { parseRunOrderBy } from '../src/core/query/targets';
 
 interface Model { runId: string; startTime: number; acc?: number; loss?: number; p: string; deleted: boolean }
 
@@ -105,6 +108,37 @@ for (const dialect of selectedDialects()) {
       // Both paths ran: pages the probe could answer, and pages it had to hand to the full search.
       assert.ok(store.searchStats.probeAnswered > 10, `probe answered ${store.searchStats.probeAnswered}`);
       assert.ok(store.searchStats.probeDeclined > 10, `probe declined ${store.searchStats.probeDeclined}`);
+    });
+
+    it('probes only conjunctions: an Or or a Not with a metric order takes the full search, and is right', async () => {
+      const byAcc = (a: Model, b: Model) => byMetric(a.acc, b.acc, false) || b.startTime - a.startTime || (a.runId < b.runId ? -1 : 1);
+      const x = comparison('param', 'p', '=', 'x');
+      const lossHigh = comparison('metric', 'loss', '>=', 2);
+      const trees: Array<{ filter: Filter; keep: (m: Model) => boolean; probed: boolean }> = [
+        { filter: or(x, lossHigh), keep: (m) => m.p === 'x' || (m.loss !== undefined && m.loss >= 2), probed: false },
+        { filter: not(x), keep: (m) => m.p !== 'x', probed: false },
+        { filter: and(not(lossHigh), or(x, comparison('metric', 'acc', '<', 5))), keep: (m) => !(m.loss !== undefined && m.loss >= 2) && (m.p === 'x' || (m.acc !== undefined && m.acc < 5)), probed: false },
+        // An Or that folds away (a metric no run logged) leaves a conjunction, which is probed.
+        { filter: and(x, or(comparison('metric', 'never_logged', '>', 0), lossHigh)), keep: (m) => m.p === 'x' && m.loss !== undefined && m.loss >= 2, probed: true },
+        { filter: and(x), keep: (m) => m.p === 'x', probed: true },
+      ];
+      for (const t of trees) {
+        const expected = models.filter((m) => !m.deleted && t.keep(m)).sort(byAcc).map((m) => m.runId);
+        for (const limit of [1, 3, 50]) {
+          const before = { ...store.searchStats };
+          const seen: string[] = [];
+          for (let offset = 0; ; offset += limit) {
+            const rows = await store.searchRuns({ experimentIds: [exp], filter: t.filter, orderBy: parseRunOrderBy(['metrics.acc DESC']), viewType: 'ACTIVE_ONLY', offset, limit });
+            seen.push(...rows.slice(0, limit).map((r) => r.info.runId));
+            if (rows.length <= limit) break;
+          }
+          const what = `${JSON.stringify(t.filter)} / pages of ${limit}`;
+          assert.deepEqual(seen, expected, what);
+          const probes = store.searchStats.probeAnswered + store.searchStats.probeDeclined - before.probeAnswered - before.probeDeclined;
+          if (t.probed) assert.ok(probes > 0, `${what}: the probe never ran`);
+          else assert.equal(probes, 0, `${what}: the probe ran`);
+        }
+      }
     });
 
     it('declines a page whose lookahead ties with the window edge (the tied runs beyond it may come first)', async () => {

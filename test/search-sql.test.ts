@@ -14,6 +14,7 @@ import { DIALECTS, type DialectName as Dialect } from '../src/store/dialect';
 import type { SqlStore } from '../src/store/sql-store';
 import type { Tracking } from '../src/core/tracking';
 import { createDatabase, FAST, openTracking, type TestDatabase } from './support/databases';
+import { and, comparison, not, or } from '../src/core/query/filter';
 
 const CLIENTS: Array<[Dialect, string]> = [['sqlite', 'better-sqlite3'], ['postgres', 'pg'], ['mysql', 'mysql2']];
 
@@ -81,6 +82,23 @@ describe('compiled search SQL binds every user value', () => {
     for (const [dialect, db] of dbs) {
       const { sql, bindings } = native(compileRunSearch(db, DIALECTS[dialect], q, keyIds));
       assertBound(sql, bindings, [...EVIL, 'zq7-experiment', 'lr', 'opt', 'team', 0.123456789, 0.987654321, 1234567, 7654321, 101, 102, 103], `runs/${dialect}`);
+    }
+  });
+
+  it('run search over an And/Or/Not tree, Nots over column comparisons included', () => {
+    const [s1, s2, s3, s4, s5, s6] = EVIL;
+    const filter = or(
+      not(comparison('metric', s1, '<=', 0.123456789)),
+      and(comparison('param', s2, '=', s3), not(or(comparison('tag', s4, 'ILIKE', s4), comparison('attribute', 'end_time', '>', 1234567)))),
+      not(and(comparison('attribute', 'run_name', 'LIKE', s5), comparison('attribute', 'run_id', 'NOT IN', [s6]))),
+      not(comparison('dataset', 'digest', '=', s1)),
+      not(comparison('param', s5, 'IS NULL')),
+    );
+    const q = { experimentIds: ['zq7-experiment'], filter, orderBy: [], viewType: 'ALL' as const, offset: 7654321, limit: 4321 };
+    for (const [dialect, db] of dbs) {
+      const { sql, bindings } = native(compileRunSearch(db, DIALECTS[dialect], q, new Map([[s1, 101]])));
+      assertBound(sql, bindings, [...EVIL, 'zq7-experiment', 0.123456789, 1234567, 7654321, 101], `run tree/${dialect}`);
+      assert.match(sql, /not \(/i, `run tree/${dialect}: ${sql}`);
     }
   });
 
@@ -203,6 +221,19 @@ describe('SQLite query plans use indexes', () => {
     const flat = plans.flat().join('\n');
     assert.match(flat, /SEARCH latest_metrics USING (COVERING )?INDEX latest_metrics_key_value_idx \(key_id=\?\)/, flat);
     assert.match(flat, /SEARCH runs USING INDEX runs_experiment_start_idx/, flat);
+  });
+
+  it('a conjunction naming a metric no run logged sends no search at all; an Or naming it still searches', async () => {
+    const q = { experimentIds: [exp], orderBy: [], viewType: 'ACTIVE_ONLY' as const, offset: 0, limit: 10 };
+    const never = comparison('metric', 'never_logged_here', '>', 0);
+    const lr = comparison('param', 'lr', '=', '7');
+    const searches = () => captured.filter((c) => /\bruns\b/.test(c.sql));
+    captured.length = 0;
+    assert.deepEqual(await store.searchRuns({ ...q, filter: and(lr, never) }), []);
+    assert.deepEqual(searches(), []);
+    const found = await store.searchRuns({ ...q, filter: or(never, lr) });
+    assert.deepEqual(found.map((r) => r.info.runId), [runIds[7]]);
+    assert.ok(searches().length > 0);
   });
 
   it('metric history reads the point table by primary key, already in order', async () => {

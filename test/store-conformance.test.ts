@@ -12,11 +12,13 @@ import { runTests } from './conformance/runs';
 import { loggingTests } from './conformance/logging';
 import { searchRunTests } from './conformance/search-runs';
 import { searchExperimentTests } from './conformance/search-experiments';
+import { searchLoggedModelTests } from './conformance/search-logged-models';
 import { historyTests } from './conformance/history';
 import { inputAndModelTests } from './conformance/inputs-and-models';
 import { robustnessTests } from './conformance/robustness';
 import { concurrencyTests } from './conformance/concurrency';
 import { schemaTests } from './conformance/schema';
+import { runDataTests } from './conformance/run-data';
 import { ingestTests } from './conformance/ingest';
 
 export function storeConformance(dialect: Dialect): void {
@@ -42,10 +44,12 @@ export function storeConformance(dialect: Dialect): void {
     searchExperimentTests(ctx);
     historyTests(ctx);
     inputAndModelTests(ctx);
+    searchLoggedModelTests(ctx);
     robustnessTests(ctx);
     concurrencyTests(ctx);
     ingestTests(ctx);
     schemaTests(ctx);
+    runDataTests(ctx);
   });
 }
 

@@ -36,8 +36,23 @@ export const LIMITS = {
   orderByTerms: 20,
   searchExperimentIds: 10000,
   filterListValues: 10000,
+  // A filter tree (And/Or/Not over comparisons) at most this deep and this large, counting
+  // every node. Measured on a small store, an Or of 1,000 metric comparisons takes up to a
+  // quarter of a second on each database; past that SQLite's statement compile grows faster
+  // than linearly (5,000: four seconds), and it holds the event loop while it compiles. 64
+  // levels of nesting stay far inside every database's expression depth and stack limits.
+  filterDepth: 64,
+  filterTerms: 1000,
   /** Our page tokens are a few dozen characters; anything this long is not one of them. */
   pageTokenLength: 1024,
   /** A JSON text the core parses (a logged model's MLmodel) nests no deeper than this. */
   jsonNesting: 100,
+  // A run's W&B data, in UTF-8 bytes of its JSON text. A document goes to the database in one
+  // statement, so it stays under MariaDB's default 16 MiB packet; W&B's own requests stop at
+  // about 10 MiB, and no line its client sends is longer, so neither is a value or console line.
+  runDocumentBytes: 15 * 1024 * 1024,
+  historyValueBytes: 10 * 1024 * 1024,
+  consoleLineBytes: 10 * 1024 * 1024,
+  /** Rows of one history chunk: a 10 MiB file_stream request holds fewer lines than this. */
+  historyChunkRows: 100000,
 } as const;

@@ -1,5 +1,6 @@
 /** The domain objects, as the core hands them to front-ends and adapters. Times are ms since epoch. */
 import type { Int64 } from './int64';
+import type { JsonValue } from './json-value';
 
 export type LifecycleStage = 'active' | 'deleted';
 export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
@@ -104,3 +105,38 @@ export interface LoggedModel {
   params: Param[];
   metrics: ModelMetricPoint[];
 }
+
+/**
+ * What a history value that is not a plain number holds: the `_type` objects W&B logs are
+ * media (image-file, audio-file, …), tables (table-file, joined-table, …) or histograms; an
+ * integer is one beyond 2^53, which no metric (a double) holds exactly.
+ */
+export type HistoryValueKind = 'string' | 'bool' | 'null' | 'list' | 'object' | 'integer' | 'media' | 'table' | 'histogram';
+
+/** One history line (of `wandb-history.jsonl`, `wandb-events.jsonl`, …) in core terms. */
+export interface HistoryRow {
+  step: Int64;
+  /** ms since epoch. */
+  timestamp: Int64;
+  /** Numeric leaves: they become the run's metrics, which MLflow reads as any other. */
+  metrics: Array<{ key: string; value: number }>;
+  /** Every other leaf, plain numbers excepted (those are metrics). */
+  values: Array<{ key: string; value: JsonValue }>;
+}
+
+/** A non-numeric history value as read back: which stream line it came from, and its kind. */
+export interface HistoryValue {
+  key: string;
+  step: Int64;
+  timestamp: Int64;
+  kind: HistoryValueKind;
+  value: JsonValue;
+  stream: string;
+  line: number;
+}
+
+/** How many lines of a run's stream (a file name such as `wandb-history.jsonl`) are applied. */
+export interface StreamOffset { stream: string; nextOffset: number }
+
+/** One console line, by its line number in its stream (`output.log`). */
+export interface ConsoleLine { line: number; text: string }

@@ -21,7 +21,7 @@ export const MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 export const runNotFound = (runId: string) => notFound(`Run with id=${runId} not found`);
 
 /** Writes go only to active runs; any status (even FINISHED) may still be logged to. */
-async function lockActiveRun(tx: WriteTx, runId: string): Promise<LockedRun> {
+export async function lockActiveRun(tx: WriteTx, runId: string): Promise<LockedRun> {
   const run = await tx.runs.lock(runId);
   if (!run) throw runNotFound(runId);
   if (run.lifecycleStage !== 'active') {

@@ -1,13 +1,17 @@
 /**
  * The storage interface the core owns. store/ implements it for every SQL dialect;
  * the core never sees SQL. Writes run inside `write()`: everything done through one
- * WriteTx commits together or not at all, and the promise settles only after commit.
+ * WriteTx commits together or not at all, and the promise settles only after commit. A write
+ * unit awaits nothing but its WriteTx: a store may refuse (UNAVAILABLE) one that holds its
+ * writer too long, and may replay one the database aborted.
  */
 import type {
+  ConsoleLine, HistoryValueKind, StreamOffset,
   DatasetInput, DatasetSummary, Experiment, LifecycleStage, LoggedModel, LoggedModelStatus, MetricPoint, ModelMetricPoint,
   ModelOutput, Origin, OriginKind, OriginRecord, Run, RunInfo, RunStatus, Tag, ViewType,
 } from './model';
 import type { Filter, OrderTerm } from './query/ast';
+import type { Int64 } from './int64';
 
 /** A run as locked for writing: the store's row handle plus what the rules need. */
 export interface LockedRun {
@@ -57,6 +61,41 @@ export interface ExperimentUpdate {
   lastUpdateTime?: number;
 }
 
+/** A W&B run's documents: each kept whole, as one JSON text (json-value.ts), and replaced whole. */
+export type RunDocumentKind = 'config' | 'summary';
+
+/** A run's line stream (a file_stream file name) as locked for writing, with how many lines it has applied. */
+export interface LockedStream {
+  handle: number;
+  name: string;
+  nextOffset: number;
+}
+
+/** A non-numeric history value as the store keeps it: the value as its JSON text (json-value.ts). */
+export interface StoredHistoryValue {
+  key: string;
+  step: Int64;
+  timestamp: Int64;
+  kind: HistoryValueKind;
+  valueJson: string;
+  line: number;
+}
+
+export interface StoredHistoryValueRead extends StoredHistoryValue { stream: string }
+
+/** Writes of a run's W&B data; the run is locked first, which serialises every writer of its streams. */
+export interface RunDataWrites {
+  /** The document's JSON text; undefined when it was never set. */
+  document(run: LockedRun, kind: RunDocumentKind): Promise<string | undefined>;
+  setDocument(run: LockedRun, kind: RunDocumentKind, json: string): Promise<void>;
+  /** The stream of that name, made (at offset 0) when the run has none yet. */
+  lockStream(run: LockedRun, name: string): Promise<LockedStream>;
+  setStreamOffset(stream: LockedStream, nextOffset: number): Promise<void>;
+  insertHistoryValues(run: LockedRun, stream: LockedStream, values: StoredHistoryValue[]): Promise<void>;
+  /** A line number the stream already holds is overwritten. */
+  upsertConsoleLines(run: LockedRun, stream: LockedStream, lines: ConsoleLine[]): Promise<void>;
+}
+
 /**
  * Everything one write unit may do, in one part per area; each part's methods are named
  * without the area (`tx.runs.lock`, `tx.experiments.setTags`). A new area is one more part.
@@ -71,6 +110,7 @@ export interface WriteTx {
    */
   metrics: MetricWrites;
   loggedModels: LoggedModelWrites;
+  runData: RunDataWrites;
   origins: OriginWrites;
 }
 
@@ -208,6 +248,14 @@ export interface Store {
   /** Up to maxResults points per run, sampled as mlflow server samples them (first and last included), runs in the order asked. */
   metricHistorySampled(runIds: string[], key: string, maxResults: number, startStep?: number, endStep?: number): Promise<HistoryPoint[]>;
   searchDatasets(experimentIds: string[]): Promise<DatasetSummary[]>;
+
+  /** A run's W&B data, for a run that exists (nothing is read for one that does not). */
+  runDocument(runId: string, kind: RunDocumentKind): Promise<string | undefined>;
+  runStreamOffsets(runId: string): Promise<StreamOffset[]>;
+  /** Values of one key in (step, stream, line) order, or of every key in (stream, line, key) order. */
+  runHistoryValues(runId: string, q: { key?: string; offset: number; limit: number }): Promise<StoredHistoryValueRead[]>;
+  /** The stream's lines from line number `from` up, in order. */
+  runConsoleLines(runId: string, stream: string, from: number, limit: number): Promise<ConsoleLine[]>;
 
   /** Active logged models only. */
   getLoggedModel(modelId: string): Promise<LoggedModel | undefined>;

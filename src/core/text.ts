@@ -16,3 +16,12 @@ export function assertMaxLength(value: string | undefined, max: number, param: s
 export function clip(text: string, max = 120): string {
   return text.length <= max ? text : `${text.slice(0, max)}...`;
 }
+
+/** A lone surrogate has no UTF-8 form: a database would store U+FFFD instead and read back other text. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Text that every store holds and gives back unchanged: no NUL, no lone surrogate. */
+export function assertStorableText(value: string, param: string): void {
+  assertNoNul(value, param);
+  if (LONE_SURROGATE.test(value)) throw invalid(`Invalid value for parameter '${param}': it holds a lone UTF-16 surrogate`);
+}

@@ -4,6 +4,7 @@ import { History } from './history';
 import { Ingest } from './ingest';
 import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
+import { RunData } from './run-data';
 import { Artifacts } from './artifacts';
 import type { ArtifactStore } from './artifact-store';
 import type { Store } from './store';
@@ -14,6 +15,8 @@ export class Tracking {
   readonly experiments: Experiments;
   readonly runs: Runs;
   readonly history: History;
+  /** What W&B keeps of a run beyond MLflow's fields: config, summary, non-numeric history, console, stream offsets. */
+  readonly runData: RunData;
   readonly loggedModels: LoggedModels;
   readonly artifacts: Artifacts;
   /** Objects written with their own ids, times and origin (importers, front-ends with ids of their own). */
@@ -23,6 +26,7 @@ export class Tracking {
     this.experiments = new Experiments(store, cfg);
     this.runs = new Runs(store);
     this.history = new History(store);
+    this.runData = new RunData(store);
     this.loggedModels = new LoggedModels(store);
     this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
     this.ingest = new Ingest(store, cfg);

@@ -1,4 +1,7 @@
-/** Turns a database URL into knex configurations: schema setup, one writer and (for SQLite) a reader pool. */
+/**
+ * Database URLs and the connections made from them: each database's knex configurations
+ * (schema setup, one writer, for SQLite a reader pool) and SQLite's raw connections.
+ */
 import path from 'node:path';
 import os from 'node:os';
 import type { Knex } from 'knex';

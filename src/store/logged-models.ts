@@ -5,7 +5,9 @@ import type { LoggedModelOrderTerm, LoggedModelSearch, MetricDataset } from '../
 import type { SqlDialect } from './dialect';
 import { chunks } from './chunks';
 import { decodeValue } from './metric-values';
+import { conjuncts } from '../core/query/filter';
 import { compare, doubleLiteral } from './search/conditions';
+import { columnComparison, whereFilter } from './search/tree';
 import { int64Of } from './rows';
 
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
@@ -76,27 +78,26 @@ function latestMetricValue(db: Knex, t: LoggedModelOrderTerm) {
 
 export function compileLoggedModelSearch(db: Knex, dialect: SqlDialect, q: LoggedModelSearch): Knex.QueryBuilder {
   let sql = (q.datasets?.length ? db.with(DATASETS, datasetRows(db, dialect, q.datasets)) : db.queryBuilder()).from('logged_models as lm').select('lm.*').whereIn('lm.experiment_id', q.experimentIds).where('lm.lifecycle_stage', 'active');
-  let metricFiltered = false;
-  for (const c of q.filter) {
-    if (c.entity === 'attribute') { sql = compare(sql, dialect, ATTRIBUTE_COLUMNS[c.key], c); continue; }
+  sql = whereFilter(sql, q.filter, (b, c, twoValued) => {
+    if (c.entity === 'attribute') return columnComparison(b, dialect, ATTRIBUTE_COLUMNS[c.key], c, twoValued);
     if (c.entity === 'metric') {
       // Any logged value may match (not only the latest), on the requested datasets only.
-      metricFiltered = true;
       const op = c.op === '!=' ? '<>' : c.op;
-      sql = sql.whereExists(function () {
+      return b.whereExists(function () {
         const sub = this.select(db.raw('1')).from('logged_model_metrics as mm').whereRaw('mm.model_id = lm.model_id').where('mm.key', c.key)
           .whereRaw(`mm.value ${op} ?`, [doubleLiteral(c.value as number)]);
         return onDatasets(db, sub, q.datasets);
       });
-      continue;
     }
     const table = c.entity === 'param' ? 'logged_model_params' : 'logged_model_tags';
-    sql = sql.whereExists(function () {
+    return b.whereExists(function () {
       const sub = this.select(db.raw('1')).from(`${table} as kv`).whereRaw('kv.model_id = lm.model_id').where('kv.key', c.key);
       return compare(sub, dialect, 'kv.value', c);
     });
-  }
-  // Without a metric filter to carry them, the datasets still require some metric logged against one.
+  });
+  // A metric comparison every model must pass (a conjunct of the whole filter) looks only at the
+  // datasets; without one, the datasets still require some metric logged against one of them.
+  const metricFiltered = conjuncts(q.filter)?.some((c) => c.entity === 'metric') ?? false;
   if (q.datasets?.length && !metricFiltered) {
     sql = sql.whereExists(function () {
       return onDatasets(db, this.select(db.raw('1')).from('logged_model_metrics as mm').whereRaw('mm.model_id = lm.model_id'), q.datasets);

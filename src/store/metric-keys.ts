@@ -12,10 +12,6 @@ export class MetricKeyCache {
   private ids = new Map<string, number>();
   private names = new Map<number, string>();
 
-  known(key: string): number | undefined {
-    return this.ids.get(key);
-  }
-
   learn(found: Map<string, number>): void {
     for (const [k, id] of found) {
       this.ids.set(k, id);

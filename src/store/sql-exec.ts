@@ -28,9 +28,17 @@ export class KnexExec implements SqlExec {
 }
 
 /** better-sqlite3: synchronous, so a statement costs microseconds instead of a thread-pool round trip. */
+/**
+ * The prepared statements kept per connection. A log-batch of 1,000 metrics is about 20,000
+ * characters of SQL; a filter tree of 1,000 terms can be 150,000, and each distinct one would
+ * otherwise stay prepared.
+ */
+export const STATEMENT_CACHE = { entries: 2000, maxTextChars: 64 * 1024, totalChars: 16 * 1024 * 1024 };
+
 export class SqliteExec implements SqlExec {
   readonly dialect = sqlite;
   private readonly statements = new Map<string, any>();
+  private cachedChars = 0;
   /** Sees every statement with its arguments (tests check their query plans). */
   trace?: (sql: string, params: readonly unknown[]) => void;
 
@@ -42,9 +50,17 @@ export class SqliteExec implements SqlExec {
       st = this.db.prepare(sql);
       // Integers come back as bigints so int64 steps and times stay exact; callers convert.
       if (st.reader) st.safeIntegers(true);
-      this.statements.set(sql, st);
-      // Insert texts vary with the row count; keep the cache from growing without bound.
-      if (this.statements.size > 2000) this.statements.delete(this.statements.keys().next().value as string);
+      // Insert texts vary with the row count and filter trees with their shape: the cache is
+      // bounded by count and by text, and a statement larger than a hot insert is not kept.
+      if (sql.length <= STATEMENT_CACHE.maxTextChars) {
+        this.statements.set(sql, st);
+        this.cachedChars += sql.length;
+        while (this.statements.size > STATEMENT_CACHE.entries || this.cachedChars > STATEMENT_CACHE.totalChars) {
+          const oldest = this.statements.keys().next().value as string;
+          this.statements.delete(oldest);
+          this.cachedChars -= oldest.length;
+        }
+      }
     }
     return st;
   }

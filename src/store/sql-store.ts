@@ -7,7 +7,7 @@ import { openSqliteReader, openSqliteWriter, parseDbUrl, type SqliteOptions } fr
 import { DIALECTS, type SqlDialect } from './dialect';
 import { prepareSchema } from './schema/check';
 import { openError } from './open-errors';
-import { WriteQueue } from './write-queue';
+import { type WriteLimits, WriteQueue } from './write-queue';
 import { KnexExec, SqliteExec, type SqlExec } from './sql-exec';
 import { addSqliteFunctions } from './sqlite-functions';
 import { type HistoryReads, type HistoryScope, KnexHistoryReads, SqliteHistoryReads } from './history-reads';
@@ -22,7 +22,10 @@ import { hydrateRuns } from './run-hydration';
 import { compileExperimentSearch } from './search/experiments';
 import { compileLoggedModelSearch, hydrateLoggedModels } from './logged-models';
 import type { LoggedModel, OriginKind, OriginRecord } from '../core/model';
-import type { LoggedModelSearch } from '../core/store';
+import type { LoggedModelSearch, RunDocumentKind, StoredHistoryValueRead } from '../core/store';
+import type { ConsoleLine, StreamOffset } from '../core/model';
+import * as runData from './run-data-reads';
+import { checkFilterTree, comparisonsIn, foldConstants, matchesNone } from '../core/query/filter';
 
 export interface OpenOptions {
   sqlite?: Partial<SqliteOptions>;
@@ -35,6 +38,8 @@ export interface OpenOptions {
   createParentDir?: boolean;
   /** Called after each schema statement has run; tests stop the setup here to stand for a crash. */
   onSchemaStatement?: (sql: string) => void;
+  /** SQLite: the bounds of the single writer's queue (write-queue.ts WRITE_LIMITS); tests shrink them. */
+  writeLimits?: Partial<WriteLimits>;
 }
 
 export class SqlStore implements Store {
@@ -101,7 +106,7 @@ export class SqlStore implements Store {
         addSqliteFunctions(db);
         addSqliteFunctions(historyDb);
         const exec = new SqliteExec(db);
-        sqlite = { exec, queue: new WriteQueue(exec), close: () => { db.close(); historyDb.close(); } };
+        sqlite = { exec, queue: new WriteQueue(exec, opts.writeLimits), close: () => { db.close(); historyDb.close(); } };
         history = new SqliteHistoryReads(historyDb);
         reads = new SqliteExec(historyDb);
       }
@@ -122,6 +127,8 @@ export class SqlStore implements Store {
    * as a deadlock victim or serialization failure is replayed from the start (write-retry.ts):
    * `fn` only talks to the transaction, and the metric keys it saw are learned only from the
    * attempt that committed.
+   * On SQLite it runs under the single writer's bounds (write-queue.ts): a unit still holding
+   * the writer at its deadline (awaiting something else, say) is rolled back and refused.
    */
   async write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     if (this.closed) throw new TrackbridgeError('UNAVAILABLE', 'The server is shutting down');
@@ -187,6 +194,7 @@ export class SqlStore implements Store {
   }
 
   async searchExperiments(q: ExperimentSearch): Promise<Experiment[]> {
+    checkFilterTree(q.filter);
     const rows = await compileExperimentSearch(this.reader, this.dialect, q);
     return this.withTags(rows);
   }
@@ -213,12 +221,17 @@ export class SqlStore implements Store {
   }
 
   async searchRuns(q: RunSearch): Promise<Run[]> {
+    // The compilers recurse over the tree, so its bounds are checked before anything else.
+    checkFilterTree(q.filter);
     if (q.experimentIds.length === 0) return [];
-    const metricKeys = [...q.filter, ...q.orderBy].filter((c) => c.entity === 'metric').map((c) => c.key);
+    const metricKeys = [...comparisonsIn(q.filter), ...q.orderBy].filter((c) => c.entity === 'metric').map((c) => c.key);
     const keyIds = await this.keys.lookup(this.reader, [...new Set(metricKeys)]);
-    // A filter on a metric no run ever logged matches nothing.
-    if (q.filter.some((c) => c.entity === 'metric' && !keyIds.has(c.key))) return [];
-    const probe = compileMetricOrderProbe(this.reader, this.dialect, q, keyIds, this.probeWindow);
+    // A comparison on a metric no run ever logged holds for no run; when that settles the
+    // whole filter (any conjunction naming one), no query is needed.
+    const filter = foldConstants(q.filter, (c) => (c.entity === 'metric' && !keyIds.has(c.key) ? false : undefined));
+    if (matchesNone(filter)) return [];
+    const search = { ...q, filter };
+    const probe = compileMetricOrderProbe(this.reader, this.dialect, search, keyIds, this.probeWindow);
     if (probe) {
       const rows = await this.select(probe.query);
       if (probe.accepts(rows)) {
@@ -227,7 +240,7 @@ export class SqlStore implements Store {
       }
       this.searchStats.probeDeclined++;
     }
-    const rows = await this.select(compileRunSearch(this.reader, this.dialect, q, keyIds));
+    const rows = await this.select(compileRunSearch(this.reader, this.dialect, search, keyIds));
     return hydrateRuns(this.reads, this.keys, rows);
   }
 
@@ -296,6 +309,17 @@ export class SqlStore implements Store {
     return rows.map((r: any) => ({ experimentId: String(r.experiment_id), name: r.name, digest: r.digest, ...(r.context ? { context: r.context } : {}) }));
   }
 
+  // ---- a run's W&B data ----
+
+  runDocument(runId: string, kind: RunDocumentKind): Promise<string | undefined> { return runData.runDocument(this.reads, runId, kind); }
+  runStreamOffsets(runId: string): Promise<StreamOffset[]> { return runData.runStreamOffsets(this.reads, runId); }
+  runHistoryValues(runId: string, q: { key?: string; offset: number; limit: number }): Promise<StoredHistoryValueRead[]> {
+    return runData.runHistoryValues(this.reads, runId, q);
+  }
+  runConsoleLines(runId: string, stream: string, from: number, limit: number): Promise<ConsoleLine[]> {
+    return runData.runConsoleLines(this.reads, runId, stream, from, limit);
+  }
+
   // ---- logged models ----
 
   async getLoggedModel(modelId: string): Promise<LoggedModel | undefined> {
@@ -304,6 +328,7 @@ export class SqlStore implements Store {
   }
 
   async searchLoggedModels(q: LoggedModelSearch): Promise<LoggedModel[]> {
+    checkFilterTree(q.filter);
     if (q.experimentIds.length === 0) return [];
     const rows = await compileLoggedModelSearch(this.reader, this.dialect, q);
     return hydrateLoggedModels(this.reader, rows);

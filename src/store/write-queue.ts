@@ -3,27 +3,90 @@
  * takes everything waiting, runs each in its own savepoint inside one transaction, and commits
  * once. A failing request rolls back to its savepoint only, so it never takes its neighbours
  * down; every promise settles after the COMMIT, so an acknowledged write is a committed write.
+ *
+ * The writer is held by one unit at a time, so both ends are bounded. A unit that is still
+ * running at its deadline (one awaiting anything but the database, say) is rolled back and
+ * refused, and its statements fail from then on, so none can land in a later group. Past a
+ * number of waiting units, new writes are refused at once rather than queued behind them.
  */
-import type { SqliteExec } from './sql-exec';
+import { TrackbridgeError } from '../core/errors';
+import type { SqlDialect } from './dialect';
+import type { RunResult, SqlExec, SqliteExec } from './sql-exec';
+
+export interface WriteLimits {
+  /** Wall time a unit may hold the writer. */
+  deadlineMs: number;
+  /** Units waiting for the writer beyond which new writes are refused. */
+  maxWaiting: number;
+  /** Units committed together at most. */
+  maxGroup: number;
+}
+
+export const WRITE_LIMITS: WriteLimits = { deadlineMs: 5000, maxWaiting: 10_000, maxGroup: 256 };
 
 interface Pending<T = unknown> {
-  fn: (exec: SqliteExec) => Promise<T>;
+  fn: (exec: SqlExec) => Promise<T>;
   resolve: (v: T) => void;
   reject: (e: unknown) => void;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** What a unit gets: the writer's statements while it holds the writer, errors once it no longer does. */
+class UnitExec implements SqlExec {
+  readonly dialect: SqlDialect;
+  /** Set when the unit's turn is over: its deadline passed or it settled. */
+  private ended?: TrackbridgeError;
+
+  constructor(private readonly exec: SqliteExec, private readonly deadline: number, private readonly limitMs: number) {
+    this.dialect = exec.dialect;
+  }
+
+  end(error: TrackbridgeError): void {
+    this.ended ??= error;
+  }
+
+  /** The error to refuse statements with, once the unit has had its turn or overrun it. */
+  private refusal(): TrackbridgeError | undefined {
+    if (!this.ended && Date.now() > this.deadline) this.end(overran(this.limitMs));
+    return this.ended;
+  }
+
+  async all<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    const refused = this.refusal();
+    if (refused) throw refused;
+    return this.exec.all<T>(sql, params);
+  }
+
+  async run(sql: string, params?: readonly unknown[]): Promise<RunResult> {
+    const refused = this.refusal();
+    if (refused) throw refused;
+    return this.exec.run(sql, params);
+  }
+}
+
+const overran = (ms: number) =>
+  new TrackbridgeError('UNAVAILABLE', `The write did not finish within ${ms / 1000} s of holding the database writer; nothing of it was stored. Retry it.`);
+/** A unit that issues statements after it settled has a bug; they would otherwise run in someone else's transaction. */
+const finished = () =>
+  new TrackbridgeError('INTERNAL', 'A statement came after its write unit had finished; it was not run.');
+
 export class WriteQueue {
   private queue: Pending[] = [];
   private running = false;
   private idle: Array<() => void> = [];
   private closed = false;
+  private readonly limits: WriteLimits;
 
-  constructor(private readonly exec: SqliteExec, private readonly maxGroup = 256) {}
+  constructor(private readonly exec: SqliteExec, limits: Partial<WriteLimits> = {}) {
+    this.limits = { ...WRITE_LIMITS, ...limits };
+  }
 
-  run<T>(fn: (exec: SqliteExec) => Promise<T>): Promise<T> {
+  run<T>(fn: (exec: SqlExec) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (this.queue.length >= this.limits.maxWaiting) {
+      return Promise.reject(new TrackbridgeError('UNAVAILABLE', `${this.queue.length} writes are waiting for the database already; retry shortly.`));
+    }
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve, reject } as Pending);
       if (!this.running) void this.drain();
@@ -43,12 +106,36 @@ export class WriteQueue {
       // Let requests that arrived in the same tick join the first group.
       await new Promise<void>((r) => setImmediate(r));
       while (this.queue.length > 0) {
-        const group = this.queue.splice(0, this.maxGroup);
+        const group = this.queue.splice(0, this.limits.maxGroup);
         await this.commitGroup(group);
       }
     } finally {
       this.running = false;
       for (const r of this.idle.splice(0)) r();
+    }
+  }
+
+  /** Runs one unit until it settles or its deadline passes, whichever comes first. */
+  private async runUnit(p: Pending): Promise<Outcome> {
+    const { deadlineMs } = this.limits;
+    const deadline = Date.now() + deadlineMs;
+    const unit = new UnitExec(this.exec, deadline, deadlineMs);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), deadlineMs); });
+    // Whatever the unit does after losing the race is settled here, never left unhandled.
+    const settled = Promise.resolve().then(() => p.fn(unit))
+      .then((value): Outcome => ({ ok: true, value }), (error): Outcome => ({ ok: false, error }));
+    try {
+      const outcome = await Promise.race([settled, late]);
+      if (outcome === 'late' || Date.now() > deadline) {
+        const error = overran(deadlineMs);
+        unit.end(error);
+        return { ok: false, error };
+      }
+      unit.end(finished());
+      return outcome;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -60,16 +147,15 @@ export class WriteQueue {
       for (const p of group) {
         // A lone write needs no savepoint: its failure rolls the whole transaction back.
         if (!single) this.exec.exec('SAVEPOINT w');
-        try {
-          const value = await p.fn(this.exec);
+        const outcome = await this.runUnit(p);
+        if (outcome.ok) {
           if (!single) this.exec.exec('RELEASE w');
-          outcomes.push({ ok: true, value });
-        } catch (error) {
-          if (single) throw error;
+        } else {
+          if (single) throw outcome.error;
           this.exec.exec('ROLLBACK TO w');
           this.exec.exec('RELEASE w');
-          outcomes.push({ ok: false, error });
         }
+        outcomes.push(outcome);
       }
       this.exec.exec('COMMIT');
     } catch (error) {

@@ -11,12 +11,14 @@ import { SqlLoggedModelWrites } from './tx/logged-models';
 import { SqlMetricWrites } from './tx/metrics';
 import { SqlOriginWrites } from './tx/origins';
 import { SqlRunWrites } from './tx/runs';
+import { SqlRunDataWrites } from './tx/run-data';
 
 export class SqlWriteTx implements WriteTx {
   readonly experiments: SqlExperimentWrites;
   readonly runs: SqlRunWrites;
   readonly metrics: SqlMetricWrites;
   readonly loggedModels: SqlLoggedModelWrites;
+  readonly runData: SqlRunDataWrites;
   readonly origins: SqlOriginWrites;
 
   constructor(sql: SqlExec, keys: MetricKeyCache) {
@@ -24,6 +26,7 @@ export class SqlWriteTx implements WriteTx {
     this.runs = new SqlRunWrites(sql);
     this.metrics = new SqlMetricWrites(sql, keys);
     this.loggedModels = new SqlLoggedModelWrites(sql);
+    this.runData = new SqlRunDataWrites(sql);
     this.origins = new SqlOriginWrites(sql);
   }
 

@@ -3,7 +3,11 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import type { ViewType } from '../../src/core/model';
+import type { Filter } from '../../src/core/query/ast';
+import { and, comparison, not, or } from '../../src/core/query/filter';
+import { LIMITS } from '../../src/core/limits';
 import { type Ctx, expectError, sleep, uniq } from './context';
+import { deepTree, depth, expectedMatches, type Leaf, randomTrees, size, wideTree } from './filter-trees';
 import { filterText, LIKE_CASES, LIKE_VALUES } from './like-cases';
 
 export function searchExperimentTests(ctx: Ctx): void {
@@ -121,6 +125,64 @@ export function searchExperimentTests(ctx: Ctx): void {
       assert.deepEqual(await got(`experiment_id IN ('${pick[0]}', '${pick[1]}')`), [...pick].sort());
       assert.deepEqual(await got(`experiment_id NOT IN ('${pick[0]}')`), ids.filter((i) => i !== pick[0]));
       assert.deepEqual(await got(`experiment_id != '${pick[1]}'`), ids.filter((i) => i !== pick[1]));
+    });
+
+    /** Comparisons on names, times, ids and tags, with the active experiments each holds for. */
+    const leaves = (): Leaf[] => [
+      [comparison('tag', 'team', '=', 'red'), ['a']],
+      [comparison('tag', 'env', 'IS NULL'), ['b', 'c']],
+      [comparison('tag', 'team', 'ILIKE', 'red'), ['a', 'b']],
+      [comparison('tag', 'env', '=', 'prod'), ['a']],
+      [comparison('tag', 'team', '!=', 'blue'), ['a', 'b']],
+      [comparison('tag', 'nobody_has', '=', 'x'), []],
+      [comparison('attribute', 'name', '=', `${prefix}c`), ['c']],
+      [comparison('attribute', 'name', 'LIKE', '%b'), ['b']],
+      [comparison('attribute', 'creation_time', '>', created.a), ['b', 'c']],
+      [comparison('attribute', 'last_update_time', '>=', created.a), ['a', 'b', 'c']],
+      [comparison('attribute', 'experiment_id', 'IN', [ids.a, ids.b]), ['a', 'b']],
+      [comparison('attribute', 'experiment_id', '!=', ids.c), ['a', 'b']],
+    ];
+    /** Trees searched among this section's experiments only (the scoping comparison adds two nodes). */
+    const searchTree = async (filter: Filter, viewType: ViewType = 'ACTIVE_ONLY') => {
+      const scoped = and(comparison('attribute', 'name', 'LIKE', `${prefix}%`), filter);
+      return names(await ctx.store.searchExperiments({ filter: scoped, orderBy: [], viewType, offset: 0, limit: 1000 })).sort();
+    };
+    const treeMatches = async (filter: Filter, expected: string[]) =>
+      assert.deepEqual(await searchTree(filter), [...expected].sort(), JSON.stringify(filter).slice(0, 2000));
+
+    it('filter trees: Ors in Ands, Nots over tags some experiments lack, Nots over Ors', async () => {
+      const [red, envNull, , prod] = leaves().map(([c]) => c);
+      const blue = comparison('tag', 'team', '=', 'blue');
+      await treeMatches(and(or(red, blue), or(prod, comparison('attribute', 'name', 'LIKE', '%c'))), ['a', 'c']);
+      await treeMatches(not(prod), ['b', 'c']);
+      await treeMatches(not(envNull), ['a']);
+      await treeMatches(not(comparison('tag', 'nobody_has', '!=', 'x')), ['a', 'b', 'c']);
+      await treeMatches(not(or(red, blue)), ['b']);
+      await treeMatches(or(), []);
+      assert.deepEqual(await searchTree(or(red, blue), 'ALL'), ['a', 'c', 'd']);
+    });
+
+    it('filter trees: random trees match what the two-valued meaning says', async () => {
+      const table = leaves();
+      const failures: string[] = [];
+      for (const f of randomTrees(table, 40, 5, 99)) {
+        const got = await searchTree(f);
+        const want = expectedMatches(f, table, ['a', 'b', 'c']);
+        if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${JSON.stringify(f)}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+      }
+      assert.deepEqual(failures, []);
+    });
+
+    it('filter trees: run at the depth and size bounds, and are refused past them', async () => {
+      const table = leaves();
+      const deep = deepTree(table, LIMITS.filterDepth - 1);
+      assert.equal(depth(and(deep)), LIMITS.filterDepth);
+      await treeMatches(deep, expectedMatches(deep, table, ['a', 'b', 'c']));
+      const wide = wideTree(table, LIMITS.filterTerms - 2);
+      assert.equal(size(and(comparison('attribute', 'name', '=', ''), wide)), LIMITS.filterTerms);
+      await treeMatches(wide, expectedMatches(wide, table, ['a', 'b', 'c']));
+      await expectError(searchTree(deepTree(table, LIMITS.filterDepth)), 'INVALID_ARGUMENT', /nest at most/);
+      await expectError(searchTree(wideTree(table, LIMITS.filterTerms - 1)), 'INVALID_ARGUMENT', /at most 1000 terms/);
     });
 
     it('refuses bad max_results and filters', async () => {

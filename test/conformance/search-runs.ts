@@ -3,8 +3,12 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import type { Run, ViewType } from '../../src/core/model';
+import type { Filter } from '../../src/core/query/ast';
+import { and, comparison, not, or } from '../../src/core/query/filter';
+import { LIMITS } from '../../src/core/limits';
 import { encodePageToken } from '../../src/core/query/page-token';
 import { type Ctx, expectError, newExperiment, paramsOf, point, tagsOf } from './context';
+import { deepTree, depth, expectedMatches, type Leaf, randomTrees, size, wideTree } from './filter-trees';
 import { filterText, LIKE_CASES, LIKE_VALUES } from './like-cases';
 
 interface Fixture {
@@ -160,6 +164,125 @@ export function searchRunTests(ctx: Ctx): void {
       await matches("params.lr = '0.1' AND metrics.acc > 0.8 AND tags.team = 'a'", ['alpha']);
       await matches("params.lr = '0.1' and attributes.status = 'FAILED'", ['gamma-X']);
       await matches("tags.team = 'a' AND tags.team = 'b'", []);
+    });
+
+    /** The active runs, and comparisons on every entity with the runs each holds for. */
+    const ACTIVE = ['alpha', 'beta', 'gamma-X', 'delta'];
+    const leaves = (): Leaf[] => [
+      [comparison('metric', 'acc', '>', 0.8), ['alpha', 'gamma-X']],
+      [comparison('tag', 'team', '=', 'a'), ['alpha', 'delta']],
+      [comparison('metric', 'acc', '<=', 0.9), ['alpha', 'beta']],
+      [comparison('metric', 'loss', '!=', 0.5), ['beta']],
+      [comparison('metric', 'never_logged', '<', 1), []],
+      [comparison('param', 'opt', '=', 'adam'), ['alpha']],
+      [comparison('param', 'lr', 'LIKE', '0.0%'), ['beta']],
+      [comparison('param', 'opt', 'IS NULL'), ['gamma-X', 'delta']],
+      [comparison('tag', 'team', 'ILIKE', 'B'), ['beta']],
+      [comparison('tag', 'team', 'IS NOT NULL'), ['alpha', 'beta', 'delta']],
+      [comparison('attribute', 'end_time', '>', 0), ['alpha', 'gamma-X']],
+      [comparison('attribute', 'start_time', '>=', 3000), ['gamma-X', 'delta']],
+      [comparison('attribute', 'run_name', 'ILIKE', '%x'), ['gamma-X']],
+      [comparison('attribute', 'status', '!=', 'RUNNING'), ['alpha', 'gamma-X']],
+      [comparison('attribute', 'run_id', 'IN', [f.id.alpha, f.id.beta]), ['alpha', 'beta']],
+      [comparison('attribute', 'run_id', 'NOT IN', [f.id.alpha]), ['beta', 'gamma-X', 'delta']],
+      [comparison('dataset', 'name', '=', 'train'), ['alpha']],
+      [comparison('dataset', 'context', '!=', 'training'), ['beta']],
+    ];
+    const searchTree = async (filter: Filter, viewType: ViewType = 'ACTIVE_ONLY') =>
+      (await ctx.store.searchRuns({ experimentIds: [f.exp], filter, orderBy: [], viewType, offset: 0, limit: 1000 })).map((r) => f.name[r.info.runId]).sort();
+    const treeMatches = async (filter: Filter, expected: string[]) => {
+      assert.deepEqual(await searchTree(filter), [...expected].sort(), JSON.stringify(filter).slice(0, 2000));
+    };
+    const c = {
+      accHigh: comparison('metric', 'acc', '>', 0.8),
+      teamA: comparison('tag', 'team', '=', 'a'),
+      teamB: comparison('tag', 'team', '=', 'b'),
+      sgd: comparison('param', 'opt', '=', 'sgd'),
+      never: comparison('metric', 'never_logged', '>', 0),
+    };
+
+    it('filter trees: an Or nested inside an And', async () => {
+      await treeMatches(and(or(c.teamA, c.teamB), or(c.accHigh, c.sgd)), ['alpha', 'beta']);
+      await treeMatches(and(c.teamA, or(c.accHigh, c.sgd)), ['alpha']);
+      await treeMatches(or(and(c.teamA, c.accHigh), and(c.teamB, c.sgd)), ['alpha', 'beta']);
+    });
+
+    it('filter trees: a Not over a comparison matches the runs lacking its key', async () => {
+      await treeMatches(not(c.accHigh), ['beta', 'delta']);
+      await treeMatches(not(comparison('param', 'opt', '=', 'adam')), ['beta', 'gamma-X', 'delta']);
+      await treeMatches(not(comparison('metric', 'loss', '!=', 0.5)), ['alpha', 'gamma-X', 'delta']);
+      await treeMatches(not(comparison('tag', 'team', 'IS NULL')), ['alpha', 'beta', 'delta']);
+      await treeMatches(not(comparison('dataset', 'name', '=', 'train')), ['beta', 'gamma-X', 'delta']);
+      // An empty column (no end_time yet) is a false comparison, so its Not holds.
+      await treeMatches(not(comparison('attribute', 'end_time', '>', 0)), ['beta', 'delta']);
+      await treeMatches(not(comparison('attribute', 'end_time', '<=', 2000)), ['beta', 'gamma-X', 'delta']);
+      await treeMatches(not(not(c.accHigh)), ['alpha', 'gamma-X']);
+    });
+
+    it('filter trees: a Not is the exact complement of LIKE, IN, NOT IN and folded integer bounds', async () => {
+      await treeMatches(not(comparison('attribute', 'run_name', 'LIKE', '%X')), ['alpha', 'beta', 'delta']);
+      await treeMatches(not(comparison('attribute', 'run_name', 'ILIKE', '%x')), ['alpha', 'beta', 'delta']);
+      await treeMatches(not(comparison('attribute', 'run_id', 'IN', [f.id.alpha, f.id.beta])), ['gamma-X', 'delta']);
+      await treeMatches(not(comparison('attribute', 'run_id', 'NOT IN', [f.id.alpha])), ['alpha']);
+      // Bounds no integer column can meet or miss: "no run", "every run", "every run with an end_time".
+      await treeMatches(not(comparison('attribute', 'start_time', '>', Infinity)), ACTIVE);
+      await treeMatches(not(comparison('attribute', 'start_time', '<', 1e300)), []);
+      await treeMatches(not(comparison('attribute', 'end_time', '!=', 0.5)), ['beta', 'delta']);
+      await treeMatches(not(comparison('attribute', 'end_time', '>=', 1999.5)), ['beta', 'delta']);
+    });
+
+    it('filter trees: a Not over an Or and over an And', async () => {
+      await treeMatches(not(or(c.accHigh, c.teamB)), ['delta']);
+      await treeMatches(not(and(c.teamA, c.accHigh)), ['beta', 'gamma-X', 'delta']);
+      await treeMatches(and(not(or(c.teamA, c.teamB)), not(comparison('attribute', 'end_time', '<', 0))), ['gamma-X']);
+    });
+
+    it('filter trees: a metric no run logged is a false comparison wherever it sits', async () => {
+      await treeMatches(or(c.never, c.teamB), ['beta']);
+      await treeMatches(not(c.never), ACTIVE);
+      await treeMatches(and(not(comparison('metric', 'never_logged', '!=', 0)), c.teamA), ['alpha', 'delta']);
+      await treeMatches(or(c.never), []);
+      await treeMatches(and(c.never, or(c.teamA, c.teamB)), []);
+      await treeMatches(not(and(c.never, c.teamA)), ACTIVE);
+    });
+
+    it('filter trees: empty Ands match every run and empty Ors none', async () => {
+      await treeMatches(and(), ACTIVE);
+      await treeMatches(or(), []);
+      await treeMatches(not(or()), ACTIVE);
+      await treeMatches(and(c.teamA, and()), ['alpha', 'delta']);
+      await treeMatches(or(c.teamB, or()), ['beta']);
+      assert.deepEqual(await searchTree(or(c.accHigh, c.teamA), 'ALL'), ['alpha', 'delta', 'epsilon', 'gamma-X']);
+    });
+
+    it('filter trees: random trees over every entity match what the two-valued meaning says', async () => {
+      const table = leaves();
+      const failures: string[] = [];
+      for (const tree of randomTrees(table, 60)) {
+        const got = await searchTree(tree);
+        const want = expectedMatches(tree, table, ACTIVE);
+        if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${JSON.stringify(tree)}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+      }
+      assert.deepEqual(failures, []);
+    });
+
+    it('filter trees: nested LIMITS.filterDepth deep, or LIMITS.filterTerms wide, run on every database', async () => {
+      const table = leaves();
+      for (const levels of [50, LIMITS.filterDepth]) {
+        const deep = deepTree(table, levels);
+        assert.equal(depth(deep), levels);
+        await treeMatches(deep, expectedMatches(deep, table, ACTIVE));
+      }
+      const wide = wideTree(table, LIMITS.filterTerms);
+      assert.equal(size(wide), LIMITS.filterTerms);
+      await treeMatches(wide, expectedMatches(wide, table, ACTIVE));
+    });
+
+    it('filter trees: refuses trees past the core bounds before any SQL', async () => {
+      const table = leaves();
+      await expectError(searchTree(deepTree(table, LIMITS.filterDepth + 1)), 'INVALID_ARGUMENT', /nest at most/);
+      await expectError(searchTree(wideTree(table, LIMITS.filterTerms + 1)), 'INVALID_ARGUMENT', /at most 1000 terms/);
+      await expectError(searchTree(and(...Array.from({ length: 51 }, () => c.teamA))), 'INVALID_ARGUMENT', /ANDed at the top/);
     });
 
     it('honours the view type', async () => {

@@ -65,11 +65,13 @@ export interface RawOrderTerm extends RawIdentifier {
  */
 export const FILTER_LIMITS = { comparisons: 50, listItems: LIMITS.filterListValues } as const;
 
+export function tooManyListValues(): Error {
+  return invalid(`Invalid filter: the IN lists of one filter may hold at most ${FILTER_LIMITS.listItems} values in all.`);
+}
+
 function countListValues(c: RawComparison, sofar: number): number {
   const total = sofar + (Array.isArray(c.value) ? c.value.length : 0);
-  if (total > FILTER_LIMITS.listItems) {
-    throw invalid(`Invalid filter: the IN lists of one filter may hold at most ${FILTER_LIMITS.listItems} values in all.`);
-  }
+  if (total > FILTER_LIMITS.listItems) throw tooManyListValues();
   return total;
 }
 

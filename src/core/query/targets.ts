@@ -5,6 +5,7 @@
  */
 import { invalid } from '../errors';
 import type { Comparator, Comparison, Entity, Filter, Literal, OrderTerm } from './ast';
+import { and, comparison } from './filter';
 import { clip } from './lexer';
 import {
   checkOrderByCount,
@@ -71,9 +72,6 @@ function stringOperand(c: RawComparison, what: string): Literal | Literal[] | un
   return stringValue(c, what);
 }
 
-const comparison = (entity: Entity, key: string, op: Comparator, value: Literal | Literal[] | undefined): Comparison =>
-  value === undefined ? { entity, key, op } : { entity, key, op, value };
-
 /** Rejects a second order_by on the same (entity, key) after aliases are folded, as MLflow does. */
 function rejectDuplicates(terms: readonly OrderTerm[], raw: readonly RawOrderTerm[]): OrderTerm[] {
   const seen = new Set<string>();
@@ -110,7 +108,7 @@ function metricComparison(c: RawComparison): Comparison {
 }
 
 export function parseRunFilter(filter: string | undefined): Filter {
-  return parseFilter(filter, RUN_PREFIXES).map(runComparison);
+  return and(...parseFilter(filter, RUN_PREFIXES).map(runComparison));
 }
 
 function runComparison(c: RawComparison): Comparison {
@@ -174,7 +172,7 @@ const EXPERIMENT_NUMERIC_ATTRIBUTES = new Set(['creation_time', 'last_update_tim
 const EXPERIMENT_ORDER_KEYS = new Set(['name', 'experiment_id', 'creation_time', 'last_update_time']);
 
 export function parseExperimentFilter(filter: string | undefined): Filter {
-  return parseFilter(filter, ATTRIBUTE_OR_TAG_PREFIXES).map((c) => {
+  return and(...parseFilter(filter, ATTRIBUTE_OR_TAG_PREFIXES).map((c) => {
     if (c.entity === 'tag') {
       const ops = [...STRING_OPS, ...NULL_OPS];
       requireOp(c.op, ops, `Invalid comparator for tag: ${c.op}`);
@@ -196,7 +194,7 @@ export function parseExperimentFilter(filter: string | undefined): Filter {
       return comparison('attribute', c.key, c.op, stringValue(c, 'attributes'));
     }
     throw invalidAttributeKey(c.key, [...EXPERIMENT_STRING_ATTRIBUTES, ...EXPERIMENT_NUMERIC_ATTRIBUTES, 'experiment_id']);
-  });
+  }));
 }
 
 export function parseExperimentOrderBy(list: readonly string[] | undefined): OrderTerm[] {
@@ -214,12 +212,12 @@ function registryTag(c: RawComparison): Comparison {
 }
 
 export function parseRegisteredModelFilter(filter: string | undefined): Filter {
-  return parseFilter(filter, ATTRIBUTE_OR_TAG_PREFIXES).map((c) => {
+  return and(...parseFilter(filter, ATTRIBUTE_OR_TAG_PREFIXES).map((c) => {
     if (c.entity === 'tag') return registryTag(c);
     if (c.key !== 'name') throw invalidAttributeKey(c.key, ['name']);
     requireOp(c.op, STRING_OPS, `Invalid comparator for attribute: ${c.op}`);
     return comparison('attribute', 'name', c.op, stringValue(c, 'attributes'));
-  });
+  }));
 }
 
 /**
@@ -251,7 +249,7 @@ const MODEL_VERSION_ORDER_KEYS = new Set(['name', 'version_number', 'creation_ti
 const MODEL_VERSION_NUMERIC_KEYS_FOR_MESSAGE = ['version_number', 'creation_timestamp', 'last_updated_timestamp'];
 
 export function parseModelVersionFilter(filter: string | undefined): Filter {
-  return parseFilter(filter, ATTRIBUTE_OR_TAG_PREFIXES).map((c) => {
+  return and(...parseFilter(filter, ATTRIBUTE_OR_TAG_PREFIXES).map((c) => {
     if (c.entity === 'tag') return registryTag(c);
     if (MODEL_VERSION_NUMERIC_ATTRIBUTES.has(c.key)) {
       requireOp(c.op, NUMERIC_OPS, `Invalid comparator for attribute ${c.key}: ${c.op}`);
@@ -267,7 +265,7 @@ export function parseModelVersionFilter(filter: string | undefined): Filter {
       throw invalid(`Only the '${pySet(MODEL_VERSION_NUMERIC_KEYS_FOR_MESSAGE)}' attributes support comparison with numeric values.`);
     }
     return comparison('attribute', c.key, c.op, stringOperand(c, 'attributes'));
-  });
+  }));
 }
 
 /** A bare integer, or a quoted one: SQL compares `version = '3'` numerically, so MLflow accepts it. */
@@ -299,7 +297,7 @@ const LOGGED_MODEL_ATTRIBUTES = new Map<string, string>([
 const LOGGED_MODEL_NUMERIC = new Set(['creation_timestamp', 'last_updated_timestamp']);
 
 export function parseLoggedModelFilter(filter: string | undefined): Filter {
-  return parseFilter(filter, RUN_PREFIXES).map((c) => {
+  return and(...parseFilter(filter, RUN_PREFIXES).map((c) => {
     switch (c.entity) {
       case 'metric':
         return metricComparison(c);
@@ -321,7 +319,7 @@ export function parseLoggedModelFilter(filter: string | undefined): Filter {
       default:
         throw invalid(`Invalid entity type '${c.entity}' for a logged model search`);
     }
-  });
+  }));
 }
 
 /** Logged-model order_by arrives as {field_name, ascending} objects, not strings. */

@@ -243,7 +243,54 @@ const origins: Migration = {
   },
 };
 
-export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins];
+/**
+ * A run's W&B data beside its MLflow rows: config and summary documents, its line streams with
+ * the offset each has been applied to, history values that are not numbers (numbers go to
+ * metrics), and console lines. Values are JSON text in the core's encoding (core/json-value.ts).
+ */
+const runData: Migration = {
+  name: '0006_run_data',
+  async up(s) {
+    await s.createTable('run_documents', (t) => {
+      s.dialect.binaryCollation(t);
+      t.integer('rid').notNullable();
+      t.string('kind', 16).notNullable();
+      longText(t, 'body');
+      t.primary(['rid', 'kind']);
+    });
+    await s.createTable('run_streams', (t) => {
+      s.dialect.binaryCollation(t);
+      t.increments('stream_id').primary();
+      t.integer('rid').notNullable();
+      t.string('name', 250).notNullable();
+      t.bigInteger('next_offset').notNullable();
+    });
+    await s.index('run_streams', 'run_streams_run_name_uq', ['rid', 'name'], 'unique');
+    // One row per value, keyed as W&B sends it: a line of a stream, a key of that line.
+    await s.createTable('run_history_values', (t) => {
+      s.dialect.binaryCollation(t);
+      t.integer('rid').notNullable();
+      t.integer('stream_id').notNullable();
+      t.bigInteger('line_no').notNullable();
+      t.string('key', 250).notNullable();
+      t.bigInteger('step').notNullable();
+      t.bigInteger('timestamp').notNullable();
+      t.string('kind', 16).notNullable();
+      longText(t, 'value_json');
+      t.primary(['rid', 'stream_id', 'line_no', 'key']);
+    });
+    await s.index('run_history_values', 'run_history_values_key_step_idx', ['rid', 'key', 'step']);
+    await s.createTable('run_console_lines', (t) => {
+      s.dialect.binaryCollation(t);
+      t.integer('stream_id').notNullable();
+      t.bigInteger('line_no').notNullable();
+      longText(t, 'content');
+      t.primary(['stream_id', 'line_no']);
+    });
+  },
+};
+
+export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData];
 
 /** Where the names of applied migrations are kept (the table knex's migrator made, same columns). */
 export const MIGRATION_TABLE = 'trackbridge_migrations';
@@ -261,6 +308,7 @@ export const OWN_TABLES: readonly string[] = [
   'datasets', 'run_inputs', 'run_models',
   'logged_models', 'logged_model_tags', 'logged_model_params', 'logged_model_metrics',
   'origins',
+  'run_documents', 'run_streams', 'run_history_values', 'run_console_lines',
 ];
 
 /** Every index the code's queries rely on, by table; checked at start. */
@@ -274,4 +322,6 @@ export const EXPECTED_INDEXES: Record<string, string[]> = {
   logged_models: ['logged_models_experiment_idx'],
   logged_model_metrics: ['logged_model_metrics_key_idx'],
   origins: ['origins_local_idx'],
+  run_streams: ['run_streams_run_name_uq'],
+  run_history_values: ['run_history_values_key_step_idx'],
 };

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { ExperimentSearch } from '../../core/store';
 import type { SqlDialect } from '../dialect';
 import { compare } from './conditions';
+import { columnComparison, whereFilter } from './tree';
 
 const COLUMNS: Record<string, string> = {
   name: 'experiments.name',
@@ -21,18 +22,15 @@ function orderById(sql: Knex.QueryBuilder, ascending: boolean) {
 
 export function compileExperimentSearch(db: Knex, dialect: SqlDialect, q: ExperimentSearch): Knex.QueryBuilder {
   let sql = db('experiments').select('experiments.*').whereIn('experiments.lifecycle_stage', VIEW[q.viewType]);
-  for (const c of q.filter) {
-    if (c.entity === 'attribute') {
-      sql = compare(sql, dialect, COLUMNS[c.key], c);
-      continue;
-    }
+  sql = whereFilter(sql, q.filter, (b, c, twoValued) => {
+    if (c.entity === 'attribute') return columnComparison(b, dialect, COLUMNS[c.key], c, twoValued);
     const exists = function (this: Knex.QueryBuilder) {
       const sub = this.select(db.raw('1')).from('experiment_tags as et')
         .whereRaw('et.experiment_id = experiments.experiment_id').where('et.key', c.key);
       return c.op === 'IS NULL' || c.op === 'IS NOT NULL' ? sub : compare(sub, dialect, 'et.value', c);
     };
-    sql = c.op === 'IS NULL' ? sql.whereNotExists(exists) : sql.whereExists(exists);
-  }
+    return c.op === 'IS NULL' ? b.whereNotExists(exists) : b.whereExists(exists);
+  });
   let byId = false;
   for (const t of q.orderBy) {
     if (t.key === 'experiment_id') { sql = orderById(sql, t.ascending); byId = true; }
