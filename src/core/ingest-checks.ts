@@ -178,7 +178,7 @@ export function checkedRun(r: IngestRun, opts: IngestOptions): { value: CheckedR
       artifactUri: r.artifactUri || undefined,
       tags: withName,
       params: params.map(({ key: k, value }) => ({ key: k, value })),
-      metrics: checkedPoints(c, r.metrics),
+      metrics: pointsAsStored(c, r.metrics),
       datasetInputs: checkedInputs(r.datasetInputs ?? []),
       origin: checkOrigin(r.origin),
     },
@@ -190,7 +190,7 @@ export function checkedRun(r: IngestRun, opts: IngestOptions): { value: CheckedR
  * Each distinct key is clipped and checked once (a run may bring a million points under a few
  * keys, and one warning per key, not per point); points are copied only when a key changed.
  */
-function checkedPoints(c: Clipper, points: MetricPoint[]): MetricPoint[] {
+function pointsAsStored(c: Clipper, points: MetricPoint[]): MetricPoint[] {
   const keys = new Map<string, string>();
   points.forEach((p, i) => {
     if (!keys.has(p.key)) keys.set(p.key, key(c, p.key, `metrics[${i}].key`));
@@ -200,6 +200,11 @@ function checkedPoints(c: Clipper, points: MetricPoint[]): MetricPoint[] {
   const out = renamed ? points.map((p) => ({ ...p, key: keys.get(p.key)! })) : points;
   out.forEach((p, i) => validateMetric(p, `metrics[${i}]`));
   return out;
+}
+
+export function checkedPoints(runId: string, points: MetricPoint[], opts: IngestOptions): { value: MetricPoint[]; warnings: IngestWarning[] } {
+  const c = new Clipper('run', checkId(runId, 'run_id'), opts.truncate ?? 'warn');
+  return { value: pointsAsStored(c, points), warnings: c.warnings };
 }
 
 function checkedInputs(inputs: DatasetInput[]): DatasetInput[] {

@@ -327,6 +327,32 @@ export function ingestTests(ctx: Ctx): void {
       assert.deepEqual(byRun(ingested.id), byRun(nativeId));
     });
 
+    it('appends a streamed history with points(), each call idempotent', async () => {
+      const exp = await newExperiment(ctx, 'points');
+      const r = runOf(exp, { metrics: [] });
+      await ctx.tracking.ingest.run(r);
+      const all = Array.from({ length: 25 }, (_, i) => ({ key: 's', value: i, step: BigInt(i) + 2n ** 60n, timestamp: 1_000 + i } as MetricPoint));
+      for (let i = 0; i < all.length; i += 10) {
+        assert.deepEqual(await ctx.tracking.ingest.points(r.runId, all.slice(i, i + 10)), { id: r.runId, created: false, warnings: [] });
+      }
+      const expected = all.map((p) => `${p.timestamp}/${p.step}/${p.value}`);
+      assert.deepEqual(await history(ctx, r.runId, 's'), expected);
+      // A stream cut short and sent again from its start adds nothing.
+      const counts = await rowCounts(ctx);
+      await ctx.tracking.ingest.points(r.runId, all.slice(0, 15));
+      assert.deepEqual(await rowCounts(ctx), counts);
+      assert.deepEqual(await history(ctx, r.runId, 's'), expected);
+      assert.equal((await ctx.tracking.runs.get(r.runId)).metrics.find((m) => m.key === 's')!.step, 24n + 2n ** 60n);
+
+      await expectError(ctx.tracking.ingest.points('0123456789abcdef0123456789abcdef', all), 'NOT_FOUND', /Run with id=0123456789abcdef0123456789abcdef not found/);
+      await expectError(ctx.tracking.ingest.points(r.runId, [point('s', 1, 0, -1)]), 'INVALID_ARGUMENT', /timestamp/);
+      const longKey = 'k'.repeat(LIMITS.keyLength + 1);
+      await expectError(ctx.tracking.ingest.points(r.runId, [point(longKey, 1)], { truncate: 'refuse' }), 'INVALID_ARGUMENT', /over the limit/);
+      assert.deepEqual(await rowCounts(ctx), counts);
+      const clipped = await ctx.tracking.ingest.points(r.runId, [point(longKey, 1)]);
+      assert.deepEqual(clipped.warnings, [{ kind: 'run', object: r.runId, field: 'metrics[0].key', length: LIMITS.keyLength + 1, limit: LIMITS.keyLength }]);
+    });
+
     it('writes a run of a million points in one ingest, and again without duplicating them', { timeout: 600_000 }, async () => {
       const exp = await newExperiment(ctx, 'million');
       const n = 1_000_000;
