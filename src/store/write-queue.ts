@@ -4,17 +4,19 @@
  * once. A failing request rolls back to its savepoint only, so it never takes its neighbours
  * down; every promise settles after the COMMIT, so an acknowledged write is a committed write.
  *
- * The writer is held by one unit at a time, so both ends are bounded. A unit that is still
- * running at its deadline (one awaiting anything but the database, say) is rolled back and
- * refused, and its statements fail from then on, so none can land in a later group. Past a
- * number of waiting units, new writes are refused at once rather than queued behind them.
+ * The writer is held by one unit at a time, so both ends are bounded. A unit may spend only so
+ * long holding the writer while not in a statement (awaiting anything but the database, say);
+ * past that it is rolled back and refused, and its statements fail from then on, so none can
+ * land in a later group. Time inside statements does not count: a large write that keeps the
+ * database busy is doing what the writer is for. Past a number of waiting units, new writes
+ * are refused at once rather than queued behind them.
  */
 import { TrackbridgeError } from '../core/errors';
 import type { SqlDialect } from './dialect';
 import type { RunResult, SqlExec, SqliteExec } from './sql-exec';
 
 export interface WriteLimits {
-  /** Wall time a unit may hold the writer. */
+  /** Wall time a unit may hold the writer outside its statements. */
   deadlineMs: number;
   /** Units waiting for the writer beyond which new writes are refused. */
   maxWaiting: number;
@@ -37,9 +39,17 @@ class UnitExec implements SqlExec {
   readonly dialect: SqlDialect;
   /** Set when the unit's turn is over: its deadline passed or it settled. */
   private ended?: TrackbridgeError;
+  private readonly started = Date.now();
+  /** Wall time spent inside statements (synchronous on this connection, so measured exactly). */
+  private inStatements = 0;
 
-  constructor(private readonly exec: SqliteExec, private readonly deadline: number, private readonly limitMs: number) {
+  constructor(private readonly exec: SqliteExec, private readonly limitMs: number) {
     this.dialect = exec.dialect;
+  }
+
+  /** Wall time the unit has held the writer outside its statements. */
+  idleMs(): number {
+    return Date.now() - this.started - this.inStatements;
   }
 
   end(error: TrackbridgeError): void {
@@ -48,20 +58,30 @@ class UnitExec implements SqlExec {
 
   /** The error to refuse statements with, once the unit has had its turn or overrun it. */
   private refusal(): TrackbridgeError | undefined {
-    if (!this.ended && Date.now() > this.deadline) this.end(overran(this.limitMs));
+    if (!this.ended && this.idleMs() > this.limitMs) this.end(overran(this.limitMs));
     return this.ended;
   }
 
   async all<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
     const refused = this.refusal();
     if (refused) throw refused;
-    return this.exec.all<T>(sql, params);
+    const t0 = Date.now();
+    try {
+      return await this.exec.all<T>(sql, params);
+    } finally {
+      this.inStatements += Date.now() - t0;
+    }
   }
 
   async run(sql: string, params?: readonly unknown[]): Promise<RunResult> {
     const refused = this.refusal();
     if (refused) throw refused;
-    return this.exec.run(sql, params);
+    const t0 = Date.now();
+    try {
+      return await this.exec.run(sql, params);
+    } finally {
+      this.inStatements += Date.now() - t0;
+    }
   }
 }
 
@@ -115,19 +135,26 @@ export class WriteQueue {
     }
   }
 
-  /** Runs one unit until it settles or its deadline passes, whichever comes first. */
+  /** Runs one unit until it settles or its time outside statements runs out, whichever comes first. */
   private async runUnit(p: Pending): Promise<Outcome> {
     const { deadlineMs } = this.limits;
-    const deadline = Date.now() + deadlineMs;
-    const unit = new UnitExec(this.exec, deadline, deadlineMs);
+    const unit = new UnitExec(this.exec, deadlineMs);
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), deadlineMs); });
+    // The timer fires at the earliest moment the unit could be out of time, and again while it is not.
+    const late = new Promise<'late'>((resolve) => {
+      const check = () => {
+        const left = deadlineMs - unit.idleMs();
+        if (left < 0) resolve('late');
+        else timer = setTimeout(check, left + 1);
+      };
+      timer = setTimeout(check, deadlineMs + 1);
+    });
     // Whatever the unit does after losing the race is settled here, never left unhandled.
     const settled = Promise.resolve().then(() => p.fn(unit))
       .then((value): Outcome => ({ ok: true, value }), (error): Outcome => ({ ok: false, error }));
     try {
       const outcome = await Promise.race([settled, late]);
-      if (outcome === 'late' || Date.now() > deadline) {
+      if (outcome === 'late' || unit.idleMs() > deadlineMs) {
         const error = overran(deadlineMs);
         unit.end(error);
         return { ok: false, error };
