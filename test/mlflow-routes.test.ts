@@ -14,6 +14,7 @@ import { wireTypeTests } from './routes/wire-types';
 import { requestBodyTests } from './routes/request-bodies';
 import { queryStringTests } from './routes/query-strings';
 import { hostileRouteTests } from './routes/hostile-routes';
+import { runCheckTests } from './routes/run-checks';
 import { contractTests } from './routes/contracts';
 
 describe('MLflow routes', () => {
@@ -36,5 +37,6 @@ describe('MLflow routes', () => {
   requestBodyTests(ctx);
   queryStringTests(ctx);
   hostileRouteTests(ctx);
+  runCheckTests(ctx);
   contractTests(ctx);
 });

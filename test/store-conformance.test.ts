@@ -19,6 +19,7 @@ import { robustnessTests } from './conformance/robustness';
 import { concurrencyTests } from './conformance/concurrency';
 import { schemaTests } from './conformance/schema';
 import { runDataTests } from './conformance/run-data';
+import { ingestTests } from './conformance/ingest';
 
 export function storeConformance(dialect: Dialect): void {
   describe(`store conformance: ${dialect}`, () => {
@@ -46,6 +47,7 @@ export function storeConformance(dialect: Dialect): void {
     searchLoggedModelTests(ctx);
     robustnessTests(ctx);
     concurrencyTests(ctx);
+    ingestTests(ctx);
     schemaTests(ctx);
     runDataTests(ctx);
   });

@@ -25,6 +25,28 @@ function joinUri(root: string, part: string): string {
   return root.endsWith('/') ? `${root}${part}` : `${root}/${part}`;
 }
 
+/** Where an experiment created without a location keeps its artifacts. */
+export function defaultArtifactLocation(cfg: ExperimentsConfig, experimentId: string): string {
+  return joinUri(cfg.defaultArtifactRoot, experimentId);
+}
+
+/** A location given for a new experiment, checked and resolved as it will be stored. */
+export function experimentArtifactLocation(artifactLocation: string, workingDir: string | undefined): string {
+  if (artifactLocation.startsWith('runs:')) {
+    throw invalid(`Got an invalid artifact location '${artifactLocation}'. 'runs:' URIs are not supported as experiment artifact locations.`);
+  }
+  const checkLength = (l: string) => {
+    if (l.length > LIMITS.artifactLocationLength) {
+      throw invalid(`Invalid artifact path length. The length of the artifact location cannot be greater than ${LIMITS.artifactLocationLength} characters.`);
+    }
+  };
+  checkLength(artifactLocation);
+  const location = resolveArtifactLocation(artifactLocation, workingDir);
+  // Anchoring a relative path at the working folder makes it longer.
+  checkLength(location);
+  return location;
+}
+
 export const experimentNotFound = (id: string) => notFound(`No Experiment with id=${id} exists`);
 
 /** Runs and logged models are only created in an active experiment; the lock holds until commit. */
@@ -49,7 +71,7 @@ export class Experiments {
         await tx.experiments.insert({
           experimentId: DEFAULT_EXPERIMENT_ID,
           name: DEFAULT_EXPERIMENT_NAME,
-          artifactLocation: (id) => joinUri(this.cfg.defaultArtifactRoot, id),
+          artifactLocation: (id) => defaultArtifactLocation(this.cfg, id),
           tags: [],
           time: Date.now(),
         });
@@ -63,28 +85,14 @@ export class Experiments {
   async create(name: unknown, artifactLocation: string | undefined, tags: Tag[]): Promise<string> {
     const valid = validateExperimentName(name);
     tags.forEach((t, i) => validateExperimentTag(t, `tags[${i}]`));
-    let location: string | undefined;
-    if (artifactLocation) {
-      if (artifactLocation.startsWith('runs:')) {
-        throw invalid(`Got an invalid artifact location '${artifactLocation}'. 'runs:' URIs are not supported as experiment artifact locations.`);
-      }
-      const checkLength = (l: string) => {
-        if (l.length > LIMITS.artifactLocationLength) {
-          throw invalid(`Invalid artifact path length. The length of the artifact location cannot be greater than ${LIMITS.artifactLocationLength} characters.`);
-        }
-      };
-      checkLength(artifactLocation);
-      location = resolveArtifactLocation(artifactLocation, this.cfg.workingDir);
-      // Anchoring a relative path at the working folder makes it longer.
-      checkLength(location);
-    }
+    const location = artifactLocation ? experimentArtifactLocation(artifactLocation, this.cfg.workingDir) : undefined;
     const taken = () => alreadyExists(`Experiment(name=${valid}) already exists. Error: an experiment with this name exists (names of deleted experiments stay reserved).`);
     try {
       return await this.store.write(async (tx) => {
         if (await tx.experiments.idByName(valid)) throw taken();
         return tx.experiments.insert({
           name: valid,
-          artifactLocation: (id) => location ?? joinUri(this.cfg.defaultArtifactRoot, id),
+          artifactLocation: (id) => location ?? defaultArtifactLocation(this.cfg, id),
           tags,
           time: Date.now(),
         });

@@ -9,6 +9,17 @@ export const RUN_STATUSES: readonly RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINI
 /** Which registry or tool an object was born in or imported from. */
 export interface Origin { system: string; id: string; url?: string }
 
+/** What an origin can be recorded for. */
+export type OriginKind = 'experiment' | 'run';
+
+/** An origin as the store keeps it: the local object it became and when it was first and last ingested. */
+export interface OriginRecord extends Origin {
+  kind: OriginKind;
+  localId: string;
+  firstIngestTime: number;
+  lastIngestTime: number;
+}
+
 export interface Tag { key: string; value: string }
 export type Param = Tag;
 

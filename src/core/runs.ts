@@ -6,7 +6,9 @@ import type { DatasetInput, MetricPoint, ModelMetricPoint, ModelOutput, Page, Pa
 import type { LockedRun, Store, WriteTx } from './store';
 import { parseRunFilter, parseRunOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
-import { checkBatchSize, checkExperimentIds, duplicateKeys, nestsDeeperThan, storedValue, validateKey, validateMetric } from './validation';
+import {
+  checkBatchSize, checkExperimentIds, duplicateKeys, nestsDeeperThan, storedValue, validateKey, validateMetric, validateRunStatus, validateTime,
+} from './validation';
 import { randomRunName } from './run-names';
 import { assertMaxLength, assertNoNul } from './text';
 import { lockActiveExperiment } from './experiments';
@@ -52,6 +54,7 @@ export class Runs {
     assertMaxLength(req.userId, LIMITS.userIdLength, 'user_id');
     assertNoNul(name, 'run_name');
     if (req.userId) assertNoNul(req.userId, 'user_id');
+    if (req.startTime !== undefined) validateTime(req.startTime, 'start_time');
     const runId = randomUUID().replace(/-/g, '');
     await this.store.write(async (tx) => {
       const experiment = await lockActiveExperiment(tx, req.experimentId);
@@ -79,6 +82,9 @@ export class Runs {
   async update(runId: string, u: { status?: RunStatus; endTime?: number; runName?: string }): Promise<RunInfo> {
     assertMaxLength(u.runName, LIMITS.runNameLength, 'run_name');
     if (u.runName) assertNoNul(u.runName, 'run_name');
+    // Every front-end's status reaches the store through here: a codec's enum is not the guard.
+    if (u.status !== undefined) validateRunStatus(u.status);
+    if (u.endTime !== undefined) validateTime(u.endTime, 'end_time');
     await this.store.write(async (tx) => {
       const run = await lockActiveRun(tx, runId);
       await tx.runs.update(run, { status: u.status, endTime: u.endTime, name: u.runName || undefined });

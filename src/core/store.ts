@@ -8,7 +8,7 @@
 import type {
   ConsoleLine, HistoryValueKind, StreamOffset,
   DatasetInput, DatasetSummary, Experiment, LifecycleStage, LoggedModel, LoggedModelStatus, MetricPoint, ModelMetricPoint,
-  ModelOutput, Run, RunInfo, RunStatus, Tag, ViewType,
+  ModelOutput, Origin, OriginKind, OriginRecord, Run, RunInfo, RunStatus, Tag, ViewType,
 } from './model';
 import type { Filter, OrderTerm } from './query/ast';
 import type { Int64 } from './int64';
@@ -46,8 +46,10 @@ export interface NewRun {
 
 export interface RunUpdate {
   status?: RunStatus;
+  startTime?: number;
   endTime?: number | null;
   name?: string;
+  userId?: string;
   lifecycleStage?: LifecycleStage;
   deletedTime?: number | null;
 }
@@ -55,6 +57,7 @@ export interface RunUpdate {
 export interface ExperimentUpdate {
   name?: string;
   lifecycleStage?: LifecycleStage;
+  creationTime?: number;
   lastUpdateTime?: number;
 }
 
@@ -108,6 +111,17 @@ export interface WriteTx {
   metrics: MetricWrites;
   loggedModels: LoggedModelWrites;
   runData: RunDataWrites;
+  origins: OriginWrites;
+}
+
+/** Where ingested objects came from, one row per (kind, system, origin id); see core/ingest.ts. */
+export interface OriginWrites {
+  /** The local id an origin was ingested as; the row is locked until commit. */
+  localId(kind: OriginKind, system: string, originId: string): Promise<string | undefined>;
+  /** The origins recorded for a local object, first ingested first. */
+  of(kind: OriginKind, localId: string): Promise<OriginRecord[]>;
+  /** Records that `localId` came from `origin`; recorded again, it keeps its first ingest time and takes the new URL and last ingest time. */
+  record(kind: OriginKind, localId: string, origin: Origin, time: number): Promise<void>;
 }
 
 export interface ExperimentWrites {
@@ -129,6 +143,8 @@ export interface RunWrites {
   /** The values already stored for these param keys. */
   getParams(run: LockedRun, keys: string[]): Promise<Map<string, string>>;
   insertParams(run: LockedRun, params: Tag[]): Promise<void>;
+  /** Inserts or overwrites: for a source whose values are authoritative (ingest). */
+  setParams(run: LockedRun, params: Tag[]): Promise<void>;
   /** Inserts or overwrites; of a key given twice the later value wins. */
   setTags(run: LockedRun, tags: Tag[]): Promise<void>;
   getTag(run: LockedRun, key: string): Promise<string | undefined>;
@@ -244,6 +260,11 @@ export interface Store {
   /** Active logged models only. */
   getLoggedModel(modelId: string): Promise<LoggedModel | undefined>;
   searchLoggedModels(q: LoggedModelSearch): Promise<LoggedModel[]>;
+
+  /** Where a local object came from, first ingested first; empty for one created here. */
+  getOrigins(kind: OriginKind, localId: string): Promise<OriginRecord[]>;
+  /** The local id an origin was ingested as. */
+  localIdOfOrigin(kind: OriginKind, system: string, originId: string): Promise<string | undefined>;
 
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** The tracking domain as front-ends see it: one object holding each area's service. */
 import { Experiments, type ExperimentsConfig } from './experiments';
 import { History } from './history';
+import { Ingest } from './ingest';
 import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
 import { RunData } from './run-data';
@@ -18,6 +19,8 @@ export class Tracking {
   readonly runData: RunData;
   readonly loggedModels: LoggedModels;
   readonly artifacts: Artifacts;
+  /** Objects written with their own ids, times and origin (importers, front-ends with ids of their own). */
+  readonly ingest: Ingest;
 
   constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore) {
     this.experiments = new Experiments(store, cfg);
@@ -26,6 +29,7 @@ export class Tracking {
     this.runData = new RunData(store);
     this.loggedModels = new LoggedModels(store);
     this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
+    this.ingest = new Ingest(store, cfg);
   }
 
   async start(): Promise<void> {

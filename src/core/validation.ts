@@ -1,7 +1,7 @@
 /** Name, key and value rules shared by every write path. */
 import { invalid } from './errors';
 import { LIMITS } from './limits';
-import type { MetricPoint, Tag } from './model';
+import { type LifecycleStage, type MetricPoint, RUN_STATUSES, type RunStatus, type Tag } from './model';
 import { assertNoNul } from './text';
 import { isInt64 } from './int64';
 
@@ -48,6 +48,25 @@ export function validateMetric(m: MetricPoint, param: string): void {
     throw invalid(`Invalid value ${m.timestamp} for parameter '${param}.timestamp' supplied: it must be a non-negative int64`);
   }
   if (!isInt64(m.step)) throw invalid(`Invalid value ${m.step} for parameter '${param}.step' supplied: it must be an int64`);
+}
+
+/** Start, end, deletion and creation times: ms since epoch, so a non-negative int64. */
+export function validateTime(value: unknown, param: string): void {
+  if (!isInt64(value) || value < 0) {
+    throw invalid(`Invalid value ${String(value)} for parameter '${param}' supplied: it must be a non-negative int64`);
+  }
+}
+
+export function validateRunStatus(value: unknown, param = 'status'): asserts value is RunStatus {
+  if (!RUN_STATUSES.includes(value as RunStatus)) {
+    throw invalid(`Invalid value ${String(value)} for parameter '${param}' supplied: it must be one of ${RUN_STATUSES.join(', ')}`);
+  }
+}
+
+export function validateLifecycleStage(value: unknown, param = 'lifecycle_stage'): asserts value is LifecycleStage {
+  if (value !== 'active' && value !== 'deleted') {
+    throw invalid(`Invalid value ${String(value)} for parameter '${param}' supplied: it must be 'active' or 'deleted'`);
+  }
 }
 
 export function checkBatchSize(metrics: number, params: number, tags: number): void {

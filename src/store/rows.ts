@@ -1,5 +1,5 @@
 /** Row → domain mappers. Drivers disagree on bigint types, so every number goes through Number(). */
-import type { Experiment, RunInfo, RunStatus, Tag } from '../core/model';
+import type { Experiment, OriginKind, OriginRecord, RunInfo, RunStatus, Tag } from '../core/model';
 import { type Int64, toInt64 } from '../core/int64';
 
 /** A stored int64 (bigint, decimal string or number, by driver) as the domain's exact Int64. */
@@ -30,5 +30,17 @@ export function runInfoFromRow(row: any): RunInfo {
     endTime: row.end_time === null || row.end_time === undefined ? null : Number(row.end_time),
     artifactUri: row.artifact_uri,
     lifecycleStage: row.lifecycle_stage,
+  };
+}
+
+export function originFromRow(row: any): OriginRecord {
+  return {
+    kind: row.kind as OriginKind,
+    localId: String(row.local_id),
+    system: row.system,
+    id: row.origin_id,
+    ...(row.url === null || row.url === undefined ? {} : { url: row.url }),
+    firstIngestTime: Number(row.first_ingest_time),
+    lastIngestTime: Number(row.last_ingest_time),
   };
 }

@@ -14,13 +14,14 @@ import { type HistoryReads, type HistoryScope, KnexHistoryReads, SqliteHistoryRe
 import { SqlWriteTx } from './write-tx';
 import { replayDelay, WRITE_ATTEMPTS } from './write-retry';
 import { MetricKeyCache } from './metric-keys';
-import { experimentFromRows, runInfoFromRow } from './rows';
+import { experimentFromRows, originFromRow, runInfoFromRow } from './rows';
+import { LOCAL_ID_SQL, ORIGINS_OF_SQL } from './tx/origins';
 import { chunks } from './chunks';
 import { compileMetricOrderProbe, compileRunSearch, DEFAULT_PROBE_WINDOW, type ProbeWindow } from './search/runs';
 import { hydrateRuns } from './run-hydration';
 import { compileExperimentSearch } from './search/experiments';
 import { compileLoggedModelSearch, hydrateLoggedModels } from './logged-models';
-import type { LoggedModel } from '../core/model';
+import type { LoggedModel, OriginKind, OriginRecord } from '../core/model';
 import type { LoggedModelSearch, RunDocumentKind, StoredHistoryValueRead } from '../core/store';
 import type { ConsoleLine, StreamOffset } from '../core/model';
 import * as runData from './run-data-reads';
@@ -331,5 +332,16 @@ export class SqlStore implements Store {
     if (q.experimentIds.length === 0) return [];
     const rows = await compileLoggedModelSearch(this.reader, this.dialect, q);
     return hydrateLoggedModels(this.reader, rows);
+  }
+
+  // ---- origins ----
+
+  async getOrigins(kind: OriginKind, localId: string): Promise<OriginRecord[]> {
+    return (await this.reads.all(ORIGINS_OF_SQL, [kind, localId])).map(originFromRow);
+  }
+
+  async localIdOfOrigin(kind: OriginKind, system: string, originId: string): Promise<string | undefined> {
+    const [row] = await this.reads.all(LOCAL_ID_SQL, [kind, system, originId]);
+    return row ? String(row.local_id) : undefined;
   }
 }

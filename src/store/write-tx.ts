@@ -9,6 +9,7 @@ import type { SqlExec } from './sql-exec';
 import { SqlExperimentWrites } from './tx/experiments';
 import { SqlLoggedModelWrites } from './tx/logged-models';
 import { SqlMetricWrites } from './tx/metrics';
+import { SqlOriginWrites } from './tx/origins';
 import { SqlRunWrites } from './tx/runs';
 import { SqlRunDataWrites } from './tx/run-data';
 
@@ -18,6 +19,7 @@ export class SqlWriteTx implements WriteTx {
   readonly metrics: SqlMetricWrites;
   readonly loggedModels: SqlLoggedModelWrites;
   readonly runData: SqlRunDataWrites;
+  readonly origins: SqlOriginWrites;
 
   constructor(sql: SqlExec, keys: MetricKeyCache) {
     this.experiments = new SqlExperimentWrites(sql);
@@ -25,6 +27,7 @@ export class SqlWriteTx implements WriteTx {
     this.metrics = new SqlMetricWrites(sql, keys);
     this.loggedModels = new SqlLoggedModelWrites(sql);
     this.runData = new SqlRunDataWrites(sql);
+    this.origins = new SqlOriginWrites(sql);
   }
 
   /** Metric key ids this transaction resolved; the store caches them after commit. */

@@ -221,6 +221,29 @@ const clusteredKeyValues: Migration = {
 };
 
 /**
+ * Where ingested experiments and runs came from: one row per (kind, system, origin id), which is
+ * what makes a second ingest find the object instead of adding another; the index finds an
+ * object's origins.
+ */
+const origins: Migration = {
+  name: '0005_origins',
+  async up(s) {
+    await s.createTable('origins', (t) => {
+      s.dialect.binaryCollation(t);
+      t.string('kind', 16).notNullable();
+      t.string('system', 64).notNullable();
+      t.string('origin_id', 255).notNullable();
+      t.string('local_id', 64).notNullable();
+      t.string('url', 2048).nullable();
+      t.bigInteger('first_ingest_time').notNullable();
+      t.bigInteger('last_ingest_time').notNullable();
+      t.primary(['kind', 'system', 'origin_id']);
+    });
+    await s.index('origins', 'origins_local_idx', ['kind', 'local_id']);
+  },
+};
+
+/**
  * A run's W&B data beside its MLflow rows: config and summary documents, its line streams with
  * the offset each has been applied to, history values that are not numbers (numbers go to
  * metrics), and console lines. Values are JSON text in the core's encoding (core/json-value.ts).
@@ -267,7 +290,7 @@ const runData: Migration = {
   },
 };
 
-export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, runData];
+export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData];
 
 /** Where the names of applied migrations are kept (the table knex's migrator made, same columns). */
 export const MIGRATION_TABLE = 'trackbridge_migrations';
@@ -284,6 +307,7 @@ export const OWN_TABLES: readonly string[] = [
   'counters', 'experiments', 'experiment_tags', 'runs', 'params', 'tags', 'metric_keys', 'metrics', 'latest_metrics',
   'datasets', 'run_inputs', 'run_models',
   'logged_models', 'logged_model_tags', 'logged_model_params', 'logged_model_metrics',
+  'origins',
   'run_documents', 'run_streams', 'run_history_values', 'run_console_lines',
 ];
 
@@ -297,6 +321,7 @@ export const EXPECTED_INDEXES: Record<string, string[]> = {
   run_inputs: ['run_inputs_dataset_idx'],
   logged_models: ['logged_models_experiment_idx'],
   logged_model_metrics: ['logged_model_metrics_key_idx'],
+  origins: ['origins_local_idx'],
   run_streams: ['run_streams_run_name_uq'],
   run_history_values: ['run_history_values_key_step_idx'],
 };

@@ -42,7 +42,9 @@ export class SqlExperimentWrites implements ExperimentWrites {
   }
 
   async update(experimentId: string, u: ExperimentUpdate): Promise<void> {
-    const q = updateSql('experiments', { name: u.name, lifecycle_stage: u.lifecycleStage, last_update_time: u.lastUpdateTime }, `"experiment_id" = ?`);
+    const q = updateSql('experiments', {
+      name: u.name, lifecycle_stage: u.lifecycleStage, creation_time: u.creationTime, last_update_time: u.lastUpdateTime,
+    }, `"experiment_id" = ?`);
     if (q) await this.sql.run(q[0], [...q[1], experimentId]);
   }
 

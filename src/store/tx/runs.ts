@@ -30,7 +30,8 @@ export class SqlRunWrites implements RunWrites {
 
   async update(run: LockedRun, u: RunUpdate): Promise<void> {
     const q = updateSql('runs', {
-      status: u.status, end_time: u.endTime, name: u.name, lifecycle_stage: u.lifecycleStage, deleted_time: u.deletedTime,
+      status: u.status, start_time: u.startTime, end_time: u.endTime, name: u.name, user_id: u.userId,
+      lifecycle_stage: u.lifecycleStage, deleted_time: u.deletedTime,
     }, `"rid" = ?`);
     if (q) await this.sql.run(q[0], [...q[1], run.handle]);
   }
@@ -48,6 +49,11 @@ export class SqlRunWrites implements RunWrites {
     const rows = params.map((p) => [run.handle, p.key, p.value]);
     await insertRows(this.sql, 'params', ['rid', 'key', 'value'], rows, { ignore: ['rid', 'key'] });
   }
+  async setParams(run: LockedRun, params: Tag[]): Promise<void> {
+    const rows = params.map((p) => [run.handle, p.key, p.value]);
+    await insertRows(this.sql, 'params', ['rid', 'key', 'value'], rows, { keys: ['rid', 'key'], update: ['value'] });
+  }
+
 
   setTags(run: LockedRun, tags: Tag[]): Promise<void> {
     return setTags(this.sql, TAGS, run.handle, tags);

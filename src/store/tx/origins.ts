@@ -1,0 +1,32 @@
+/** The origin part of a write transaction: where ingested objects came from (see core/ingest.ts). */
+import type { Origin, OriginKind, OriginRecord } from '../../core/model';
+import type { OriginWrites } from '../../core/store';
+import { insertRows } from '../insert';
+import { originFromRow } from '../rows';
+import type { SqlExec } from '../sql-exec';
+
+const COLUMNS = ['kind', 'system', 'origin_id', 'local_id', 'url', 'first_ingest_time', 'last_ingest_time'];
+
+/** Shared with the store's reads. */
+export const ORIGINS_OF_SQL = `SELECT * FROM "origins" WHERE "kind" = ? AND "local_id" = ? ORDER BY "first_ingest_time", "system", "origin_id"`;
+export const LOCAL_ID_SQL = `SELECT "local_id" FROM "origins" WHERE "kind" = ? AND "system" = ? AND "origin_id" = ?`;
+
+export class SqlOriginWrites implements OriginWrites {
+  constructor(private readonly sql: SqlExec) {}
+
+  async localId(kind: OriginKind, system: string, originId: string): Promise<string | undefined> {
+    // Locked to commit: a concurrent ingest of the same origin waits here, then finds this one's object.
+    const [row] = await this.sql.all(`${LOCAL_ID_SQL}${this.sql.dialect.forUpdate}`, [kind, system, originId]);
+    return row ? String(row.local_id) : undefined;
+  }
+
+  async of(kind: OriginKind, localId: string): Promise<OriginRecord[]> {
+    return (await this.sql.all(ORIGINS_OF_SQL, [kind, localId])).map(originFromRow);
+  }
+
+  async record(kind: OriginKind, localId: string, origin: Origin, time: number): Promise<void> {
+    // The first ingest time stays; the URL and the last ingest time follow the latest ingest.
+    await insertRows(this.sql, 'origins', COLUMNS, [[kind, origin.system, origin.id, localId, origin.url ?? null, time, time]],
+      { keys: ['kind', 'system', 'origin_id'], update: ['url', 'last_ingest_time'] });
+  }
+}
