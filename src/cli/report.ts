@@ -8,10 +8,6 @@ export function setDebug(on: boolean): void {
   withStacks = on;
 }
 
-export function isDebug(): boolean {
-  return withStacks;
-}
-
 /** The message on one line: driver errors often quote a statement over several. */
 export function oneLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);

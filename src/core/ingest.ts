@@ -112,7 +112,7 @@ export class Ingest {
 
   /**
    * More points for a run, for a source that streams a history too long to hold or to write in
-   * one transaction (on SQLite a write unit holds the single writer for at most 5 s). Each call
+   * one transaction (on SQLite one transaction holds the single writer from start to end). Each call
    * is one transaction and idempotent: points already stored are dropped, so a stream cut short
    * is simply sent again. The run is named by its local id, as run() returned it.
    */

@@ -19,7 +19,6 @@ export type ServiceHandlers<S> = {
 };
 
 export type MlflowHandlers = ServiceHandlers<MlflowServiceMethods>;
-export type Req<M extends keyof MlflowServiceMethods> = MlflowServiceMethods[M]['request'];
 export type Res<M extends keyof MlflowServiceMethods> = MlflowServiceMethods[M]['response'];
 
 /** A handler as the router calls it, once its types have been checked where it was written. */
