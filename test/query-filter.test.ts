@@ -162,4 +162,11 @@ describe('checkFilterTree', () => {
     checkFilterTree(or(list(LIMITS.filterListValues / 2), not(list(LIMITS.filterListValues / 2))));
     refused(or(list(LIMITS.filterListValues / 2), not(list(LIMITS.filterListValues / 2 + 1))), /IN lists of one filter may hold at most 10000 values/);
   });
+
+  it('gives metrics numeric comparisons only, anywhere in a tree', () => {
+    for (const op of ['=', '!=', '<', '<=', '>', '>='] as const) checkFilterTree(not(comparison('metric', 'm', op, 1)));
+    refused(or(b, not(comparison('metric', 'm', 'IS NULL'))), /a metric comparison takes =, !=, <, <=, > or >=, not IS NULL/);
+    refused(and(comparison('metric', 'm', 'LIKE', '%')), /not LIKE/);
+    refused(comparison('metric', 'm', 'IN', [1, 2]), /not IN/);
+  });
 });

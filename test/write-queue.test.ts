@@ -108,6 +108,22 @@ describe('the SQLite writer is bounded', () => {
     assert.equal(stored, chunksWritten * chunk);
   });
 
+  it('does not count pauses: a unit that lets other work run between its statements past the deadline commits', async () => {
+    const busy = (ms: number) => { const end = Date.now() + ms; while (Date.now() < end) { /* another request's work */ } };
+    const started = Date.now();
+    await store.write(async (tx) => {
+      for (let i = 0; i < 12; i++) {
+        await tx.runs.setTags(run, [{ key: `paused-${i}`, value: 'v' }]);
+        // Queued before the pause's own turn, so it runs inside the pause.
+        setImmediate(() => busy(DEADLINE_MS / 6));
+        await tx.pause();
+      }
+    });
+    assert.ok(Date.now() - started > 2 * DEADLINE_MS, `the unit took only ${Date.now() - started} ms`);
+    const t = await tags();
+    for (let i = 0; i < 12; i++) assert.equal(t[`paused-${i}`], 'v');
+  });
+
   it('fails every statement an overrun unit issues afterwards, instead of running it in a later group', async () => {
     const late = gate();
     let lateError: unknown;

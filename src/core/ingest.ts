@@ -36,7 +36,6 @@ export interface IngestResult {
  */
 export const INGEST_POINTS_CHUNK = 20_000;
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Ingest {
   constructor(private readonly store: Store, private readonly cfg: ExperimentsConfig) {}
@@ -77,6 +76,7 @@ export class Ingest {
   async run(r: IngestRun, opts: IngestOptions = {}): Promise<IngestResult> {
     const { value: x, warnings } = checkedRun(r, opts);
     const experiment = await this.experimentOf(x.experiment);
+    await this.internKeys(x.metrics);
     const now = Date.now();
     const out = await this.writeIdempotent(async (tx) => {
       await resolveIdentity(tx, 'run', x.runId, x.origin, async (id) => (await tx.runs.lock(id)) !== undefined);
@@ -118,6 +118,7 @@ export class Ingest {
    */
   async points(runId: string, points: MetricPoint[], opts: IngestOptions = {}): Promise<IngestResult> {
     const { value, warnings } = checkedPoints(runId, points, opts);
+    await this.internKeys(value);
     await this.store.write(async (tx) => {
       const run = await tx.runs.lock(runId);
       if (!run) throw runNotFound(runId);
@@ -136,6 +137,13 @@ export class Ingest {
     const e = id === undefined ? undefined : await this.store.getExperiment(id);
     if (e) return e;
     throw 'experimentId' in ref ? experimentNotFound(ref.experimentId) : notFound(`No experiment was ingested from ${originText(ref.origin)}`);
+  }
+
+  /** The points' keys, created in a transaction of their own (see MetricWrites.internKeys). */
+  private async internKeys(points: MetricPoint[]): Promise<void> {
+    if (points.length === 0) return;
+    const keys = [...new Set(points.map((p) => p.key))];
+    await this.store.write((tx) => tx.metrics.internKeys(keys));
   }
 
   /** Where a local object came from; empty for one created here. */
@@ -177,7 +185,7 @@ async function writeRunData(tx: WriteTx, run: LockedRun, x: CheckedRun): Promise
 
 async function writePoints(tx: WriteTx, run: LockedRun, points: MetricPoint[]): Promise<void> {
   for (let i = 0; i < points.length; i += INGEST_POINTS_CHUNK) {
-    if (i > 0) await turn();
+    if (i > 0) await tx.pause();
     await tx.metrics.insert(run, points.slice(i, i + INGEST_POINTS_CHUNK));
   }
 }

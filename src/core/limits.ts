@@ -47,12 +47,16 @@ export const LIMITS = {
   pageTokenLength: 1024,
   /** A JSON text the core parses (a logged model's MLmodel) nests no deeper than this. */
   jsonNesting: 100,
-  // A run's W&B data, in UTF-8 bytes of its JSON text. A document goes to the database in one
-  // statement, so it stays under MariaDB's default 16 MiB packet; W&B's own requests stop at
-  // about 10 MiB, and no line its client sends is longer, so neither is a value or console line.
-  runDocumentBytes: 15 * 1024 * 1024,
-  historyValueBytes: 10 * 1024 * 1024,
-  consoleLineBytes: 10 * 1024 * 1024,
+  // A run's W&B data, in UTF-8 bytes of its JSON text. Each goes to the database in one
+  // statement, and MySQL's driver escapes values into the statement's text, which can double
+  // them (every quote and backslash): 7 MiB stays under MariaDB's default 16 MiB packet. W&B's
+  // own requests stop at about 10 MiB, so a config, a summary, one value or one console line
+  // this large is far past what its client sends.
+  runDocumentBytes: 7 * 1024 * 1024,
+  historyValueBytes: 7 * 1024 * 1024,
+  consoleLineBytes: 7 * 1024 * 1024,
+  /** Characters of value text one page of history values or console lines holds (one value at least). */
+  runDataPageChars: 16 * 1024 * 1024,
   /** Rows of one history chunk: a 10 MiB file_stream request holds fewer lines than this. */
   historyChunkRows: 100000,
 } as const;

@@ -229,7 +229,10 @@ export class RunData {
     return this.store.runStreamOffsets(runId);
   }
 
-  /** A page of the run's non-numeric history values: of one key by step, else every key by line. */
+  /**
+   * A page of the run's non-numeric history values: of one key by step, else every key by line.
+   * A page stops early at LIMITS.runDataPageChars of value text, so large values come a few at a time.
+   */
   async historyValues(runId: string, q: { key?: string; pageToken?: string; maxResults?: number } = {}): Promise<Page<HistoryValue>> {
     if (q.key !== undefined) checkName(q.key, 'key');
     await this.existing(runId);
@@ -238,14 +241,15 @@ export class RunData {
       throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be between 1 and ${LIMITS.historyPageMax}.`);
     }
     const offset = decodePageToken(q.pageToken);
-    const rows = await this.store.runHistoryValues(runId, { key: q.key, offset, limit: max + 1 });
-    const items = rows.slice(0, max).map((r): HistoryValue => ({
+    const { rows, more } = await this.store.runHistoryValues(runId, { key: q.key, offset, limit: max, maxChars: LIMITS.runDataPageChars });
+    const items = rows.map((r): HistoryValue => ({
       key: r.key, step: r.step, timestamp: r.timestamp, kind: r.kind,
       value: parseJson(r.valueJson, LIMITS.jsonNesting, 'history value'), stream: r.stream, line: r.line,
     }));
-    return rows.length > max ? { items, nextPageToken: encodePageToken(offset + max) } : { items };
+    return more ? { items, nextPageToken: encodePageToken(offset + items.length) } : { items };
   }
 
+  /** Lines from `from` up; fewer than `limit` when they pass LIMITS.runDataPageChars (ask again from the next line). */
   async consoleLines(runId: string, stream: string, from = 0, limit: number = LIMITS.historyPageMax): Promise<ConsoleLine[]> {
     checkName(stream, 'stream');
     checkOffset(from);
@@ -253,6 +257,6 @@ export class RunData {
       throw invalid(`Invalid value ${limit} for parameter 'max_results' supplied. It must be between 1 and ${LIMITS.historyPageMax}.`);
     }
     await this.existing(runId);
-    return this.store.runConsoleLines(runId, stream, from, limit);
+    return this.store.runConsoleLines(runId, stream, from, limit, LIMITS.runDataPageChars);
   }
 }

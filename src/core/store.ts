@@ -101,6 +101,12 @@ export interface RunDataWrites {
  * without the area (`tx.runs.lock`, `tx.experiments.setTags`). A new area is one more part.
  */
 export interface WriteTx {
+  /**
+   * Lets the event loop serve other requests between the statements of a long write unit. It is
+   * the one thing a unit may await besides its parts: on SQLite the time spent here does not
+   * count against the writer's deadline (store/write-queue.ts).
+   */
+  pause(): Promise<void>;
   experiments: ExperimentWrites;
   runs: RunWrites;
   /**
@@ -120,7 +126,12 @@ export interface OriginWrites {
   localId(kind: OriginKind, system: string, originId: string): Promise<string | undefined>;
   /** The origins recorded for a local object, first ingested first. */
   of(kind: OriginKind, localId: string): Promise<OriginRecord[]>;
-  /** Records that `localId` came from `origin`; recorded again, it keeps its first ingest time and takes the new URL and last ingest time. */
+  /**
+   * Records that `localId` came from `origin`; recorded again, it keeps its first ingest time and
+   * takes the new URL and last ingest time. When the origin was recorded for another local id
+   * meanwhile (a concurrent first ingest), it fails with an error that is not a TrackbridgeError,
+   * so the whole write is rolled back and may be run again.
+   */
   record(kind: OriginKind, localId: string, origin: Origin, time: number): Promise<void>;
 }
 
@@ -156,6 +167,11 @@ export interface RunWrites {
 export interface MetricWrites {
   /** Appends points (exact duplicates are dropped) and keeps the latest value per key current. */
   insert(run: LockedRun, points: MetricPoint[]): Promise<void>;
+  /**
+   * Makes sure these metric keys exist. A new key stays locked until its transaction commits, so
+   * a long write names its keys in a short one of their own first and holds up no other writer.
+   */
+  internKeys(keys: string[]): Promise<void>;
 }
 
 export interface LoggedModelWrites {
@@ -252,10 +268,14 @@ export interface Store {
   /** A run's W&B data, for a run that exists (nothing is read for one that does not). */
   runDocument(runId: string, kind: RunDocumentKind): Promise<string | undefined>;
   runStreamOffsets(runId: string): Promise<StreamOffset[]>;
-  /** Values of one key in (step, stream, line) order, or of every key in (stream, line, key) order. */
-  runHistoryValues(runId: string, q: { key?: string; offset: number; limit: number }): Promise<StoredHistoryValueRead[]>;
-  /** The stream's lines from line number `from` up, in order. */
-  runConsoleLines(runId: string, stream: string, from: number, limit: number): Promise<ConsoleLine[]>;
+  /**
+   * A page of values of one key in (step, stream, line) order, or of every key in (stream, line,
+   * key) order: at most `limit` rows, and no more than fit in `maxChars` characters of value text
+   * (at least one); `more` when rows follow.
+   */
+  runHistoryValues(runId: string, q: { key?: string; offset: number; limit: number; maxChars: number }): Promise<{ rows: StoredHistoryValueRead[]; more: boolean }>;
+  /** The stream's lines from line number `from` up, in order: at most `limit`, within `maxChars` characters (at least one line). */
+  runConsoleLines(runId: string, stream: string, from: number, limit: number, maxChars: number): Promise<ConsoleLine[]>;
 
   /** Active logged models only. */
   getLoggedModel(modelId: string): Promise<LoggedModel | undefined>;

@@ -13,10 +13,16 @@ export interface SqlExec {
   readonly dialect: SqlDialect;
   all<T = any>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
+  /** One turn of the event loop (see WriteTx.pause). */
+  pause(): Promise<void>;
 }
+
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class KnexExec implements SqlExec {
   constructor(private readonly trx: Knex | Knex.Transaction, readonly dialect: SqlDialect) {}
+
+  pause(): Promise<void> { return nextTurn(); }
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.dialect.rows(await this.trx.raw(this.dialect.text(sql), params as Knex.RawBinding[]));
@@ -43,6 +49,8 @@ export class SqliteExec implements SqlExec {
   trace?: (sql: string, params: readonly unknown[]) => void;
 
   constructor(private readonly db: any) {}
+
+  pause(): Promise<void> { return nextTurn(); }
 
   private prepare(sql: string) {
     let st = this.statements.get(sql);

@@ -313,11 +313,11 @@ export class SqlStore implements Store {
 
   runDocument(runId: string, kind: RunDocumentKind): Promise<string | undefined> { return runData.runDocument(this.reads, runId, kind); }
   runStreamOffsets(runId: string): Promise<StreamOffset[]> { return runData.runStreamOffsets(this.reads, runId); }
-  runHistoryValues(runId: string, q: { key?: string; offset: number; limit: number }): Promise<StoredHistoryValueRead[]> {
+  runHistoryValues(runId: string, q: { key?: string; offset: number; limit: number; maxChars: number }): Promise<{ rows: StoredHistoryValueRead[]; more: boolean }> {
     return runData.runHistoryValues(this.reads, runId, q);
   }
-  runConsoleLines(runId: string, stream: string, from: number, limit: number): Promise<ConsoleLine[]> {
-    return runData.runConsoleLines(this.reads, runId, stream, from, limit);
+  runConsoleLines(runId: string, stream: string, from: number, limit: number, maxChars: number): Promise<ConsoleLine[]> {
+    return runData.runConsoleLines(this.reads, runId, stream, from, limit, maxChars);
   }
 
   // ---- logged models ----

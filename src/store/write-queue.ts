@@ -7,13 +7,14 @@
  * The writer is held by one unit at a time, so both ends are bounded. A unit may spend only so
  * long holding the writer while not in a statement (awaiting anything but the database, say);
  * past that it is rolled back and refused, and its statements fail from then on, so none can
- * land in a later group. Time inside statements does not count: a large write that keeps the
- * database busy is doing what the writer is for. Past a number of waiting units, new writes
+ * land in a later group. Time inside statements and in WriteTx.pause() does not count: a large
+ * write that keeps the database busy, and lets the event loop turn between its statements, is
+ * doing what the writer is for. Past a number of waiting units, new writes
  * are refused at once rather than queued behind them.
  */
 import { TrackbridgeError } from '../core/errors';
 import type { SqlDialect } from './dialect';
-import type { RunResult, SqlExec, SqliteExec } from './sql-exec';
+import { nextTurn, type RunResult, type SqlExec, type SqliteExec } from './sql-exec';
 
 export interface WriteLimits {
   /** Wall time a unit may hold the writer outside its statements. */
@@ -40,16 +41,29 @@ class UnitExec implements SqlExec {
   /** Set when the unit's turn is over: its deadline passed or it settled. */
   private ended?: TrackbridgeError;
   private readonly started = Date.now();
-  /** Wall time spent inside statements (synchronous on this connection, so measured exactly). */
+  /** Wall time spent inside statements (synchronous on this connection, so measured exactly) and in pauses. */
   private inStatements = 0;
+  private inPauses = 0;
 
   constructor(private readonly exec: SqliteExec, private readonly limitMs: number) {
     this.dialect = exec.dialect;
   }
 
-  /** Wall time the unit has held the writer outside its statements. */
+  /** Wall time the unit has held the writer outside its statements and its pauses. */
   idleMs(): number {
-    return Date.now() - this.started - this.inStatements;
+    return Date.now() - this.started - this.inStatements - this.inPauses;
+  }
+
+  /** A pause lets other requests run while the unit holds the writer; it is part of the work, not waiting on something else. */
+  async pause(): Promise<void> {
+    const refused = this.refusal();
+    if (refused) throw refused;
+    const t0 = Date.now();
+    try {
+      await nextTurn();
+    } finally {
+      this.inPauses += Date.now() - t0;
+    }
   }
 
   end(error: TrackbridgeError): void {

@@ -21,7 +21,7 @@ export class SqlWriteTx implements WriteTx {
   readonly runData: SqlRunDataWrites;
   readonly origins: SqlOriginWrites;
 
-  constructor(sql: SqlExec, keys: MetricKeyCache) {
+  constructor(private readonly sql: SqlExec, keys: MetricKeyCache) {
     this.experiments = new SqlExperimentWrites(sql);
     this.runs = new SqlRunWrites(sql);
     this.metrics = new SqlMetricWrites(sql, keys);
@@ -29,6 +29,8 @@ export class SqlWriteTx implements WriteTx {
     this.runData = new SqlRunDataWrites(sql);
     this.origins = new SqlOriginWrites(sql);
   }
+
+  pause(): Promise<void> { return this.sql.pause(); }
 
   /** Metric key ids this transaction resolved; the store caches them after commit. */
   get keysSeen(): Map<string, number> { return this.metrics.keysSeen; }

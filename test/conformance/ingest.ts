@@ -237,6 +237,22 @@ export function ingestTests(ctx: Ctx): void {
       assert.deepEqual((await history(ctx, r.runId, 'loss')).length, 4);
     });
 
+    it('two ingests of one origin at once under different ids: one wins, the other is refused and stores nothing', async () => {
+      const exp = (await ctx.tracking.ingest.experiment(experimentOf({ origin: { system: 'wandb', id: `race-ids-${uniq()}` } }))).id;
+      for (let round = 0; round < 3; round++) {
+        const origin = { system: 'wandb', id: `twin-${uniq()}` };
+        const twins = [runOf(exp, { origin }), runOf(exp, { origin })];
+        const results = await Promise.allSettled(twins.map((r) => ctx.tracking.ingest.run(r)));
+        const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [twins[i].runId] : []));
+        assert.equal(won.length, 1, `round ${round}: ${results.map((r) => r.status === 'rejected' ? String(r.reason) : 'ok').join('; ')}`);
+        const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        assert.equal(lost.reason.code, 'ALREADY_EXISTS', String(lost.reason));
+        assert.equal(await ctx.tracking.ingest.localId('run', origin), won[0]);
+        const stored = await ctx.store.db('runs').whereIn('run_uuid', twins.map((r) => r.runId));
+        assert.deepEqual(stored.map((r: any) => r.run_uuid), won);
+      }
+    });
+
     it('updates a native run by id when the ingest names no origin', async () => {
       const exp = await newExperiment(ctx, 'native-update');
       const id = await newRun(ctx, exp, { runName: 'n' });

@@ -102,6 +102,14 @@ export function runDataTests(ctx: Ctx): void {
       const big = { text: { value: 'ж😀'.repeat(200_000) } };
       await rd().setConfig(id, big);
       assert.deepEqual(await rd().config(id), big);
+      // At the limit, of the characters every driver escapes (a quote becomes \" in JSON, and each of those two characters is escaped again).
+      const quotes = '"'.repeat(Math.floor((LIMITS.runDocumentBytes - 32) / 2));
+      await rd().setConfig(id, { text: { value: quotes } });
+      assert.equal(((await rd().config(id)).text as any).value, quotes);
+      const backslashes = '\\'.repeat(LIMITS.consoleLineBytes);
+      await rd().logConsoleLines(id, OUTPUT, 0, [backslashes]);
+      assert.equal((await rd().consoleLines(id, OUTPUT))[0].text, backslashes);
+      await rd().setConfig(id, big);
       const tooBig = { text: { value: 'x'.repeat(LIMITS.runDocumentBytes) } };
       await expectError(rd().setConfig(id, tooBig), 'INVALID_ARGUMENT', /exceeds the maximum size/);
       await expectError(rd().setConfig(id, [1] as any), 'INVALID_ARGUMENT', /JSON object/);
@@ -172,6 +180,31 @@ export function runDataTests(ctx: Ctx): void {
       const loss = (await ctx.tracking.history.get(id, 'loss')).items;
       assert.deepEqual(loss.map((p) => [p.step, p.timestamp, p.value]), [[0, 1_000, 1], [step, 1_795_737_677_372, 0.5]]);
       assert.deepEqual((await ctx.tracking.history.get(id, 'caption')).items, []);
+    });
+
+    it('pages large values a few at a time, within the page budget, and resumes where a page stopped', async () => {
+      const id = await newRun(ctx, exp);
+      const size = Math.floor(LIMITS.runDataPageChars / 3.5);
+      const big = (i: number) => String(i).repeat(size);
+      for (let i = 0; i < 5; i++) await rd().logHistoryRows(id, HISTORY, i, [row(i, { blob: big(i) })]);
+      const seen: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const page = await rd().historyValues(id, { key: 'blob', pageToken: token });
+        assert.ok(page.items.length >= 1 && page.items.reduce((n, v) => n + (v.value as string).length, 0) <= LIMITS.runDataPageChars, `page ${pages} holds ${page.items.length} values`);
+        seen.push(...page.items.map((v) => v.value as string));
+        token = page.nextPageToken;
+        pages++;
+      } while (token && pages < 10);
+      assert.equal(pages, 2);
+      assert.deepEqual(seen.map((v) => v[0]), ['0', '1', '2', '3', '4']);
+      assert.ok(seen.every((v, i) => v === big(i)));
+
+      for (let i = 0; i < 4; i++) await rd().logConsoleLines(id, OUTPUT, i, [big(i)]);
+      const lines = await rd().consoleLines(id, OUTPUT);
+      assert.deepEqual(lines.map((l) => l.line), [0, 1, 2]);
+      assert.deepEqual((await rd().consoleLines(id, OUTPUT, 3)).map((l) => [l.line, l.text === big(3)]), [[3, true]]);
     });
 
     it('changes nothing for a resent chunk, and applies only the new lines of an overlapping one', async () => {

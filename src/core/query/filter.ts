@@ -16,6 +16,8 @@ export const not = (term: Filter): Not => ({ kind: 'not', term });
 export const matchesAll = (f: Filter): boolean => f.kind === 'and' && f.terms.length === 0;
 export const matchesNone = (f: Filter): boolean => f.kind === 'or' && f.terms.length === 0;
 
+const NUMERIC_OPS: ReadonlySet<string> = new Set(['=', '!=', '<', '<=', '>', '>=']);
+
 /**
  * Refuses a tree past the core's bounds (LIMITS.filterDepth, filterTerms, filterListValues).
  * The comparisons ANDed at its top (under the root And and the Ands below it, alone or under a
@@ -38,6 +40,10 @@ export function checkFilterTree(filter: Filter): void {
       throw invalid(`Invalid filter: at most ${LIMITS.filterTerms} terms (comparisons and the and/or/not joining them) may make up one filter.`);
     }
     if (f.kind === 'compare') {
+      // A metric's value is a number: the compilers give metrics numeric comparisons only, as MLflow's grammar does.
+      if (f.entity === 'metric' && !NUMERIC_OPS.has(f.op)) {
+        throw invalid(`Invalid filter: a metric comparison takes =, !=, <, <=, > or >=, not ${f.op}.`);
+      }
       if (Array.isArray(f.value)) listValues += f.value.length;
       if (listValues > LIMITS.filterListValues) throw tooManyListValues();
       if (top && ++topComparisons > FILTER_LIMITS.comparisons) {

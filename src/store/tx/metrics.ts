@@ -27,6 +27,10 @@ export class SqlMetricWrites implements MetricWrites {
     await this.raiseLatest(run, latestByKey(points), ids);
   }
 
+  async internKeys(keys: string[]): Promise<void> {
+    if (keys.length) await this.keys.resolve(this.sql, [...new Set(keys)], this.keysSeen);
+  }
+
   /** Keeps latest_metrics at the maximum (step, timestamp, value) per key; the run row lock makes read-then-write safe. */
   private async raiseLatest(run: LockedRun, candidates: Map<string, MetricPoint>, ids: Map<string, number>) {
     const keyIds = [...candidates.keys()].map((k) => ids.get(k)!);
