@@ -104,11 +104,20 @@ export function contractTests(ctx: RouteCtx): void {
     };
     let strict: ReturnType<typeof supertest>;
     let lenient: ReturnType<typeof supertest>;
+    // What the server logs for each refused answer, kept out of the test output and checked instead.
+    const logged: string[] = [];
+    const consoleError = console.error;
     before(async () => {
       strict = await appWith(true);
       lenient = await appWith(false);
+      console.error = (...args: unknown[]) => {
+        const line = args.map(String).join(' ');
+        if (line.startsWith('trackbridge: unexpected error:')) logged.push(line);
+        else consoleError(...args);
+      };
     });
     after(async () => {
+      console.error = consoleError;
       for (const s of servers) {
         s.closeAllConnections();
         await new Promise<void>((resolve) => s.close(() => resolve()));
@@ -118,6 +127,7 @@ export function contractTests(ctx: RouteCtx): void {
     it('fails an answer with a key its message does not define, naming both', async () => {
       const res = await strict.get('/api/2.0/mlflow/experiments/get').query({ experiment_id: '1' });
       assertError(res, 500, 'INTERNAL_ERROR', /^response message mlflow\.GetExperiment\.Response has no field 'experiment_name'$/);
+      assert.ok(logged.some((l) => l.includes("GetExperiment.Response has no field 'experiment_name'")), 'the server logs the refused answer');
     });
 
     it('looks inside nested messages and lists', async () => {
