@@ -84,4 +84,5 @@ def transfer(server, payload: Path, sha256: str) -> dict:
     return {"bytes": size, "upload_s": up_s, "upload_mb_per_s": mib / up_s, "download_s": down_s, "download_mb_per_s": mib / down_s,
             "downloaded_bytes": got, "checksum_matches": digest == sha256,
             "rss_before_mb": up_mem.before / 2**20, "peak_rss_upload_mb": up_mem.peak / 2**20,
-            "peak_rss_download_mb": down_mem.peak / 2**20, "hwm_after_mb": hwm / 2**20}
+            "peak_rss_download_mb": down_mem.peak / 2**20,
+            "rss_growth_mb": (max(up_mem.peak, down_mem.peak) - up_mem.before) / 2**20, "hwm_after_mb": hwm / 2**20}

@@ -38,7 +38,7 @@ def sizes(scale: float) -> dict:
         "bulk_runs": s(100, 5), "bulk_steps": s(1000, 400), "bulk_repeats": s(20, 3),
         "e2e_metrics": 10, "e2e_steps": s(5000, 20),
         "limit_rows": s(1000000, 10000),
-        "registry_models": s(10000, 50), "registry_repeats": s(50, 20),
+        "registry_models": s(10000, 50), "registry_repeats": s(50, 20), "registry_page": 100 if scale >= 0.1 else 10,
         "transfer_bytes": s(2**30, 2**20),
     }
 
@@ -96,7 +96,7 @@ def main() -> None:
             ("bulk_interval", lambda s: w.bulk_interval(s.url, n["bulk_runs"], n["bulk_steps"], n["bulk_repeats"])),
             ("e2e_sync", lambda s: w.end_to_end(s.url, n["e2e_metrics"], n["e2e_steps"], False)),
             ("e2e_async", lambda s: w.end_to_end(s.url, n["e2e_metrics"], n["e2e_steps"], True)),
-            ("registry", lambda s: reg.registry(s.url, n["registry_models"], n["registry_repeats"])),
+            ("registry", lambda s: reg.registry(s.url, n["registry_models"], n["registry_repeats"], n["registry_page"])),
             ("artifacts", lambda s: at.transfer(s, payload, payload_sha)),
         ]
         for name, fn in plan:
@@ -180,7 +180,7 @@ def check_registry(sname: str, r: dict | None, n: dict) -> list[str]:
     if not r or "error" in r:
         return []
     out = []
-    want = reg.expected_pages(n["registry_models"])
+    want = reg.expected_pages(n["registry_models"], n["registry_page"])
     for label in ("rm_search_name_like", "rm_search_tag"):
         if r[label]["names"] != want[label]:
             out.append(f"{sname}: {label} returned {len(r[label]['names'])} names, not the {len(want[label])} populated ones in order")
@@ -271,6 +271,7 @@ def table(r: dict, limit: dict | None) -> list[dict]:
         row("  RSS before the transfer", "MB", "artifacts.rss_before_mb", False),
         row("  peak RSS during upload", "MB", "artifacts.peak_rss_upload_mb", False),
         row("  peak RSS during download", "MB", "artifacts.peak_rss_download_mb", False),
+        row("  RSS growth over the transfer", "MB", "artifacts.rss_growth_mb", False),
     ]
     if limit:
         ingest = get(t, "ingest.points_per_s")

@@ -13,7 +13,7 @@ from workloads import Api
 VERSIONS_PER_MODEL = 10
 MODELS_PER_RUN = 10  # each run is the source of VERSIONS_PER_MODEL * MODELS_PER_RUN versions
 TEAMS = 5
-PAGE = 100
+PAGES = 3  # pages read of each registered-model search, each timed
 NAME_PART = "7"
 # What MlflowClient.search_registered_models adds to every filter so that prompts stay hidden.
 NOT_PROMPT = "tag.`mlflow.prompt.is_prompt` != 'true'"
@@ -119,26 +119,26 @@ def _pages(api: Api, body: dict, pages: int, times: list[float]) -> list[str]:
     return names
 
 
-def measure(url: str, plan: Plan, run_ids: list[str], repeats: int, pages: int = 3) -> dict:
+def measure(url: str, plan: Plan, run_ids: list[str], repeats: int, page: int) -> dict:
     api = Api(url)
     rng = random.Random(9)
     out: dict = {}
 
     # The UI's search box (a name containing the text), a tag filter, and the UI's default list; all with the client's prompt clause.
-    by_name = {"filter": f"name LIKE '%{NAME_PART}%' AND {NOT_PROMPT}", "order_by": ["name DESC"], "max_results": PAGE}
-    by_tag = {"filter": f"tags.team = 'team-3' AND {NOT_PROMPT}", "order_by": ["name ASC"], "max_results": PAGE}
-    newest = {"filter": NOT_PROMPT, "order_by": ["last_updated_timestamp DESC"], "max_results": PAGE}
+    by_name = {"filter": f"name LIKE '%{NAME_PART}%' AND {NOT_PROMPT}", "order_by": ["name DESC"], "max_results": page}
+    by_tag = {"filter": f"tags.team = 'team-3' AND {NOT_PROMPT}", "order_by": ["name ASC"], "max_results": page}
+    newest = {"filter": NOT_PROMPT, "order_by": ["last_updated_timestamp DESC"], "max_results": page}
     for label, body in (("rm_search_name_like", by_name), ("rm_search_tag", by_tag), ("rm_search_newest", newest)):
         _pages(api, body, 1, [])  # warm-up
         times: list[float] = []
         for _ in range(repeats):
-            names = _pages(api, body, pages, times)
+            names = _pages(api, body, PAGES, times)
         out[label] = {**_summary(times), "names": names}
 
     times, by_model = [], {}
     for _ in range(repeats):
         m = rng.randrange(plan.models)
-        got = _timed(times, lambda: api.get("model-versions/search", {"filter": f"name='{model_name(m)}'", "max_results": PAGE}))
+        got = _timed(times, lambda: api.get("model-versions/search", {"filter": f"name='{model_name(m)}'", "max_results": 100}))
         by_model[m] = sorted(int(v["version"]) for v in got.get("model_versions", []))
     out["mv_search_name"] = {**_summary(times), "wrong": sorted(model_name(m) for m, vs in by_model.items()
                                                                 if vs != list(range(1, VERSIONS_PER_MODEL + 1)))}
@@ -169,17 +169,18 @@ def measure(url: str, plan: Plan, run_ids: list[str], repeats: int, pages: int =
     return out
 
 
-def registry(url: str, models: int, repeats: int) -> dict:
+def registry(url: str, models: int, repeats: int, page: int) -> dict:
+    """`page` is the search page size: 100 (the UI's) at full size, smaller at tiny sizes so that paging is exercised."""
     plan = Plan(models)
     pop = populate(url, plan)
-    res = measure(url, plan, pop["run_ids"], repeats)
+    res = measure(url, plan, pop["run_ids"], repeats, page)
     return {"models": models, "versions": models * VERSIONS_PER_MODEL, "populate_seconds": pop["seconds"],
             "populate_writes_per_s": pop["writes_per_s"], **res}
 
 
-def expected_pages(plan_models: int, pages: int = 3) -> dict[str, list[str]]:
+def expected_pages(plan_models: int, page: int) -> dict[str, list[str]]:
     """The names each registered-model search must return (the newest-first one depends on timing, so only its size)."""
     names = [model_name(i) for i in range(plan_models)]
-    like = sorted((n for n in names if NAME_PART in n), reverse=True)[:pages * PAGE]
-    tag = sorted(model_name(i) for i in range(plan_models) if team_of(i) == "team-3")[:pages * PAGE]
-    return {"rm_search_name_like": like, "rm_search_tag": tag, "rm_search_newest_rows": min(plan_models, pages * PAGE)}
+    like = sorted((n for n in names if NAME_PART in n), reverse=True)[:PAGES * page]
+    tag = sorted(model_name(i) for i in range(plan_models) if team_of(i) == "team-3")[:PAGES * page]
+    return {"rm_search_name_like": like, "rm_search_tag": tag, "rm_search_newest_rows": min(plan_models, PAGES * page)}
