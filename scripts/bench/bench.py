@@ -140,8 +140,9 @@ def main() -> None:
             print(f"[bench] check failed: {f}", file=sys.stderr)
         if failures:
             sys.exit(1)
-        print("[bench] checks passed: no workload errors, no writer errors, every point read back, bulk-interval within "
-              "max_results over the whole range, every registry answer as populated, the large file back byte for byte")
+        print(f"[bench] checks passed ({', '.join(x for x in WORKLOADS if x in only and x != 'limit')}): no workload errors, "
+              "no writer errors, every point read back, bulk-interval within max_results over the whole range, "
+              "every registry answer as populated, the large file back byte for byte")
 
 
 def figures(r):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import statistics
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait, FIRST_EXCEPTION
@@ -68,6 +69,8 @@ def populate(url: str, plan: Plan, threads: int = 16) -> dict:
     with ThreadPoolExecutor(threads) as pool:
         run_ids = list(pool.map(lambda r: api().run(exp, f"train-{r}"), range(plan.runs)))
 
+    lock, registered = threading.Lock(), [0]
+
     def register(i: int) -> None:
         a = api()
         body = {"name": model_name(i), "description": f"benchmark model {i}"}
@@ -82,6 +85,11 @@ def populate(url: str, plan: Plan, threads: int = 16) -> dict:
             got = a.post("model-versions/create", mv)["model_version"]
             if int(got["version"]) != v + 1:
                 raise RuntimeError(f"{model_name(i)}: version {got['version']} where {v + 1} was due")
+        with lock:
+            registered[0] += 1
+            if registered[0] % max(1, plan.models // 10) == 0:
+                print(f"[bench]     {registered[0]:,} of {plan.models:,} models registered, {time.perf_counter() - t:,.0f} s",
+                      file=sys.stderr, flush=True)
 
     pool = ThreadPoolExecutor(threads)
     futures = [pool.submit(register, i) for i in range(plan.models)]
