@@ -8,6 +8,7 @@ import { after, before, describe } from 'node:test';
 import { startRoutes, stopRoutes, type RouteCtx } from './routes/context';
 import { multipartTests } from './routes/multipart';
 import { localLocationTests } from './routes/local-locations';
+import { pathMatrixTests } from './routes/path-matrix';
 
 describe('MLflow artifact routes', () => {
   const ctx = {} as RouteCtx;
@@ -20,4 +21,5 @@ describe('MLflow artifact routes', () => {
 
   multipartTests(ctx);
   localLocationTests(ctx);
+  pathMatrixTests(ctx);
 });

@@ -126,20 +126,7 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async put(p: string, body: AsyncIterable<Uint8Array>): Promise<void> {
-    const segs = segmentsOf(p);
-    if (segs.length === 0) throw invalid('An artifact needs a file name');
-    const parent = segs.slice(0, -1);
-    const name = segs[segs.length - 1];
-    // Refuse what is bound to fail before a byte of the body is read.
-    const { real, missing } = await this.resolve(p, parent);
-    if (!(await fsp.stat(real)).isDirectory()) throw underFile(p);
-    if (missing.length === 0) {
-      if ((await lstatOrUndefined(path.join(real, name), p))?.isDirectory()) throw isFolder(p);
-    } else if (await lstatOrUndefined(path.join(real, missing[0]), p)) {
-      // A name that exists but did not resolve is a link leading nowhere.
-      throw outside(p);
-    }
-
+    const { parent, name } = await this.checkWritable(p);
     const tmp = path.join(this.tempDir, randomUUID());
     try {
       await receive(body, tmp);
@@ -150,6 +137,23 @@ export class LocalArtifactStore implements ArtifactStore {
       await fsp.rm(tmp, { force: true });
       throw refusal(e, p);
     }
+  }
+
+  /** Refuses a write that is bound to fail, before a byte of its body is read. */
+  private async checkWritable(p: string): Promise<{ parent: string[]; name: string }> {
+    const segs = segmentsOf(p);
+    if (segs.length === 0) throw invalid('An artifact needs a file name');
+    const parent = segs.slice(0, -1);
+    const name = segs[segs.length - 1];
+    const { real, missing } = await this.resolve(p, parent);
+    if (!(await fsp.stat(real)).isDirectory()) throw underFile(p);
+    if (missing.length === 0) {
+      if ((await lstatOrUndefined(path.join(real, name), p))?.isDirectory()) throw isFolder(p);
+    } else if (await lstatOrUndefined(path.join(real, missing[0]), p)) {
+      // A name that exists but did not resolve is a link leading nowhere.
+      throw outside(p);
+    }
+    return { parent, name };
   }
 
   async get(p: string) {
@@ -237,7 +241,9 @@ export class LocalArtifactStore implements ArtifactStore {
       && real !== this.staging.dir && !real.startsWith(this.stagingPrefix);
   }
 
-  beginUpload(target: string, parts: number): Promise<string> {
+  async beginUpload(target: string, parts: number): Promise<string> {
+    // Refused now rather than after the client has sent every part.
+    await this.checkWritable(target);
     return this.staging.begin(target, parts);
   }
 

@@ -129,6 +129,9 @@ export function multipartRoutes(r: express.Router, api: string, ctx: MlflowConte
     }
   });
 
+  // Anything else under part/ is a part URL this server never gave out.
+  r.put(`${base}/part/*splat`, (_req, res) => { sendError(res, invalid('Invalid part URL: expected mpu/part/<upload id>/<part number>')); });
+
   const methodNotAllowed = (_req: Request, res: Response) => { res.status(405).type('text/html').send('<h1>Method Not Allowed</h1>'); };
   r.all([`${base}/create`, `${base}/create/*splat`, `${base}/complete`, `${base}/complete/*splat`, `${base}/abort`, `${base}/abort/*splat`,
     `${base}/part/:upload_id/:part_number`], methodNotAllowed);
