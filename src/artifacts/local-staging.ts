@@ -95,9 +95,23 @@ export class LocalStaging {
       if (errno(e) === 'ENOENT') throw gone(id);
       throw e;
     }
-    // An earlier copy of this part with other bytes is superseded.
+    // An earlier copy of this part with other bytes is superseded. Only an older one: of two
+    // copies sent at once, the one written last stays, whichever process removes first.
+    let ours: bigint;
+    try {
+      ours = (await fsp.stat(path.join(folder, name), { bigint: true })).mtimeNs;
+    } catch (e) {
+      // A newer copy sent at once already took its place.
+      if (errno(e) === 'ENOENT') return etag;
+      throw e;
+    }
     for (const other of await this.partsIn(folder)) {
-      if (other.startsWith(partPrefix(part)) && other !== name) await fsp.rm(path.join(folder, other), { force: true });
+      if (!other.startsWith(partPrefix(part)) || other === name) continue;
+      try {
+        if ((await fsp.stat(path.join(folder, other), { bigint: true })).mtimeNs < ours) await fsp.rm(path.join(folder, other), { force: true });
+      } catch (e) {
+        if (errno(e) !== 'ENOENT') throw e;
+      }
     }
     return etag;
   }

@@ -197,6 +197,29 @@ export function artifactStoreConformance(label: string, open: OpenArtifactStore)
       assert.equal(await readAll(s, 'keep/old.bin'), 'one TWO three');
     });
 
+    it('of one part sent twice at once, one copy stays whole and completes the upload', async () => {
+      const s = await open();
+      const id = await s.beginUpload('race.bin', 1);
+      const a = Buffer.alloc(2 * 1024 * 1024, 0x61);
+      const b = Buffer.alloc(2 * 1024 * 1024, 0x62);
+      const [ea, eb] = await Promise.all([s.putPart(id, 1, bodyOf(a)), s.putPart(id, 1, bodyOf(b))]);
+      let completed: Buffer | undefined;
+      for (const [etag, bytes] of [[ea, a], [eb, b]] as const) {
+        try {
+          await s.completeUpload(id, [{ part: 1, etag }]);
+          completed = bytes;
+          break;
+        } catch (e) {
+          assert.ok(e instanceof TrackbridgeError && e.code === 'INVALID_ARGUMENT', String(e));
+        }
+      }
+      assert.ok(completed, 'one of the two copies completes the upload');
+      const got = await s.get('race.bin');
+      const chunks: Buffer[] = [];
+      for await (const c of got!.stream) chunks.push(c as Buffer);
+      assert.ok(Buffer.concat(chunks).equals(completed), 'the file is that copy, whole');
+    });
+
     it('aborts an upload, removing its parts; unknown ids are NOT_FOUND and an interrupted part stages nothing', async () => {
       const s = await open();
       const id = await s.beginUpload('gone.bin', 2);

@@ -6,7 +6,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-import { assertError, createExperiment, createRun, rawRequest, type RawResponse, type RouteCtx } from './context';
+import type { AddressInfo } from 'node:net';
+
+import { buildApp } from '../../src/server';
+import { Tracking } from '../../src/core/tracking';
+import { LocalArtifactStore } from '../../src/artifacts/local';
+import { assertError, createExperiment, createRun, rawRequest, STRICT, type RawResponse, type RouteCtx } from './context';
 
 const MPU = '/api/2.0/mlflow-artifacts/mpu';
 const BASE = '/api/2.0/mlflow-artifacts/artifacts';
@@ -155,6 +160,24 @@ export function multipartTests(ctx: RouteCtx): void {
       assert.deepEqual(fs.readdirSync(path.join(staging, up.upload_id)), ['upload.json'], 'nothing was staged');
       for (const id of [most.upload_id, up.upload_id]) {
         assert.equal((await post(ctx, `${MPU}/abort/${runRoot}/bounds`, { path: 'b.bin', upload_id: id })).status, 200);
+      }
+    });
+
+    it('is served by any process on the shared root: created on one, parts to both, completed on the other', async () => {
+      // A second server process: its own app and artifact store object over the same database and root.
+      const tracking = new Tracking(ctx.store, { defaultArtifactRoot: 'mlflow-artifacts:/' }, new LocalArtifactStore(ctx.artifactsRoot));
+      const server = await new Promise<http.Server>((resolve) => { const srv = buildApp(tracking, STRICT).listen(0, '127.0.0.1', () => resolve(srv)); });
+      const other = { ...ctx, port: (server.address() as AddressInfo).port };
+      try {
+        const up = await create(`${runRoot}/shared`, 'shared.bin', 2);
+        const e1 = String((await putPart(other, up.credentials[0].url, 'first half, ')).headers.etag);
+        const e2 = String((await putPart(ctx, up.credentials[1].url, 'second half')).headers.etag);
+        const done = await post(other, `${MPU}/complete/${runRoot}/shared`, { path: 'shared.bin', upload_id: up.upload_id, parts: [{ part_number: 1, etag: e1 }, { part_number: 2, etag: e2 }] });
+        assert.equal(done.status, 200, done.text);
+        assert.equal((await rawRequest(ctx, 'GET', `${BASE}/${runRoot}/shared/shared.bin`)).text, 'first half, second half');
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
       }
     });
 
