@@ -118,6 +118,14 @@ describe('artifacts service', () => {
       await rejectsWith(tracking.artifacts.write(root, p, bodyOf('x')), 'INVALID_ARGUMENT', `write ${p}`);
       await rejectsWith(tracking.artifacts.list(root, p), 'INVALID_ARGUMENT', `list ${p}`);
     }
+    for (const p of ['file:x.txt', ':/x.txt', 's3://bucket/x.txt', 'mlflow-artifacts:/1/x.txt', 'FILE:/x']) {
+      await rejectsWith(tracking.artifacts.write(root, p, bodyOf('x')), 'INVALID_ARGUMENT', `write ${p}`);
+    }
+    // A colon inside a name is no scheme.
+    for (const p of ['epoch:3.txt', 'model:v1/w.bin', 'plots/10:00.png']) {
+      await tracking.artifacts.write(root, p, bodyOf(p));
+      assert.equal(await text((await tracking.artifacts.open(root, p)).stream), p);
+    }
     await rejectsWith(tracking.artifacts.open(root, 'absent.txt'), 'NOT_FOUND', 'missing file');
     await rejectsWith(tracking.artifacts.ofRun('0'.repeat(32)), 'NOT_FOUND', 'unknown run');
   });

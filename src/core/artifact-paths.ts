@@ -51,8 +51,9 @@ export function checkRequestedPath(p: string): string {
   const s = decoded.replace(/^file:(?:\/\/[^/]*)?/i, '');
   const absolute = s.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\');
   if (s.includes('#') || s.split('/').includes('..') || absolute) throw invalid('Invalid path');
-  // A URI of another scheme (or of none: ':/x') names no place below a root.
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:|^:/.test(decoded)) throw invalid(`Invalid artifact path: '${clip(p)}' is a URI, not a path`);
+  // A URI (`file:x`, `s3://b/k`, `mlflow-artifacts:/1/x`, or of no scheme: `:/x`) names no place
+  // below a root; a first name with a colon in it (`epoch:3.txt`) is a name like any other.
+  if (/^(?:file:|:|[A-Za-z][A-Za-z0-9+.-]*:\/)/i.test(decoded)) throw invalid(`Invalid artifact path: '${clip(p)}' is a URI, not a path`);
   return checkArtifactPath(p);
 }
 
