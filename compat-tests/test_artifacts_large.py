@@ -162,3 +162,24 @@ def test_download_artifacts_of_a_logged_models_folder(tracking, tmp_path):
     assert sorted(p.name for p in sub.iterdir()) == ["vocab.txt"]
     loaded = mlflow.pyfunc.load_model(info.model_uri)
     assert list(loaded.predict([1, 2, 3])) == [2, 4, 6]
+
+
+def test_a_client_forcing_presigned_downloads_falls_back_to_the_proxy(tracking, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD", "true")
+    asked = []
+    original = HttpArtifactRepository._get_presigned_download_url
+
+    def spied(self, remote_file_path):
+        asked.append(remote_file_path)
+        return original(self, remote_file_path)
+
+    monkeypatch.setattr(HttpArtifactRepository, "_get_presigned_download_url", spied)
+    mlflow.set_experiment(unique("presigned-fallback"))
+    source = tmp_path / "report.txt"
+    source.write_text("accuracy 0.93\n")
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(source), artifact_path="reports")
+    local = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="reports/report.txt",
+                                                dst_path=str(tmp_path / "back"))
+    assert Path(local).read_text() == "accuracy 0.93\n"
+    assert len(asked) == 1 and asked[0].endswith("report.txt"), "the client asked for a presigned URL first, got 501 and used the proxy"
