@@ -10,6 +10,7 @@ import { SqlExperimentWrites } from './tx/experiments';
 import { SqlLoggedModelWrites } from './tx/logged-models';
 import { SqlMetricWrites } from './tx/metrics';
 import { SqlOriginWrites } from './tx/origins';
+import { SqlRegistryWrites } from './tx/registry';
 import { SqlRunWrites } from './tx/runs';
 import { SqlRunDataWrites } from './tx/run-data';
 
@@ -20,6 +21,7 @@ export class SqlWriteTx implements WriteTx {
   readonly loggedModels: SqlLoggedModelWrites;
   readonly runData: SqlRunDataWrites;
   readonly origins: SqlOriginWrites;
+  readonly registry: SqlRegistryWrites;
 
   constructor(private readonly sql: SqlExec, keys: MetricKeyCache) {
     this.experiments = new SqlExperimentWrites(sql);
@@ -28,6 +30,7 @@ export class SqlWriteTx implements WriteTx {
     this.loggedModels = new SqlLoggedModelWrites(sql);
     this.runData = new SqlRunDataWrites(sql);
     this.origins = new SqlOriginWrites(sql);
+    this.registry = new SqlRegistryWrites(sql);
   }
 
   pause(): Promise<void> { return this.sql.pause(); }
