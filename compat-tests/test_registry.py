@@ -49,8 +49,8 @@ def test_sklearn_log_register_alias_and_load(tracking):
             second, name="model", signature=infer_signature(x, second.predict(x)),
             input_example=x[:2], registered_model_name=name)
 
-    assert info1.registered_model_version == 1
-    assert info2.registered_model_version == 2
+    assert str(info1.registered_model_version) == "1"
+    assert str(info2.registered_model_version) == "2"
     v1 = client.get_model_version(name, "1")
     assert v1.status == "READY"
     assert v1.current_stage == "None"
@@ -150,7 +150,7 @@ def test_rename_keeps_versions_and_aliases_then_delete(tracking):
     mlflow.set_experiment(unique("rename"))
     model, x = train(4)
     with mlflow.start_run():
-        mlflow.sklearn.log_model(model, name="m", registered_model_name=name)
+        info = mlflow.sklearn.log_model(model, name="m", registered_model_name=name)
         mlflow.sklearn.log_model(model, name="m2", registered_model_name=name)
     client.set_registered_model_alias(name, "prod", "2")
     client.set_registered_model_tag(name, "team", "pricing")
@@ -170,7 +170,7 @@ def test_rename_keeps_versions_and_aliases_then_delete(tracking):
     assert error_code_of(lambda: client.get_model_version(new_name, "2")) == "RESOURCE_DOES_NOT_EXIST"
     assert client.get_registered_model(new_name).aliases == {}
     again = client.create_model_version(new_name, client.get_model_version_download_uri(new_name, "1"),
-                                        run_id=client.get_model_version(new_name, "1").run_id)
+                                        model_id=info.model_id)
     assert again.version == "3"
 
     client.delete_registered_model(new_name)
