@@ -23,7 +23,7 @@ describe('registry events', () => {
   before(async () => {
     db = await createDatabase('sqlite');
     ({ store, tracking } = await openTracking(db.url, FAST));
-    registry = new Registry(store, { publish: (e) => { events.push(e); } });
+    registry = new Registry(store, tracking.artifacts, { publish: (e) => { events.push(e); } });
     const exp = await tracking.experiments.create('events', undefined, []);
     runId = (await tracking.runs.create({ experimentId: exp, startTime: 1, tags: [] })).info.runId;
   });
@@ -86,7 +86,7 @@ describe('registry events', () => {
   });
 
   it('keeps a committed write when the listener throws', async () => {
-    const throwing = new Registry(store, { publish: () => { throw new Error('listener down'); } });
+    const throwing = new Registry(store, tracking.artifacts, { publish: () => { throw new Error('listener down'); } });
     await throwing.createModel({ name: 'survives', tags: [] });
     assert.equal((await registry.getModel('survives')).name, 'survives');
   });

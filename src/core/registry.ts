@@ -5,7 +5,7 @@
  * above all) are serialised on every database; events go out once the write has committed.
  */
 import { alreadyExists, invalid, notFound, TrackbridgeError } from './errors';
-import { ArtifactRoot } from './artifacts';
+import type { ArtifactRoot, Artifacts } from './artifacts';
 import type { ModelVersion, ModelVersionStage, Page, RegisteredModel, Tag } from './model';
 import type { LockedRegisteredModel, Store, WriteTx } from './store';
 import { NO_LISTENER, type RegistryEvent, type RegistryEvents } from './registry-events';
@@ -39,7 +39,7 @@ export interface NewModelVersionRequest {
 export interface RegistrySearchRequest { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string }
 
 export class Registry {
-  constructor(private readonly store: Store, private readonly events: RegistryEvents = NO_LISTENER) {}
+  constructor(private readonly store: Store, private readonly artifacts: Artifacts, private readonly events: RegistryEvents = NO_LISTENER) {}
 
   // ------------------------------------------------------------ registered models
 
@@ -230,7 +230,7 @@ export class Registry {
   /** The version's files as an artifact root, for serving one of them. */
   async artifactRoot(name: string, version: string): Promise<ArtifactRoot> {
     const v = await this.getVersion(name, version);
-    return new ArtifactRoot(v.storageLocation, `model version ${v.version} of '${name}'`);
+    return this.artifacts.rootAt(v.storageLocation, `model version ${v.version} of '${name}'`);
   }
 
   async setVersionTag(name: string, version: string, tag: { key?: string; value?: string }): Promise<void> {

@@ -34,7 +34,7 @@ export class Tracking {
     this.loggedModels = new LoggedModels(store);
     this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
     this.ingest = new Ingest(store, cfg);
-    this.registry = new Registry(store, registryEvents);
+    this.registry = new Registry(store, this.artifacts, registryEvents);
   }
 
   async start(): Promise<void> {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { assertClientError, assertError, createExperiment, createRun, getRun, rawRequest, type RouteCtx } from './context';
+import { assertUntouched, HOSTILE_PATHS, LEAK, SECRET, snapshotTree } from '../support/hostile-paths';
 
 const API = '/api/2.0/mlflow';
 const RM = `${API}/registered-models`;
@@ -149,6 +150,18 @@ export function registryTests(ctx: RouteCtx): void {
         for (const extra of [{ run_id: run }, { model_id: modelId }, {}]) {
           const res = await ctx.api.post(`${MV}/create`).send({ name: 'hostile', source, ...extra });
           assertError(res, 400, 'INVALID_PARAMETER_VALUE');
+        }
+      }
+      // Every CVE class of the shared matrix, as the source itself and below each root a source may name.
+      for (const { kind, value } of HOSTILE_PATHS) {
+        const shapes: Array<[string, Record<string, string>]> = [
+          [value, { run_id: run }], [`${runUri}/${value}`, { run_id: run }], [`${modelUri}/${value}`, { model_id: modelId }],
+          [`runs:/${run}/${value}`, {}], [`models:/${modelId}/${value}`, { model_id: modelId }],
+        ];
+        for (const [source, extra] of shapes) {
+          const res = await ctx.api.post(`${MV}/create`).send({ name: 'hostile', source, ...extra });
+          assertError(res, 400, 'INVALID_PARAMETER_VALUE');
+          assert.ok(res.status === 400, `${kind} ${JSON.stringify(source)}`);
         }
       }
       const mismatched = await ctx.api.post(`${MV}/create`).send({ name: 'hostile', source: `runs:/${run}/model`, run_id: '0123456789abcdef0123456789abcdef' });
@@ -305,12 +318,16 @@ export function registryTests(ctx: RouteCtx): void {
       assertError(await ctx.api.get('/model-versions/get-artifact').query({ name: 'files', version: '9', path: 'MLmodel' }), 404, 'RESOURCE_DOES_NOT_EXIST');
       assertError(await ctx.api.get('/model-versions/get-artifact').query({ name: 'files', version: '1' }), 400, 'INVALID_PARAMETER_VALUE');
 
-      fs.writeFileSync(path.join(ctx.scratch, 'secret.txt'), 'TOP-SECRET-CONTENT');
-      for (const p of ['../../../secret.txt', '%2e%2e/%2e%2e/secret.txt', '%252e%252e%252fsecret.txt', '/etc/passwd', 'a;/../../x', '..\\..\\secret.txt', 'file:///etc/passwd']) {
-        const raw = await rawRequest(ctx, 'GET', `/model-versions/get-artifact?name=files&version=1&path=${encodeURIComponent(p)}`);
-        assert.ok(raw.status === 400 || raw.status === 404, `${p}: ${raw.status} ${raw.text}`);
-        assert.ok(!raw.text.includes('TOP-SECRET-CONTENT'), p);
+      const storeDir = path.join(ctx.artifactsRoot, modelUri.replace(/^mlflow-artifacts:\/?/, ''));
+      fs.writeFileSync(path.join(storeDir, '..', 'outside.txt'), SECRET);
+      fs.writeFileSync(path.join(storeDir, '..', '..', 'outside.txt'), SECRET);
+      const before = snapshotTree(ctx.scratch);
+      for (const { kind, value } of HOSTILE_PATHS) {
+        const raw = await rawRequest(ctx, 'GET', `/model-versions/get-artifact?name=files&version=1&path=${encodeURIComponent(value)}`);
+        assert.ok(raw.status === 400 || raw.status === 404, `${kind} ${JSON.stringify(value)}: ${raw.status} ${raw.text}`);
+        assert.doesNotMatch(raw.text, LEAK, `${kind} ${JSON.stringify(value)}`);
       }
+      assertUntouched(ctx.scratch, before, 'a hostile get-artifact');
       const post = await ctx.api.post('/model-versions/get-artifact');
       assert.equal(post.status, 405);
     });
