@@ -71,8 +71,26 @@ function refuseHostile(source: string): void {
 
 const isLocal = (s: string) => !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(s) || /^file:/i.test(s) || /^[A-Za-z]:[\\/]/.test(s);
 
-/** The path of `source` below `root` ('' for the root itself), or undefined when it is not inside it. */
+/** A local location as a plain absolute path: `/x`, `file:///x`, `file://localhost/x`; undefined for any other. */
+function localPath(uri: string): string | undefined {
+  if (uri.startsWith('/') && !uri.startsWith('//')) return uri;
+  const m = /^file:\/\/(?:localhost)?(\/(?!\/).*)$/i.exec(uri) ?? /^file:(\/(?!\/).*)$/i.exec(uri);
+  return m?.[1];
+}
+
+/**
+ * The path of `source` below `root` ('' for the root itself), or undefined when it is not inside
+ * it. A local root and a local source compare as paths, so `/x/artifacts/model` is inside
+ * `file:///x/artifacts`, as MLflow's server reads them.
+ */
 export function pathBelow(source: string, root: string): string | undefined {
+  const localRoot = localPath(root);
+  const localSource = localPath(source);
+  if (localRoot !== undefined && localSource !== undefined) return below(localSource, localRoot);
+  return below(source, root);
+}
+
+function below(source: string, root: string): string | undefined {
   const base = root.replace(/\/+$/, '');
   if (base === '' || !/^[A-Za-z][A-Za-z0-9+.-]*:|^\//.test(base)) return undefined;
   if (source === base || source === `${base}/`) return '';

@@ -17,6 +17,7 @@ import {
   REGISTRY_LIMITS,
 } from './registry-checks';
 import { resolveVersionSource } from './model-version-source';
+import { MODEL_VERSIONS_TAG, withModelVersion } from './model-versions-tag';
 import { BY_NAME, BY_VERSION_DESC, promptScoped, VERSIONS_DEFAULT_ORDER, withTieBreakers } from './registry-search';
 import { assertStorableText, clip } from './text';
 
@@ -151,6 +152,9 @@ export class Registry {
     }
     const isPrompt = hasPromptTag(tags);
     const resolved = await resolveVersionSource(this.store, { source: req.source, runId: req.runId, modelId: req.modelId, isPrompt });
+    // MLflow's server lists the version on the logged model it came from, in a tag its client extends.
+    const mirrored = !isPrompt && resolved.modelId ? resolved.modelId : undefined;
+    const mirrorTag = mirrored ? (await this.store.getLoggedModel(mirrored))?.tags.find((t) => t.key === MODEL_VERSIONS_TAG)?.value : undefined;
     const version = await this.withModel(name, async (tx, model) => {
       const time = Date.now();
       const number = await tx.registry.reserveVersion(model);
@@ -159,6 +163,9 @@ export class Registry {
         modelId: resolved.modelId, status: 'READY', storageLocation: resolved.storageLocation, tags,
       });
       await tx.registry.updateModel(model, { lastUpdatedTimestamp: time });
+      const logged = mirrored ? await tx.loggedModels.lock(mirrored) : undefined;
+      const value = logged?.lifecycleStage === 'active' ? withModelVersion(mirrorTag, name, number) : undefined;
+      if (value !== undefined) await tx.loggedModels.setTags(mirrored!, [{ key: MODEL_VERSIONS_TAG, value }]);
       return number;
     });
     const v = String(version);

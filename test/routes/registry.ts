@@ -123,6 +123,10 @@ export function registryTests(ctx: RouteCtx): void {
       const v2 = (await ok(await ctx.api.post(`${MV}/create`).send({ name: 'numbered', source: `models:/${modelId}`, model_id: modelId }))).model_version;
       assert.equal(v2.version, '2');
       assert.equal(v2.run_id, run);
+      // The logged model's mlflow.modelVersions tag, byte for byte as MLflow's server writes it.
+      const logged = await ok(await ctx.api.get(`${API}/logged-models/${modelId}`));
+      const tag = logged.model.info.tags.find((t: any) => t.key === 'mlflow.modelVersions');
+      assert.equal(tag.value, '[{"name": "numbered", "version": 1}, {"name": "numbered", "version": 2}]');
 
       const v3 = (await ok(await ctx.api.post(`${MV}/create`).send({ name: 'numbered', source: `runs:/${run}/model` }))).model_version;
       assert.equal(v3.version, '3');
@@ -328,6 +332,10 @@ export function registryTests(ctx: RouteCtx): void {
         assert.doesNotMatch(raw.text, LEAK, `${kind} ${JSON.stringify(value)}`);
       }
       assertUntouched(ctx.scratch, before, 'a hostile get-artifact');
+      // Judged before the model is looked up, also with the double slash of a joined base URL.
+      const doubled = await rawRequest(ctx, 'GET', '//model-versions/get-artifact?name=nobody&version=1&path=../path');
+      assert.equal(doubled.status, 400, doubled.text);
+      assert.deepEqual(JSON.parse(doubled.text), { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid path' });
       const post = await ctx.api.post('/model-versions/get-artifact');
       assert.equal(post.status, 405);
     });

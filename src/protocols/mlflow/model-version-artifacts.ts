@@ -10,7 +10,8 @@ import { invalid } from '../../core/errors';
 import { sendError } from './respond';
 import { sendArtifact } from './artifact-download';
 
-const PATH = '/model-versions/get-artifact';
+/** MLflow's UI and tests reach it with one slash or, joining a base URL that ends in one, two. */
+const PATH = /^\/\/?model-versions\/get-artifact$/;
 
 /** A query parameter as MLflow's server reads it: the first of repeated values. */
 function queryText(req: Request, name: string): string | undefined {
