@@ -52,7 +52,7 @@ export class RegistryReads {
     const [row] = await this.reads.all(`SELECT "handle" FROM "registered_models" WHERE "name" = ?`, [name]);
     if (!row) return [];
     const handle = Number(row.handle);
-    return (await latestVersionsOf(this.reads, [handle], stages)).get(handle)!;
+    return (await latestVersionsOf(this.reads, new Map([[handle, name]]), stages)).get(handle)!;
   }
 
   async searchModelVersions(q: RegistrySearch): Promise<ModelVersion[]> {

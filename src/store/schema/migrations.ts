@@ -319,25 +319,36 @@ const registry: Migration = {
       longText(t, 'value');
       t.primary(['handle', 'key']);
     });
-    await s.createTable('model_versions', (t) => {
-      s.dialect.binaryCollation(t);
-      t.integer('handle').notNullable();
-      t.integer('version').notNullable();
-      t.bigInteger('creation_timestamp').notNullable();
-      t.bigInteger('last_updated_timestamp').notNullable();
-      t.string('user_id', 256).nullable();
-      t.string('current_stage', 20).notNullable();
-      t.text('description').nullable();
-      t.text('source').notNullable();
-      t.string('run_id', 64).nullable();
-      t.text('run_link').nullable();
-      t.string('model_id', 64).nullable();
-      t.string('status', 32).notNullable();
-      t.text('status_message').nullable();
-      t.text('storage_location').notNullable();
-      t.smallint('deleted').notNullable();
-      t.primary(['handle', 'version']);
-    });
+    if (s.dialect.withoutRowid) {
+      // Clustered by (model, number): a model's versions are one B-tree range, read without a second lookup.
+      await s.createTableSql('model_versions', `CREATE TABLE model_versions (handle INTEGER NOT NULL, version INTEGER NOT NULL,
+        creation_timestamp BIGINT NOT NULL, last_updated_timestamp BIGINT NOT NULL, user_id VARCHAR(256), current_stage VARCHAR(20) NOT NULL,
+        description TEXT, source TEXT NOT NULL, run_id VARCHAR(64), run_link TEXT, model_id VARCHAR(64), status VARCHAR(32) NOT NULL,
+        status_message TEXT, storage_location TEXT NOT NULL, deleted SMALLINT NOT NULL,
+        PRIMARY KEY (handle, version)) WITHOUT ROWID`);
+    } else {
+      await s.createTable('model_versions', (t) => {
+        s.dialect.binaryCollation(t);
+        t.integer('handle').notNullable();
+        t.integer('version').notNullable();
+        t.bigInteger('creation_timestamp').notNullable();
+        t.bigInteger('last_updated_timestamp').notNullable();
+        t.string('user_id', 256).nullable();
+        t.string('current_stage', 20).notNullable();
+        t.text('description').nullable();
+        t.text('source').notNullable();
+        t.string('run_id', 64).nullable();
+        t.text('run_link').nullable();
+        t.string('model_id', 64).nullable();
+        t.string('status', 32).notNullable();
+        t.text('status_message').nullable();
+        t.text('storage_location').notNullable();
+        t.smallint('deleted').notNullable();
+        t.primary(['handle', 'version']);
+      });
+    }
+    // The latest version of each stage is read from this index alone.
+    await s.index('model_versions', 'model_versions_latest_idx', ['handle', 'deleted', 'current_stage', 'version']);
     await s.index('model_versions', 'model_versions_run_idx', ['run_id']);
     await s.index('model_versions', 'model_versions_model_idx', ['model_id']);
     await s.createTable('model_version_tags', (t) => {
@@ -395,6 +406,6 @@ export const EXPECTED_INDEXES: Record<string, string[]> = {
   run_streams: ['run_streams_run_name_uq'],
   run_history_values: ['run_history_values_key_step_idx'],
   registered_models: ['registered_models_name_uq', 'registered_models_updated_idx'],
-  model_versions: ['model_versions_run_idx', 'model_versions_model_idx'],
+  model_versions: ['model_versions_latest_idx', 'model_versions_run_idx', 'model_versions_model_idx'],
   registered_model_aliases: ['registered_model_aliases_version_idx'],
 };

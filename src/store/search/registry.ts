@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { Comparison } from '../../core/query/ast';
 import type { RegistrySearch } from '../../core/store';
 import { invalid } from '../../core/errors';
+import { comparisonsIn } from '../../core/query/filter';
 import type { SqlDialect } from '../dialect';
 import { compare } from './conditions';
 import { columnComparison, whereFilter } from './tree';
@@ -49,9 +50,19 @@ export function compileRegisteredModelSearch(db: Knex, dialect: SqlDialect, q: R
   return sql.offset(q.offset).limit(q.limit + 1);
 }
 
+/** Version columns with an index of their own, which a filter on them should start from. */
+const INDEXED_VERSION_KEYS = new Set(['run_id']);
+
 export function compileModelVersionSearch(db: Knex, dialect: SqlDialect, q: RegistrySearch): Knex.QueryBuilder {
-  let sql = db('model_versions as mv').join('registered_models as rm', 'rm.handle', 'mv.handle')
-    .where('mv.deleted', 0).select('rm.name as name', 'mv.*');
+  // Without a filter on an indexed version column, the models are walked in name order and each
+  // one's versions by number, which is the default order: a page stops after limit+1 rows instead
+  // of sorting every version. SQLite keeps the join order a CROSS JOIN gives; for PostgreSQL and
+  // MySQL it is the same inner join, planned as they see fit.
+  const byModel = !comparisonsIn(q.filter).some((c) => c.entity === 'attribute' && INDEXED_VERSION_KEYS.has(c.key));
+  let sql = byModel
+    ? db('registered_models as rm').crossJoin(db.raw('??', ['model_versions as mv'])).whereRaw('mv.handle = rm.handle')
+    : db('model_versions as mv').join('registered_models as rm', 'rm.handle', 'mv.handle');
+  sql = sql.where('mv.deleted', 0).select('rm.name as name', 'mv.*');
   sql = whereFilter(sql, q.filter, (b, c, twoValued) => {
     if (c.entity === 'tag') return tagComparison(db, dialect, b, 'model_version_tags', 'kv.handle = mv.handle AND kv.version = mv.version', c);
     if (c.entity !== 'attribute') throw invalid(`Invalid entity type '${c.entity}' for a model version search`);
