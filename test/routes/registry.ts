@@ -255,6 +255,8 @@ export function registryTests(ctx: RouteCtx): void {
       assert.deepEqual(renamed.registered_model.tags, [{ key: 'k', value: 'v' }]);
       assert.equal((await ok(await ctx.api.get(`${RM}/alias`).query({ name: 'new-name', alias: 'a' }))).model_version.name, 'new-name');
       assertError(await ctx.api.get(`${RM}/get`).query({ name: 'old-name' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+      // Onto its own name: nothing moves.
+      assert.equal((await ok(await ctx.api.post(`${RM}/rename`).send({ name: 'new-name', new_name: 'new-name' }))).registered_model.name, 'new-name');
     });
 
     it('searches models with filters, order and pages, and hides prompts unless asked', async () => {
