@@ -6,6 +6,8 @@ import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
 import { RunData } from './run-data';
 import { Artifacts } from './artifacts';
+import { Registry } from './registry';
+import { NO_LISTENER, type RegistryEvents } from './registry-events';
 import type { ArtifactStore } from './artifact-store';
 import type { Store } from './store';
 import { invalid } from './errors';
@@ -19,10 +21,12 @@ export class Tracking {
   readonly runData: RunData;
   readonly loggedModels: LoggedModels;
   readonly artifacts: Artifacts;
+  /** Registered models, their versions, aliases and stages, and prompts. */
+  readonly registry: Registry;
   /** Objects written with their own ids, times and origin (importers, front-ends with ids of their own). */
   readonly ingest: Ingest;
 
-  constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore) {
+  constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore, registryEvents: RegistryEvents = NO_LISTENER) {
     this.experiments = new Experiments(store, cfg);
     this.runs = new Runs(store);
     this.history = new History(store);
@@ -30,6 +34,7 @@ export class Tracking {
     this.loggedModels = new LoggedModels(store);
     this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
     this.ingest = new Ingest(store, cfg);
+    this.registry = new Registry(store, this.artifacts, registryEvents);
   }
 
   async start(): Promise<void> {
