@@ -10,6 +10,8 @@ import type { ArtifactStore } from './artifact-store';
 import type { Store } from './store';
 import { invalid } from './errors';
 import { LIMITS } from './limits';
+import { Webhooks, type WebhookOptions } from './webhooks/webhooks';
+import type { RegistryEvents } from './registry-events';
 
 export class Tracking {
   readonly experiments: Experiments;
@@ -21,8 +23,11 @@ export class Tracking {
   readonly artifacts: Artifacts;
   /** Objects written with their own ids, times and origin (importers, front-ends with ids of their own). */
   readonly ingest: Ingest;
+  readonly webhooks: Webhooks;
+  /** Where the registry reports its committed writes: the webhooks. */
+  readonly registryEvents: RegistryEvents;
 
-  constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore) {
+  constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore, opts: { webhooks?: WebhookOptions } = {}) {
     this.experiments = new Experiments(store, cfg);
     this.runs = new Runs(store);
     this.history = new History(store);
@@ -30,6 +35,7 @@ export class Tracking {
     this.loggedModels = new LoggedModels(store);
     this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
     this.ingest = new Ingest(store, cfg);
+    this.registryEvents = this.webhooks = new Webhooks(store, opts.webhooks);
   }
 
   async start(): Promise<void> {

@@ -26,6 +26,8 @@ import type { LoggedModelSearch, RunDocumentKind, StoredHistoryValueRead } from 
 import type { ConsoleLine, StreamOffset } from '../core/model';
 import * as runData from './run-data-reads';
 import { checkFilterTree, comparisonsIn, foldConstants, matchesNone } from '../core/query/filter';
+import type { StoredWebhook, Webhook, WebhookEvent } from '../core/webhooks/types';
+import * as webhookReads from './webhooks';
 
 export interface OpenOptions {
   sqlite?: Partial<SqliteOptions>;
@@ -333,6 +335,12 @@ export class SqlStore implements Store {
     const rows = await compileLoggedModelSearch(this.reader, this.dialect, q);
     return hydrateLoggedModels(this.reader, rows);
   }
+
+  // ---- webhooks ----
+
+  getWebhook(webhookId: string): Promise<StoredWebhook | undefined> { return webhookReads.getWebhook(this.reads, webhookId); }
+  listWebhooks(offset: number, limit: number): Promise<Webhook[]> { return webhookReads.listWebhooks(this.reads, offset, limit); }
+  webhooksForEvent(event: WebhookEvent, limit: number): Promise<StoredWebhook[]> { return webhookReads.webhooksForEvent(this.reads, event, limit); }
 
   // ---- origins ----
 

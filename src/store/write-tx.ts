@@ -12,6 +12,7 @@ import { SqlMetricWrites } from './tx/metrics';
 import { SqlOriginWrites } from './tx/origins';
 import { SqlRunWrites } from './tx/runs';
 import { SqlRunDataWrites } from './tx/run-data';
+import { SqlWebhookWrites } from './tx/webhooks';
 
 export class SqlWriteTx implements WriteTx {
   readonly experiments: SqlExperimentWrites;
@@ -20,6 +21,7 @@ export class SqlWriteTx implements WriteTx {
   readonly loggedModels: SqlLoggedModelWrites;
   readonly runData: SqlRunDataWrites;
   readonly origins: SqlOriginWrites;
+  readonly webhooks: SqlWebhookWrites;
 
   constructor(private readonly sql: SqlExec, keys: MetricKeyCache) {
     this.experiments = new SqlExperimentWrites(sql);
@@ -28,6 +30,7 @@ export class SqlWriteTx implements WriteTx {
     this.loggedModels = new SqlLoggedModelWrites(sql);
     this.runData = new SqlRunDataWrites(sql);
     this.origins = new SqlOriginWrites(sql);
+    this.webhooks = new SqlWebhookWrites(sql);
   }
 
   pause(): Promise<void> { return this.sql.pause(); }

@@ -290,7 +290,39 @@ const runData: Migration = {
   },
 };
 
-export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData];
+/**
+ * Webhooks and the events each subscribes to, in the order given. The secret that signs a
+ * webhook's deliveries is kept as given (see README, webhooks): it is never part of an answer,
+ * so only someone who can read the database can read it.
+ */
+const webhooks: Migration = {
+  name: '0008_webhooks',
+  async up(s) {
+    await s.createTable('webhooks', (t) => {
+      s.dialect.binaryCollation(t);
+      t.string('webhook_id', 64).primary();
+      t.string('name', 63).notNullable();
+      t.string('description', 1000).nullable();
+      t.string('url', 500).notNullable();
+      t.string('secret', 1000).nullable();
+      t.string('status', 16).notNullable();
+      t.bigInteger('creation_timestamp').notNullable();
+      t.bigInteger('last_updated_timestamp').notNullable();
+    });
+    await s.index('webhooks', 'webhooks_created_idx', ['creation_timestamp', 'webhook_id']);
+    await s.createTable('webhook_events', (t) => {
+      s.dialect.binaryCollation(t);
+      t.string('webhook_id', 64).notNullable();
+      t.string('entity', 32).notNullable();
+      t.string('action', 16).notNullable();
+      t.integer('position').notNullable();
+      t.primary(['webhook_id', 'entity', 'action']);
+    });
+    await s.index('webhook_events', 'webhook_events_event_idx', ['entity', 'action']);
+  },
+};
+
+export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, webhooks];
 
 /** Where the names of applied migrations are kept (the table knex's migrator made, same columns). */
 export const MIGRATION_TABLE = 'trackbridge_migrations';
@@ -309,6 +341,7 @@ export const OWN_TABLES: readonly string[] = [
   'logged_models', 'logged_model_tags', 'logged_model_params', 'logged_model_metrics',
   'origins',
   'run_documents', 'run_streams', 'run_history_values', 'run_console_lines',
+  'webhooks', 'webhook_events',
 ];
 
 /** Every index the code's queries rely on, by table; checked at start. */
@@ -324,4 +357,6 @@ export const EXPECTED_INDEXES: Record<string, string[]> = {
   origins: ['origins_local_idx'],
   run_streams: ['run_streams_run_name_uq'],
   run_history_values: ['run_history_values_key_step_idx'],
+  webhooks: ['webhooks_created_idx'],
+  webhook_events: ['webhook_events_event_idx'],
 };
