@@ -55,6 +55,13 @@ export function examplePayload(e: WebhookEvent): Record<string, PyJson> {
   return EXAMPLES[eventName(e)];
 }
 
+/** Tags that mark a registered model or version as a prompt; MLflow leaves them out of prompt payloads. */
+const PROMPT_MARKERS = ['mlflow.prompt.is_prompt', '_mlflow_prompt_type'];
+/** A prompt version's text travels as `template`, not as this tag. */
+const PROMPT_TEXT = 'mlflow.prompt.text';
+
+const without = (tags: Record<string, string>, keys: string[]) => Object.fromEntries(Object.entries(tags).filter(([k]) => !keys.includes(k)));
+
 /** MLflow sends an absent optional text as null, except a model's description, which its request decodes as ''. */
 const orNull = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
 
@@ -62,8 +69,9 @@ const orNull = (v: string | undefined): string | null => (v === undefined || v =
 export function payloadOf(e: RegistryEvent): Record<string, PyJson> {
   switch (e.entity) {
     case 'registered_model':
-    case 'prompt':
       return { name: e.payload.name, tags: e.payload.tags, description: e.payload.description ?? '' };
+    case 'prompt':
+      return { name: e.payload.name, tags: without(e.payload.tags, PROMPT_MARKERS), description: e.payload.description ?? '' };
     case 'model_version':
       return {
         name: e.payload.name, version: e.payload.version, source: e.payload.source, run_id: orNull(e.payload.run_id),
@@ -71,7 +79,8 @@ export function payloadOf(e: RegistryEvent): Record<string, PyJson> {
       };
     case 'prompt_version':
       return {
-        name: e.payload.name, version: e.payload.version, template: e.payload.template, tags: e.payload.tags, description: orNull(e.payload.description),
+        name: e.payload.name, version: e.payload.version, template: e.payload.template,
+        tags: without(e.payload.tags, [...PROMPT_MARKERS, PROMPT_TEXT]), description: orNull(e.payload.description),
       };
     case 'model_version_alias':
     case 'prompt_alias':
