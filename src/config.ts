@@ -30,6 +30,8 @@ export interface Config {
   strictResponses: boolean;
   /** Deliver webhooks to loopback, private and link-local addresses too; refused by default (SSRF). */
   webhooksAllowPrivate: boolean;
+  /** TRACKBRIDGE_WEBHOOKS_SECRET_KEY: webhook secrets rest encrypted under a key derived from it; kept as given without one. */
+  webhooksSecretKey?: string;
 }
 
 export interface Flags {
@@ -90,5 +92,7 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     debug: debugRequested(flags, env),
     strictResponses: truthy(env.TRACKBRIDGE_STRICT_RESPONSES),
     webhooksAllowPrivate: flags.webhooksAllowPrivate === true || truthy(env.TRACKBRIDGE_WEBHOOKS_ALLOW_PRIVATE),
+    // From the environment only: a flag would show the key to anyone who can list processes.
+    webhooksSecretKey: env.TRACKBRIDGE_WEBHOOKS_SECRET_KEY || undefined,
   };
 }

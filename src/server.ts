@@ -70,7 +70,7 @@ export async function startServer(cfg: Config): Promise<Running> {
     // Then the artifact root, before listening: one that cannot be written would otherwise show only as a 500 on every upload.
     const artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
     tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri, workingDir: process.cwd() }, artifacts,
-      { webhooks: { allowPrivate: cfg.webhooksAllowPrivate } });
+      { webhooks: { allowPrivate: cfg.webhooksAllowPrivate, secretKey: cfg.webhooksSecretKey } });
     await tracking.start();
     const app = buildApp(tracking, {
       allowedHosts,

@@ -29,7 +29,7 @@ export interface Webhook {
   lastUpdatedTimestamp: number;
 }
 
-/** A webhook as the store keeps it: the secret that signs its deliveries included. */
+/** A webhook as the store keeps it: the secret that signs its deliveries included, as it rests (secret-box.ts). */
 export interface StoredWebhook extends Webhook {
   secret?: string;
 }

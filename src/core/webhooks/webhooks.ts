@@ -15,6 +15,7 @@ import { DeliveryFailure, postOnce } from './outbound';
 import { pyJson, type PyJson } from './py-json';
 import { deliveryHeaders } from './signing';
 import { hostOf, resolveTarget, SsrfRefusal } from './ssrf';
+import { SecretBox, SecretUnreadable } from './secret-box';
 import {
   WEBHOOK_ACTIONS, WEBHOOK_ENTITIES, type StoredWebhook, type Webhook, type WebhookAction, type WebhookEntity, type WebhookEvent,
   type WebhookStatus, type WebhookTestResult,
@@ -23,6 +24,8 @@ import {
 export interface WebhookOptions {
   /** Deliver to loopback, private and link-local addresses too (a trusted network only). */
   allowPrivate?: boolean;
+  /** Seals secrets at rest under a key derived from this text (secret-box.ts); kept as given without it. */
+  secretKey?: string;
   delivery?: Partial<DeliverySettings>;
   /** Where delivery failures and drops are reported; stderr by default. */
   log?: (message: string) => void;
@@ -99,12 +102,15 @@ export class Webhooks implements RegistryEvents {
   private readonly allowPrivate: boolean;
   private readonly settings: DeliverySettings;
   private readonly queue: DeliveryQueue;
+  private readonly secrets: SecretBox;
+  private readonly log: (message: string) => void;
 
   constructor(private readonly store: Store, opts: WebhookOptions = {}) {
     this.allowPrivate = opts.allowPrivate === true;
+    this.secrets = new SecretBox(opts.secretKey);
     this.settings = { ...DELIVERY_DEFAULTS, ...opts.delivery };
-    const log = opts.log ?? ((m: string) => console.warn(m));
-    this.queue = new DeliveryQueue((e) => this.deliveriesOf(e), this.settings, this.allowPrivate, log);
+    this.log = opts.log ?? ((m: string) => console.warn(m));
+    this.queue = new DeliveryQueue((e) => this.deliveriesOf(e), this.settings, this.allowPrivate, this.log);
   }
 
   get deliveryStats() { return this.queue.stats; }
@@ -146,7 +152,7 @@ export class Webhooks implements RegistryEvents {
     const webhookId = randomUUID();
     await this.store.write(async (tx) => {
       await tx.webhooks.insert({
-        webhookId, name, description: req.description || undefined, url: req.url!, secret: req.secret || undefined,
+        webhookId, name, description: req.description || undefined, url: req.url!, secret: req.secret ? this.secrets.seal(webhookId, req.secret) : undefined,
         status: req.status ?? 'ACTIVE', events, time: Date.now(),
       });
     });
@@ -188,7 +194,7 @@ export class Webhooks implements RegistryEvents {
       if (!(await tx.webhooks.lock(webhookId))) throw webhookNotFound(webhookId);
       await tx.webhooks.update(webhookId, {
         name, url, description: req.description, status: req.status,
-        secret: req.secret === undefined ? undefined : req.secret === '' ? null : req.secret,
+        secret: req.secret === undefined ? undefined : req.secret === '' ? null : this.secrets.seal(webhookId, req.secret),
         lastUpdatedTimestamp: Date.now(),
       });
       if (events) await tx.webhooks.setEvents(webhookId, events);
@@ -209,7 +215,13 @@ export class Webhooks implements RegistryEvents {
   async test(webhookId: string, event?: EventInput): Promise<WebhookTestResult> {
     const webhook = await this.stored(webhookId);
     const chosen = event ? checkEvent(event) : webhook.events[0];
-    const delivery = this.deliveryOf(webhook, chosen, examplePayload(chosen));
+    let delivery: Delivery;
+    try {
+      delivery = this.deliveryOf(webhook, chosen, examplePayload(chosen));
+    } catch (e) {
+      if (e instanceof SecretUnreadable) return { success: false, errorMessage: `Failed to test webhook: ${e.message}` };
+      throw e;
+    }
     try {
       const answer = await postOnce(delivery.url, delivery.headers, delivery.body, {
         timeoutMs: this.settings.timeoutMs, allowPrivate: this.allowPrivate, maxResponseBytes: this.settings.maxResponseBytes,
@@ -240,7 +252,18 @@ export class Webhooks implements RegistryEvents {
     const which: WebhookEvent = { entity: event.entity, action: event.action };
     const data = payloadOf(event);
     const subscribers = await this.store.webhooksForEvent(which, this.settings.maxSubscribers);
-    return subscribers.map((w) => this.deliveryOf(w, which, data));
+    const out: Delivery[] = [];
+    for (const w of subscribers) {
+      try {
+        out.push(this.deliveryOf(w, which, data));
+      } catch (e) {
+        // A secret this server cannot read: sending the delivery unsigned would let a receiver take a forgery for it.
+        if (!(e instanceof SecretUnreadable)) throw e;
+        this.queue.stats.failed++;
+        this.log(`webhooks: ${eventName(which)} to webhook ${w.webhookId} was not sent: ${e.message}`);
+      }
+    }
+    return out;
   }
 
   /** The body MLflow sends: entity, action, the time, and the event's data, signed as one text. */
@@ -249,7 +272,8 @@ export class Webhooks implements RegistryEvents {
     const body = pyJson({ entity: event.entity, action: event.action, timestamp: isoTimestamp(now), data });
     const deliveryId = randomUUID();
     const timestamp = String(Math.floor(now / 1000));
-    return { webhookId: webhook.webhookId, url: webhook.url, event: eventName(event), body, headers: deliveryHeaders(deliveryId, timestamp, body, webhook.secret) };
+    const secret = webhook.secret ? this.secrets.open(webhook.webhookId, webhook.secret) : undefined;
+    return { webhookId: webhook.webhookId, url: webhook.url, event: eventName(event), body, headers: deliveryHeaders(deliveryId, timestamp, body, secret) };
   }
 
   /** Resolves once every queued delivery has been sent or given up (tests, and shutdown). */
