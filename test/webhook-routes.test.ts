@@ -133,6 +133,11 @@ describe('webhook routes', () => {
     assertError(await create(open, { name: 'a', url: 12, events }), 400, 'INVALID_PARAMETER_VALUE', /url/);
     assertError(await create(closed, { name: 'a', url: hookUrl, events }), 400, 'INVALID_PARAMETER_VALUE', /non-public IP address.*loopback/);
     assertError(await create(closed, { name: 'a', url: 'http://[::ffff:169.254.169.254]/latest/meta-data', events }), 400, 'INVALID_PARAMETER_VALUE', /link-local/);
+    for (const id of ['x'.repeat(5000), encodeURIComponent('ü/../1'), '%20', "1' OR '1'='1"]) {
+      assertError(await open.get(`${BASE}/${id}`), 404, 'RESOURCE_DOES_NOT_EXIST');
+      assertError(await open.post(`${BASE}/${id}/test`).send({}), 404, 'RESOURCE_DOES_NOT_EXIST');
+    }
+    assertError(await open.get(`${BASE}/a%00b`), 400, 'INVALID_PARAMETER_VALUE', /NUL/);
     const wrongVerb = await open.put(BASE).send({});
     assert.equal(wrongVerb.status, 405);
     assert.deepEqual((await open.get(BASE)).body, {}, 'nothing was created');
