@@ -133,6 +133,8 @@ export class DeliveryQueue {
         this.log(`webhooks: could not find the subscribers of ${item.event.entity}.${item.event.action}: ${(e as Error).message}`);
         return;
       }
+      // Found after the shutdown grace ran out: there is no one left to send them.
+      if (this.abort.signal.aborted) return;
       for (const delivery of deliveries) this.push({ kind: 'send', delivery, attempt: 1 });
       return;
     }
