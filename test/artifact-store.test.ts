@@ -186,3 +186,89 @@ describe('local artifact store and symbolic links', () => {
     assert.equal(fs.readFileSync(path.join(s.tempDir, 'in-flight'), 'utf8'), 'partial');
   });
 });
+
+describe('local artifact store: multipart staging', () => {
+  it('keeps staged parts where no artifact path, listing or link reaches them', async () => {
+    const root = freshDir('staging');
+    const s = await LocalArtifactStore.open(root);
+    const id = await s.beginUpload('w.bin', 2);
+    await s.putPart(id, 1, bodyOf('part one'));
+    assert.ok(s.staging.dir.startsWith(fs.realpathSync(root) + path.sep), s.staging.dir);
+    assert.deepEqual(await s.list(''), []);
+    const name = path.basename(s.staging.dir);
+    await rejectsWith(s.get(`${name}/${id}/upload.json`), 'INVALID_ARGUMENT', 'get of the staging folder by name');
+    fs.symlinkSync(s.staging.dir, path.join(root, 'peek'));
+    await rejectsWith(s.list('peek'), 'INVALID_ARGUMENT', 'list through a link into staging');
+    await rejectsWith(s.list(`peek/${id}`), 'INVALID_ARGUMENT', 'list of an upload through a link');
+    await rejectsWith(s.delete(`peek/${id}`), 'INVALID_ARGUMENT', 'delete of an upload through a link');
+    await rejectsWith(s.put(`peek/${id}/part-2-x`, bodyOf('x')), 'INVALID_ARGUMENT', 'put into an upload through a link');
+    assert.deepEqual(await s.stagedUpload(id), { target: 'w.bin', parts: 2 });
+    assert.equal(await s.storePathOfLocal(path.join(s.staging.dir, id)), undefined, 'a location inside staging is not ours to serve');
+  });
+
+  it('is shared by every store process on one root: begin on one, parts on another, complete on the first', async () => {
+    const root = freshDir('shared');
+    const a = await LocalArtifactStore.open(root);
+    const b = new LocalArtifactStore(root);
+    const id = await a.beginUpload('shared/out.bin', 2);
+    const e1 = await b.putPart(id, 1, bodyOf('from b, '));
+    const e2 = await a.putPart(id, 2, bodyOf('from a'));
+    await a.completeUpload(id, [{ part: 1, etag: e1 }, { part: 2, etag: e2 }]);
+    assert.equal(await readAll(b, 'shared/out.bin'), 'from b, from a');
+    assert.equal(await b.stagedUpload(id), undefined);
+  });
+
+  it('removes uploads no part was written into for a day when a new one begins, or when it opens', async () => {
+    const root = freshDir('abandoned');
+    const s = await LocalArtifactStore.open(root);
+    const old = await s.beginUpload('old.bin', 2);
+    await s.putPart(old, 1, bodyOf('stale'));
+    const recent = await s.beginUpload('recent.bin', 1);
+    const dayAgo = new Date(Date.now() - 24 * 3600_000 - 60_000);
+    fs.utimesSync(path.join(s.staging.dir, old), dayAgo, dayAgo);
+    await s.beginUpload('new.bin', 1);
+    assert.equal(await s.stagedUpload(old), undefined, 'the abandoned upload is gone');
+    assert.equal(fs.existsSync(path.join(s.staging.dir, old)), false);
+    assert.deepEqual(await s.stagedUpload(recent), { target: 'recent.bin', parts: 1 });
+    fs.utimesSync(path.join(s.staging.dir, recent), dayAgo, dayAgo);
+    await LocalArtifactStore.open(root);
+    assert.equal(await s.stagedUpload(recent), undefined, 'removed when a store opens on the root');
+    const quick = new LocalArtifactStore(root, { staleUploadMs: 0 });
+    const gone = await quick.beginUpload('a.bin', 1);
+    await new Promise((r) => setTimeout(r, 5));
+    await quick.beginUpload('b.bin', 1);
+    assert.equal(await quick.stagedUpload(gone), undefined, 'the expiry is a setting');
+  });
+});
+
+describe('local artifact store: local locations', () => {
+  it('names the store path of a local folder inside the root, resolving links once, and of nothing else', async () => {
+    const base = freshDir('locations');
+    const root = path.join(base, 'root');
+    fs.mkdirSync(path.join(base, 'outside'), { recursive: true });
+    const s = await LocalArtifactStore.open(root);
+    fs.mkdirSync(path.join(root, 'exp', 'run'), { recursive: true });
+    fs.symlinkSync(path.join(base, 'outside'), path.join(root, 'exp', 'out'));
+    fs.symlinkSync(root, path.join(base, 'root-alias'));
+    const real = fs.realpathSync(root);
+    const cases: Array<[string, string | undefined]> = [
+      [root, ''],
+      [`${root}/exp/run/artifacts`, 'exp/run/artifacts'],
+      [`${root}//exp/run/`, 'exp/run'],
+      [`${real}/exp`, 'exp'],
+      [path.join(base, 'root-alias', 'exp', 'run'), 'exp/run'],
+      [`${root}/exp/out`, undefined],
+      [`${root}/exp/out/deeper/artifacts`, undefined],
+      [`${root}/../outside`, undefined],
+      [`${root}/exp/./run`, undefined],
+      [path.join(base, 'outside'), undefined],
+      [base, undefined],
+      ['/', undefined],
+      ['/etc', undefined],
+      ['relative/path', undefined],
+      [`${root}/a\0b`, undefined],
+      [`${root}/${'n'.repeat(300)}`, undefined],
+    ];
+    for (const [given, expected] of cases) assert.equal(await s.storePathOfLocal(given), expected, given);
+  });
+});

@@ -10,6 +10,8 @@ import path from 'node:path';
 
 import { LocalArtifactStore } from '../src/artifacts/local';
 import { loggedModelArtifactLocation, runArtifactUri } from '../src/core/artifacts';
+import { localFolderOf } from '../src/core/artifact-paths';
+import { uploadedFileName } from '../src/core/multipart';
 import type { Experiment } from '../src/core/model';
 import type { Tracking } from '../src/core/tracking';
 import type { SqlStore } from '../src/store/sql-store';
@@ -31,6 +33,44 @@ describe('artifact locations', () => {
     assert.equal(runArtifactUri(experiment('mlflow-artifacts:/7'), 'abc'), 'mlflow-artifacts:/7/abc/artifacts');
     assert.equal(runArtifactUri(experiment('s3://bucket/x/'), 'abc'), 's3://bucket/x/abc/artifacts');
     assert.equal(loggedModelArtifactLocation(experiment('mlflow-artifacts:/7'), 'm-1'), 'mlflow-artifacts:/7/models/m-1/artifacts');
+  });
+});
+
+describe('local locations and uploaded file names', () => {
+  it('reads the local folder a location names, decoded once, and names none for anything doubtful', () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['/srv/a/b', '/srv/a/b'],
+      ['/srv//a/b/', '/srv/a/b'],
+      ['file:///srv/a', '/srv/a'],
+      ['file:/srv/a', '/srv/a'],
+      ['file://localhost/srv/a', '/srv/a'],
+      ['file://127.0.0.1/srv/a', '/srv/a'],
+      ['file:///srv/with%20space', '/srv/with space'],
+      ['file:///srv/%2525', '/srv/%25'],
+      ['file://elsewhere/srv/a', undefined],
+      ['file:///srv/../etc', undefined],
+      ['file:///srv/%2e%2e/etc', undefined],
+      ['/srv/./a', undefined],
+      ['file:///srv/a%00b', undefined],
+      ['file:///srv/a%5cb', undefined],
+      ['file:///srv/%zz', undefined],
+      ['file:relative', undefined],
+      ['relative/dir', undefined],
+      ['mlflow-artifacts:/1', undefined],
+      ['s3://bucket/x', undefined],
+      ['file:///srv/a?x=1', undefined],
+    ];
+    for (const [given, expected] of cases) assert.equal(localFolderOf(given), expected, given);
+  });
+
+  it('takes the last name of a client\'s local file path, split at either separator, and holds it to the name rules', () => {
+    for (const [given, expected] of [['/tmp/x/model.bin', 'model.bin'], ['model.bin', 'model.bin'], ['../../up/w.bin', 'w.bin'],
+      ['C:\\Users\\me\\w.bin', 'w.bin'], ['/etc/passwd', 'passwd']] as const) {
+      assert.equal(uploadedFileName(given), expected, given);
+    }
+    for (const bad of ['', '/tmp/x/', 'dir/..', '..', '.', 'a\0b', '/tmp/a;b', '/tmp/%2e%2e', 'x/file:y', 'n'.repeat(256)]) {
+      assert.throws(() => uploadedFileName(bad), (e: unknown) => (e as { code?: string }).code === 'INVALID_ARGUMENT', JSON.stringify(bad));
+    }
   });
 });
 
@@ -77,6 +117,14 @@ describe('artifacts service', () => {
     for (const p of ['../x', '/etc/passwd', 'a/%2e%2e/b', 'a\\b']) {
       await rejectsWith(tracking.artifacts.write(root, p, bodyOf('x')), 'INVALID_ARGUMENT', `write ${p}`);
       await rejectsWith(tracking.artifacts.list(root, p), 'INVALID_ARGUMENT', `list ${p}`);
+    }
+    for (const p of ['file:x.txt', ':/x.txt', 's3://bucket/x.txt', 'mlflow-artifacts:/1/x.txt', 'FILE:/x']) {
+      await rejectsWith(tracking.artifacts.write(root, p, bodyOf('x')), 'INVALID_ARGUMENT', `write ${p}`);
+    }
+    // A colon inside a name is no scheme.
+    for (const p of ['epoch:3.txt', 'model:v1/w.bin', 'plots/10:00.png']) {
+      await tracking.artifacts.write(root, p, bodyOf(p));
+      assert.equal(await text((await tracking.artifacts.open(root, p)).stream), p);
     }
     await rejectsWith(tracking.artifacts.open(root, 'absent.txt'), 'NOT_FOUND', 'missing file');
     await rejectsWith(tracking.artifacts.ofRun('0'.repeat(32)), 'NOT_FOUND', 'unknown run');

@@ -16,6 +16,7 @@ import { queryStringTests } from './routes/query-strings';
 import { hostileRouteTests } from './routes/hostile-routes';
 import { runCheckTests } from './routes/run-checks';
 import { contractTests } from './routes/contracts';
+import { experimentLocationTests } from './routes/experiment-locations';
 
 describe('MLflow routes', () => {
   const ctx = {} as RouteCtx;
@@ -39,4 +40,5 @@ describe('MLflow routes', () => {
   hostileRouteTests(ctx);
   runCheckTests(ctx);
   contractTests(ctx);
+  experimentLocationTests(ctx);
 });

@@ -20,6 +20,7 @@ import { concurrencyTests } from './conformance/concurrency';
 import { schemaTests } from './conformance/schema';
 import { runDataTests } from './conformance/run-data';
 import { ingestTests } from './conformance/ingest';
+import { registryTests } from './conformance/registry';
 import { webhookTests } from './conformance/webhooks';
 
 export function storeConformance(dialect: Dialect): void {
@@ -51,6 +52,7 @@ export function storeConformance(dialect: Dialect): void {
     ingestTests(ctx);
     schemaTests(ctx);
     runDataTests(ctx);
+    registryTests(ctx);
     webhookTests(ctx);
   });
 }

@@ -5,7 +5,8 @@
  * that stays inside the root is followed on the way to what is read, listed or written into; the
  * last name of a write or a delete is never followed: a write replaces a link, a delete removes
  * the link and leaves what it names alone. Uploads land in a temporary folder inside the root
- * whose name no artifact path can spell, and are renamed into place once complete.
+ * whose name no artifact path can spell, and are renamed into place once complete; the parts of
+ * multipart uploads are staged in a second such folder (see local-staging.ts).
  *
  * Against a local user swapping folders for links between the check and the use: reads open with
  * O_NOFOLLOW and check where the open file really is; writes and deletes resolve their folder
@@ -14,15 +15,18 @@
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
-import type { ArtifactEntry, ArtifactStore } from '../core/artifact-store';
+import type { ArtifactEntry, ArtifactStore, StagedPartRef, StagedUpload } from '../core/artifact-store';
 import { checkArtifactPath } from '../core/artifact-paths';
 import { invalid, TrackbridgeError } from '../core/errors';
 import { clip } from '../core/text';
+import { receive } from './receive';
+import { LocalStaging, STALE_UPLOAD_MS } from './local-staging';
 
 /** checkArtifactPath refuses ';' in every path, so no artifact can be named like this folder. */
 const TEMP_DIR = '.trackbridge;uploads';
+/** The staged parts of multipart uploads, as unreachable by artifact paths. */
+const STAGING_DIR = '.trackbridge;multipart';
 /** A temporary file untouched this long belongs to an upload whose process died; a live upload keeps writing. */
 const STALE_TEMP_MS = 60 * 60_000;
 
@@ -45,6 +49,8 @@ const CAUSES: Record<string, string> = {
 export interface LocalArtifactStoreOptions {
   /** Temporary files older than this are removed when the store opens. */
   staleTempMs?: number;
+  /** Multipart uploads no part was written into for this long are removed (STALE_UPLOAD_MS by default). */
+  staleUploadMs?: number;
 }
 
 export class LocalArtifactStore implements ArtifactStore {
@@ -56,22 +62,30 @@ export class LocalArtifactStore implements ArtifactStore {
   private readonly realRoot: string;
   private readonly rootPrefix: string;
   private readonly tempPrefix: string;
+  /** The staged parts of multipart uploads. */
+  readonly staging: LocalStaging;
+  private readonly stagingPrefix: string;
 
   /** Creates the folders without proving them writable; a server opens its store with open(). */
-  constructor(root: string) {
+  constructor(root: string, opts: LocalArtifactStoreOptions = {}) {
     this.root = path.resolve(root);
     makeFolderChain(this.root);
     this.realRoot = fs.realpathSync(this.root);
     this.rootPrefix = this.realRoot.endsWith(path.sep) ? this.realRoot : this.realRoot + path.sep;
     this.tempDir = path.join(this.realRoot, TEMP_DIR);
     this.tempPrefix = this.tempDir + path.sep;
-    try {
-      fs.mkdirSync(this.tempDir);
-    } catch (e) {
-      if (errno(e) !== 'EEXIST') throw e;
+    const stagingDir = path.join(this.realRoot, STAGING_DIR);
+    this.stagingPrefix = stagingDir + path.sep;
+    for (const dir of [this.tempDir, stagingDir]) {
+      try {
+        fs.mkdirSync(dir);
+      } catch (e) {
+        if (errno(e) !== 'EEXIST') throw e;
+      }
+      // A link planted in its place would send every upload elsewhere.
+      if (!fs.lstatSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'EEXIST' });
     }
-    // A link planted in its place would send every upload elsewhere.
-    if (!fs.lstatSync(this.tempDir).isDirectory()) throw Object.assign(new Error(`${this.tempDir} is not a folder`), { code: 'EEXIST' });
+    this.staging = new LocalStaging(stagingDir, (target, body) => this.put(target, body), opts.staleUploadMs ?? STALE_UPLOAD_MS);
   }
 
   /**
@@ -82,11 +96,12 @@ export class LocalArtifactStore implements ArtifactStore {
   static async open(root: string, opts: LocalArtifactStoreOptions = {}): Promise<LocalArtifactStore> {
     const wanted = path.resolve(root);
     try {
-      const store = new LocalArtifactStore(wanted);
+      const store = new LocalArtifactStore(wanted, opts);
       const probe = path.join(store.tempDir, `probe-${randomUUID()}`);
       await fsp.writeFile(probe, 'trackbridge', { flag: 'wx' });
       await fsp.unlink(probe);
       await store.removeStaleTemps(opts.staleTempMs ?? STALE_TEMP_MS);
+      await store.staging.removeStale();
       return store;
     } catch (e) {
       const code = errno(e);
@@ -111,20 +126,7 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async put(p: string, body: AsyncIterable<Uint8Array>): Promise<void> {
-    const segs = segmentsOf(p);
-    if (segs.length === 0) throw invalid('An artifact needs a file name');
-    const parent = segs.slice(0, -1);
-    const name = segs[segs.length - 1];
-    // Refuse what is bound to fail before a byte of the body is read.
-    const { real, missing } = await this.resolve(p, parent);
-    if (!(await fsp.stat(real)).isDirectory()) throw underFile(p);
-    if (missing.length === 0) {
-      if ((await lstatOrUndefined(path.join(real, name), p))?.isDirectory()) throw isFolder(p);
-    } else if (await lstatOrUndefined(path.join(real, missing[0]), p)) {
-      // A name that exists but did not resolve is a link leading nowhere.
-      throw outside(p);
-    }
-
+    const { parent, name } = await this.checkWritable(p);
     const tmp = path.join(this.tempDir, randomUUID());
     try {
       await receive(body, tmp);
@@ -135,6 +137,23 @@ export class LocalArtifactStore implements ArtifactStore {
       await fsp.rm(tmp, { force: true });
       throw refusal(e, p);
     }
+  }
+
+  /** Refuses a write that is bound to fail, before a byte of its body is read. */
+  private async checkWritable(p: string): Promise<{ parent: string[]; name: string }> {
+    const segs = segmentsOf(p);
+    if (segs.length === 0) throw invalid('An artifact needs a file name');
+    const parent = segs.slice(0, -1);
+    const name = segs[segs.length - 1];
+    const { real, missing } = await this.resolve(p, parent);
+    if (!(await fsp.stat(real)).isDirectory()) throw underFile(p);
+    if (missing.length === 0) {
+      if ((await lstatOrUndefined(path.join(real, name), p))?.isDirectory()) throw isFolder(p);
+    } else if (await lstatOrUndefined(path.join(real, missing[0]), p)) {
+      // A name that exists but did not resolve is a link leading nowhere.
+      throw outside(p);
+    }
+    return { parent, name };
   }
 
   async get(p: string) {
@@ -172,7 +191,7 @@ export class LocalArtifactStore implements ArtifactStore {
     }
     const out: ArtifactEntry[] = [];
     for (const e of entries) {
-      if (real === this.realRoot && e.name === TEMP_DIR) continue;
+      if (real === this.realRoot && (e.name === TEMP_DIR || e.name === STAGING_DIR)) continue;
       const st = await this.entryStat(path.join(real, e.name));
       if (st?.isDirectory()) out.push({ name: e.name, isDir: true });
       else if (st?.isFile()) out.push({ name: e.name, isDir: false, size: st.size });
@@ -218,7 +237,53 @@ export class LocalArtifactStore implements ArtifactStore {
 
   private holds(real: string): boolean {
     const inRoot = real === this.realRoot || real.startsWith(this.rootPrefix);
-    return inRoot && real !== this.tempDir && !real.startsWith(this.tempPrefix);
+    return inRoot && real !== this.tempDir && !real.startsWith(this.tempPrefix)
+      && real !== this.staging.dir && !real.startsWith(this.stagingPrefix);
+  }
+
+  async beginUpload(target: string, parts: number): Promise<string> {
+    // Refused now rather than after the client has sent every part.
+    await this.checkWritable(target);
+    return this.staging.begin(target, parts);
+  }
+
+  stagedUpload(id: string): Promise<StagedUpload | undefined> {
+    return this.staging.record(id);
+  }
+
+  putPart(id: string, part: number, body: AsyncIterable<Uint8Array>): Promise<string> {
+    return this.staging.putPart(id, part, body);
+  }
+
+  completeUpload(id: string, parts: readonly StagedPartRef[]): Promise<void> {
+    return this.staging.complete(id, parts);
+  }
+
+  abortUpload(id: string): Promise<void> {
+    return this.staging.abort(id);
+  }
+
+  async storePathOfLocal(absolute: string): Promise<string | undefined> {
+    if (!absolute.startsWith('/') || absolute.includes('\0')) return undefined;
+    const segs = absolute.split('/').filter((s) => s !== '');
+    if (segs.some((s) => s === '.' || s === '..')) return undefined;
+    for (let known = segs.length; known >= 0; known--) {
+      let real: string;
+      try {
+        real = await fsp.realpath(`/${segs.slice(0, known).join('/')}`);
+      } catch (e) {
+        if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') continue;
+        return undefined;
+      }
+      if (!this.holds(real)) return undefined;
+      const rel = [...path.relative(this.realRoot, real).split(path.sep).filter((s) => s !== ''), ...segs.slice(known)].join('/');
+      try {
+        return checkArtifactPath(rel);
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
   }
 
   /** Creates the missing folders of parent one at a time, never through a link. */
@@ -288,35 +353,6 @@ function makeFolderChain(dir: string): void {
 function segmentsOf(p: string): string[] {
   const rel = checkArtifactPath(p);
   return rel === '' ? [] : rel.split('/');
-}
-
-/**
- * Streams body into a new file and makes it durable; a body that fails midway is the client's
- * fault, in the body's own words when it gives a reason (a cap it passed, a busy server).
- */
-async function receive(body: AsyncIterable<Uint8Array>, file: string): Promise<void> {
-  const fh = await fsp.open(file, 'wx');
-  let fileFailed = false;
-  try {
-    try {
-      await pipeline(body, async (chunks: AsyncIterable<Uint8Array>) => {
-        for await (const chunk of chunks) {
-          try {
-            await fh.write(chunk);
-          } catch (e) {
-            fileFailed = true;
-            throw e;
-          }
-        }
-      });
-    } catch (e) {
-      if (fileFailed || e instanceof TrackbridgeError) throw e;
-      throw invalid('The upload ended before all of its bytes arrived');
-    }
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 async function lstatOrUndefined(full: string, p: string): Promise<fs.Stats | undefined> {

@@ -47,10 +47,40 @@ function decodedFully(p: string): string {
  * its words, which its clients and tests match; what passes is then held to checkArtifactPath.
  */
 export function checkRequestedPath(p: string): string {
-  const s = decodedFully(p).replace(/^file:(?:\/\/[^/]*)?/i, '');
+  const decoded = decodedFully(p);
+  const s = decoded.replace(/^file:(?:\/\/[^/]*)?/i, '');
   const absolute = s.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\');
   if (s.includes('#') || s.split('/').includes('..') || absolute) throw invalid('Invalid path');
+  // A URI (`file:x`, `s3://b/k`, `mlflow-artifacts:/1/x`, or of no scheme: `:/x`) names no place
+  // below a root; a first name with a colon in it (`epoch:3.txt`) is a name like any other.
+  if (/^(?:file:|:|[A-Za-z][A-Za-z0-9+.-]*:\/)/i.test(decoded)) throw invalid(`Invalid artifact path: '${clip(p)}' is a URI, not a path`);
   return checkArtifactPath(p);
+}
+
+/**
+ * The absolute local folder a location names, if it names one on this machine: an absolute
+ * path as given, or a `file:` URI without a host (or of localhost), decoded once. A location
+ * with '.' or '..' names, NUL or a backslash names none: it is never guessed at.
+ */
+export function localFolderOf(location: string): string | undefined {
+  let local = location;
+  if (/^file:/i.test(location)) {
+    const m = /^file:(?:\/\/([^/?#]*))?([^?#]*)$/is.exec(location);
+    if (!m) return undefined;
+    const host = (m[1] ?? '').toLowerCase();
+    if (host !== '' && host !== 'localhost' && host !== '127.0.0.1') return undefined;
+    try {
+      local = decodeURIComponent(m[2]);
+    } catch {
+      return undefined;
+    }
+  } else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(location)) {
+    return undefined;
+  }
+  if (!local.startsWith('/') || /[\0\\]/.test(local)) return undefined;
+  const names = local.split('/').filter((n) => n !== '');
+  if (names.some((n) => n === '.' || n === '..')) return undefined;
+  return `/${names.join('/')}`;
 }
 
 /** The path inside our artifact store that an `mlflow-artifacts:` URI names, if it names one. */

@@ -7,6 +7,17 @@ import type { Readable } from 'node:stream';
 
 export interface ArtifactEntry { name: string; isDir: boolean; size?: number }
 
+/** A file being assembled from parts, as its staging records it. */
+export interface StagedUpload {
+  /** Where the assembled file goes. */
+  target: string;
+  /** How many parts the upload was opened for; parts are numbered 1..parts. */
+  parts: number;
+}
+
+/** One part of a completed upload: its number and the etag its upload was answered with. */
+export interface StagedPartRef { part: number; etag: string }
+
 export interface ArtifactStore {
   /**
    * Streams bytes into path, replacing what was there; resolves when they are durable. A body
@@ -21,4 +32,35 @@ export interface ArtifactStore {
   list(path: string): Promise<ArtifactEntry[]>;
   /** Removes a file or a whole folder; nothing there is not an error (as MLflow answers). */
   delete(path: string): Promise<void>;
+
+  /**
+   * Multipart uploads. Parts are staged inside the store, where no artifact path or listing
+   * reaches, so every server process sharing the store sees the same uploads. beginUpload
+   * records the target and the number of parts and returns an id no one can guess; uploads
+   * untouched for longer than the store's expiry are removed when a new one begins.
+   */
+  beginUpload(target: string, parts: number): Promise<string>;
+  /** The upload's record; undefined when the id is unknown (never begun, completed, aborted or expired). */
+  stagedUpload(id: string): Promise<StagedUpload | undefined>;
+  /**
+   * Stages one part (any number the core allows), replacing an earlier copy of that number once
+   * the new one is whole; resolves with its etag. A body that fails midway stages nothing.
+   * An unknown upload is NOT_FOUND.
+   */
+  putPart(id: string, part: number, body: AsyncIterable<Uint8Array>): Promise<string>;
+  /**
+   * Streams the named parts, in the order given, into the upload's target, which appears whole
+   * or not at all; then the staging is removed. A part that is not staged with that etag refuses
+   * the whole (INVALID_ARGUMENT) and leaves every staged part as it was. An unknown upload is NOT_FOUND.
+   */
+  completeUpload(id: string, parts: readonly StagedPartRef[]): Promise<void>;
+  /** Removes the upload's staged parts and its record; an unknown upload is NOT_FOUND. */
+  abortUpload(id: string): Promise<void>;
+
+  /**
+   * The store path of an absolute local folder (already decoded, no '.' or '..' names) when it
+   * lies inside the store's root once every link is resolved; undefined otherwise, and always for
+   * a store that is not a folder on this machine.
+   */
+  storePathOfLocal(absolute: string): Promise<string | undefined>;
 }

@@ -1,14 +1,16 @@
 /**
  * Where a run's or a logged model's files live, and the one way every front-end and importer
  * reads and writes them. Each object keeps the location it was given when created
- * (`artifact_uri`, `artifact_location`); only a location the server proxies (`mlflow-artifacts:`)
- * names a folder of its artifact store. Any other location (a local folder, a bucket) is written
- * and read by the client itself, and this server never touches it. Requested paths arrive as the
- * client sent them (decoded once) and are checked here, once.
+ * (`artifact_uri`, `artifact_location`); a location the server proxies (`mlflow-artifacts:`)
+ * names a folder of its artifact store, and so does a local one (`file:` or an absolute path)
+ * that lies inside the store's root on disk. Any other location (a bucket, a folder elsewhere)
+ * is written and read by the client itself, and this server never touches it. Requested paths
+ * arrive as the client sent them (decoded once) and are checked here, once.
  */
 import type { Readable } from 'node:stream';
 import { invalid, notFound } from './errors';
-import { checkRequestedPath, proxiedPath } from './artifact-paths';
+import { checkRequestedPath, localFolderOf, proxiedPath } from './artifact-paths';
+import { MultipartUploads } from './multipart';
 import type { ArtifactEntry, ArtifactStore } from './artifact-store';
 import type { Experiment } from './model';
 import type { Runs } from './runs';
@@ -32,17 +34,14 @@ export function loggedModelArtifactLocation(experiment: Experiment, modelId: str
 const join = (...parts: string[]) => parts.filter((p) => p !== '').join('/');
 
 export class ArtifactRoot {
-  /** The root's folder in the artifact store; undefined when the store does not hold it. */
-  readonly storePath: string | undefined;
-
   constructor(
     /** The location as recorded. */
     readonly uri: string,
     /** What owns the root, as a message names it: `run '…'`, `logged model '…'`. */
     private readonly owner: string,
-  ) {
-    this.storePath = proxiedPath(uri);
-  }
+    /** The root's folder in the artifact store; undefined when the store does not hold it. */
+    readonly storePath: string | undefined,
+  ) {}
 
   /** Where rel (a path already checked, '' for the root itself) is in the store, if the store holds it. */
   find(rel: string): string | undefined {
@@ -55,7 +54,7 @@ export class ArtifactRoot {
     const found = this.find(rel);
     if (found === undefined) {
       throw invalid(`The artifacts of ${this.owner} are at '${this.uri}', which this server does not store; ` +
-        "it serves only 'mlflow-artifacts:' locations, and the client reads and writes any other location itself.");
+        "it serves only 'mlflow-artifacts:' locations and local ones inside its artifact root, and the client reads and writes any other location itself.");
     }
     return found;
   }
@@ -71,18 +70,31 @@ export interface ArtifactListing {
 export interface ArtifactFile { name: string; stream: Readable; size: number }
 
 export class Artifacts {
-  constructor(private readonly store: ArtifactStore, private readonly runs: Runs, private readonly loggedModels: LoggedModels) {}
+  /** Large files into the proxy, in parts. */
+  readonly uploads: MultipartUploads;
+
+  constructor(private readonly store: ArtifactStore, private readonly runs: Runs, private readonly loggedModels: LoggedModels) {
+    this.uploads = new MultipartUploads(store);
+  }
 
   /** A run's root, deleted runs included (MLflow serves their files); an unknown run is NOT_FOUND. */
   async ofRun(runId: string): Promise<ArtifactRoot> {
     const run = await this.runs.get(runId);
-    return new ArtifactRoot(run.info.artifactUri, `run '${runId}'`);
+    return this.rootAt(run.info.artifactUri, `run '${runId}'`);
   }
 
   /** An active logged model's root; a deleted or unknown one is NOT_FOUND. */
   async ofLoggedModel(modelId: string): Promise<ArtifactRoot> {
     const model = await this.loggedModels.get(modelId);
-    return new ArtifactRoot(model.artifactLocation, `logged model '${modelId}'`);
+    return this.rootAt(model.artifactLocation, `logged model '${modelId}'`);
+  }
+
+  /** A location's root, its place in the store resolved once (on disk, for a local location). */
+  async rootAt(uri: string, owner: string): Promise<ArtifactRoot> {
+    const proxied = proxiedPath(uri);
+    if (proxied !== undefined) return new ArtifactRoot(uri, owner, proxied);
+    const local = localFolderOf(uri);
+    return new ArtifactRoot(uri, owner, local === undefined ? undefined : await this.store.storePathOfLocal(local));
   }
 
   /**

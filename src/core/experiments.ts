@@ -1,12 +1,13 @@
 /** Experiments: creation, naming, lifecycle and tags. */
 import { alreadyExists, invalid, invalidState, notFound, TrackbridgeError } from './errors';
 import { LIMITS } from './limits';
+import { clip } from './text';
 import type { Experiment, Page, Tag, ViewType } from './model';
 import type { Store, WriteTx } from './store';
 import { parseExperimentFilter, parseExperimentOrderBy } from './query/targets';
 import { decodePageToken, encodePageToken } from './query/page-token';
 import { validateExperimentName, validateExperimentTag } from './validation';
-import { resolveArtifactLocation } from './artifact-paths';
+import { checkRequestedPath, proxiedPath, resolveArtifactLocation } from './artifact-paths';
 
 export interface ExperimentsConfig {
   /** Root under which new experiments get their artifact location, e.g. `mlflow-artifacts:/`. */
@@ -41,9 +42,20 @@ export function experimentArtifactLocation(artifactLocation: string, workingDir:
     }
   };
   checkLength(artifactLocation);
+  if (/[\0\r\n]/.test(artifactLocation)) throw invalid(`Invalid artifact location '${clip(artifactLocation)}': control characters are not allowed`);
   const location = resolveArtifactLocation(artifactLocation, workingDir);
   // Anchoring a relative path at the working folder makes it longer.
   checkLength(location);
+  // A proxied location names a folder of this server's own store, which every run and model of
+  // the experiment is written below: it must be a plain path inside the store's root.
+  const proxied = proxiedPath(location);
+  if (proxied !== undefined) {
+    try {
+      checkRequestedPath(proxied);
+    } catch {
+      throw invalid(`Invalid artifact location '${clip(artifactLocation)}': an 'mlflow-artifacts:' location must name a folder inside the artifact store`);
+    }
+  }
   return location;
 }
 

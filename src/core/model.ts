@@ -140,3 +140,54 @@ export interface StreamOffset { stream: string; nextOffset: number }
 
 /** One console line, by its line number in its stream (`output.log`). */
 export interface ConsoleLine { line: number; text: string }
+
+// ------------------------------------------------------------------ the model registry
+
+/** A version's stage; MLflow canonicalises the spelling (`staging` → `Staging`). */
+export type ModelVersionStage = 'None' | 'Staging' | 'Production' | 'Archived';
+export const MODEL_VERSION_STAGES: readonly ModelVersionStage[] = ['None', 'Staging', 'Production', 'Archived'];
+
+export type ModelVersionStatus = 'PENDING_REGISTRATION' | 'FAILED_REGISTRATION' | 'READY';
+
+export interface RegisteredModelAlias { alias: string; version: string }
+
+/**
+ * A registered model: a name that versions are registered under. Prompts are registered models
+ * too, told apart by their `mlflow.prompt.is_prompt` tag.
+ */
+export interface RegisteredModel {
+  name: string;
+  creationTimestamp: number;
+  lastUpdatedTimestamp: number;
+  userId?: string;
+  description?: string;
+  deploymentJobId?: string;
+  /** The newest live version of each stage that has one, in stage order. */
+  latestVersions: ModelVersion[];
+  tags: Tag[];
+  aliases: RegisteredModelAlias[];
+}
+
+/** One registered version of a model. Numbers are per model, from 1, never reused. */
+export interface ModelVersion {
+  name: string;
+  /** The version number as MLflow writes it: a decimal string. */
+  version: string;
+  creationTimestamp: number;
+  lastUpdatedTimestamp: number;
+  userId?: string;
+  currentStage: ModelVersionStage;
+  description?: string;
+  /** As the client gave it (`runs:/…`, `models:/m-…`, a location). */
+  source: string;
+  runId?: string;
+  runLink?: string;
+  modelId?: string;
+  status: ModelVersionStatus;
+  statusMessage?: string;
+  tags: Tag[];
+  /** The aliases pointing at this version, sorted. */
+  aliases: string[];
+  /** Where the version's files are: what `get-download-uri` answers and `models:/name/N` loads from. */
+  storageLocation: string;
+}

@@ -9,6 +9,7 @@ import type {
   ConsoleLine, HistoryValueKind, StreamOffset,
   DatasetInput, DatasetSummary, Experiment, LifecycleStage, LoggedModel, LoggedModelStatus, MetricPoint, ModelMetricPoint,
   ModelOutput, Origin, OriginKind, OriginRecord, Run, RunInfo, RunStatus, Tag, ViewType,
+  ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel,
 } from './model';
 import type { Filter, OrderTerm } from './query/ast';
 import type { Int64 } from './int64';
@@ -119,7 +120,96 @@ export interface WriteTx {
   loggedModels: LoggedModelWrites;
   runData: RunDataWrites;
   origins: OriginWrites;
+  registry: RegistryWrites;
   webhooks: WebhookWrites;
+}
+
+/** A registered model as locked for writing: the store's row handle and the highest version number it ever gave. */
+export interface LockedRegisteredModel {
+  handle: number;
+  name: string;
+  lastVersion: number;
+}
+
+export interface NewRegisteredModel {
+  name: string;
+  time: number;
+  userId?: string;
+  description?: string;
+  deploymentJobId?: string;
+  tags: Tag[];
+}
+
+export interface RegisteredModelUpdate {
+  /** A rename: versions, tags and aliases follow the model. */
+  name?: string;
+  description?: string;
+  deploymentJobId?: string;
+  lastUpdatedTimestamp: number;
+}
+
+export interface NewModelVersion {
+  version: number;
+  time: number;
+  userId?: string;
+  description?: string;
+  source: string;
+  runId?: string;
+  runLink?: string;
+  modelId?: string;
+  status: ModelVersionStatus;
+  statusMessage?: string;
+  storageLocation: string;
+  tags: Tag[];
+}
+
+export interface ModelVersionUpdate {
+  description?: string;
+  stage?: ModelVersionStage;
+  status?: ModelVersionStatus;
+  statusMessage?: string;
+  lastUpdatedTimestamp: number;
+}
+
+/**
+ * Writes of the model registry. Every write of a model or its versions locks the model first
+ * (`lockModel`), which serialises them: version numbers are reserved under that lock, so two
+ * concurrent registrations get consecutive numbers on every database.
+ */
+export interface RegistryWrites {
+  lockModel(name: string): Promise<LockedRegisteredModel | undefined>;
+  /** ALREADY_EXISTS when the name is taken, by a concurrent create too. */
+  insertModel(m: NewRegisteredModel): Promise<LockedRegisteredModel>;
+  /** A rename onto a taken name is ALREADY_EXISTS. */
+  updateModel(model: LockedRegisteredModel, u: RegisteredModelUpdate): Promise<void>;
+  /** The model with its versions, tags and aliases; the name is free again. */
+  deleteModel(model: LockedRegisteredModel): Promise<void>;
+  setModelTag(model: LockedRegisteredModel, tag: Tag): Promise<void>;
+  /** Returns false when the key did not exist. */
+  deleteModelTag(model: LockedRegisteredModel, key: string): Promise<boolean>;
+  /** The next version number (the highest ever given + 1, deleted versions counted), now taken. */
+  reserveVersion(model: LockedRegisteredModel): Promise<number>;
+  insertVersion(model: LockedRegisteredModel, v: NewModelVersion): Promise<void>;
+  /** A live version; a deleted one is undefined. */
+  lockVersion(model: LockedRegisteredModel, version: number): Promise<ModelVersion | undefined>;
+  updateVersion(model: LockedRegisteredModel, version: number, u: ModelVersionUpdate): Promise<void>;
+  /** Hides the version for good (its number stays taken) and drops the aliases that named it. */
+  deleteVersion(model: LockedRegisteredModel, version: number, time: number): Promise<void>;
+  /** Moves every live version in one of `stages` but `except` to Archived; returns the numbers moved. */
+  archiveVersions(model: LockedRegisteredModel, stages: ModelVersionStage[], except: number, time: number): Promise<number[]>;
+  setVersionTag(model: LockedRegisteredModel, version: number, tag: Tag): Promise<void>;
+  deleteVersionTag(model: LockedRegisteredModel, version: number, key: string): Promise<boolean>;
+  /** Points the alias at the version, moving it when it named another. */
+  setAlias(model: LockedRegisteredModel, alias: string, version: number): Promise<void>;
+  deleteAlias(model: LockedRegisteredModel, alias: string): Promise<boolean>;
+}
+
+/** A registry search: the filter and order are those core/query/targets.ts parses for the target. */
+export interface RegistrySearch {
+  filter: Filter;
+  orderBy: OrderTerm[];
+  offset: number;
+  limit: number;
 }
 
 export interface NewWebhook {
@@ -315,6 +405,20 @@ export interface Store {
   getLoggedModel(modelId: string): Promise<LoggedModel | undefined>;
   searchLoggedModels(q: LoggedModelSearch): Promise<LoggedModel[]>;
 
+  getRegisteredModel(name: string): Promise<RegisteredModel | undefined>;
+  /** Up to limit+1 models, each with its latest versions, tags and aliases. */
+  searchRegisteredModels(q: RegistrySearch): Promise<RegisteredModel[]>;
+  /** A live version. */
+  getModelVersion(name: string, version: number): Promise<ModelVersion | undefined>;
+  modelVersionByAlias(name: string, alias: string): Promise<ModelVersion | undefined>;
+  /** The model's live version with the highest number. */
+  newestModelVersion(name: string): Promise<ModelVersion | undefined>;
+  /** The newest live version of each of these stages (every stage when undefined), in stage order. */
+  latestModelVersions(name: string, stages?: ModelVersionStage[]): Promise<ModelVersion[]>;
+  /** Up to limit+1 live versions. */
+  searchModelVersions(q: RegistrySearch): Promise<ModelVersion[]>;
+  /** The live versions registered from a logged model, by model name then number. */
+  loggedModelRegistrations(modelId: string): Promise<Array<{ name: string; version: string }>>;
   /** With its secret, for signing; front-ends get a Webhook without it. */
   getWebhook(webhookId: string): Promise<StoredWebhook | undefined>;
   /** Newest first (ties by id), up to limit+1 from offset. */

@@ -10,7 +10,7 @@ import { mysqlSchemaLock, postgresSchemaLock, sqliteSchemaLock } from './schema/
 import { likePattern, likeToGlob, SQLITE_LOWER } from './search/like';
 import type { RunResult, SqlExec } from './sql-exec';
 import { checkSqliteFile } from './sqlite-file';
-import { mysqlReplayable, postgresReplayable } from './write-retry';
+import { mysqlReplayable, mysqlUniqueViolation, postgresReplayable, postgresUniqueViolation, sqliteUniqueViolation } from './write-retry';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -62,6 +62,8 @@ export interface SqlDialect {
   readonly ordersLocks: boolean;
   /** The database rolled the whole transaction back as a deadlock victim or serialization failure (write-retry.ts). */
   isReplayable(error: unknown): boolean;
+  /** The statement broke a unique index or primary key (a create that lost a race for a name, say). */
+  isUniqueViolation(error: unknown): boolean;
 
   // ---- search ----
   /** `column LIKE pattern` with the meaning like.ts gives it. */
@@ -134,6 +136,7 @@ export const sqlite: SqlDialect = {
   ordersLocks: false,
   // One writer, nothing to replay: a busy database waits out busy_timeout instead.
   isReplayable: () => false,
+  isUniqueViolation: sqliteUniqueViolation,
   // GLOB is case-sensitive and keeps the index use of a prefix pattern.
   like: (pattern) => ({ sql: '?? GLOB ?', value: likeToGlob(pattern) }),
   // Both sides folded by the registered function (sqlite-functions.ts): LOWER() folds ASCII only.
@@ -165,6 +168,7 @@ export const postgres: SqlDialect = {
   forUpdate: ' FOR UPDATE',
   ordersLocks: true,
   isReplayable: postgresReplayable,
+  isUniqueViolation: postgresUniqueViolation,
   like: (pattern) => ({ sql: `?? LIKE ? ${POSTGRES_ESCAPE}`, value: likePattern(pattern) }),
   ilike: (pattern) => ({ sql: `?? ILIKE ? ${POSTGRES_ESCAPE}`, value: likePattern(pattern) }),
   hydratesAsJson: false,
@@ -220,6 +224,7 @@ export const mysql: SqlDialect = {
   forUpdate: ' FOR UPDATE',
   ordersLocks: true,
   isReplayable: mysqlReplayable,
+  isUniqueViolation: mysqlUniqueViolation,
   like: (pattern) => ({ sql: `?? LIKE ? ${MYSQL_ESCAPE}`, value: likePattern(pattern) }),
   // utf8mb4_bin's LOWER() keeps ẞ; the Unicode 5.2 tables (MySQL and MariaDB alike) fold it.
   // Both sides are compared in binary again, so the ci collation never makes é equal e.

@@ -25,6 +25,9 @@ import type { LoggedModel, OriginKind, OriginRecord } from '../core/model';
 import type { LoggedModelSearch, RunDocumentKind, StoredHistoryValueRead } from '../core/store';
 import type { ConsoleLine, StreamOffset } from '../core/model';
 import * as runData from './run-data-reads';
+import { RegistryReads } from './registry-reads';
+import type { ModelVersion, ModelVersionStage, RegisteredModel } from '../core/model';
+import type { RegistrySearch } from '../core/store';
 import { checkFilterTree, comparisonsIn, foldConstants, matchesNone } from '../core/query/filter';
 import type { StoredWebhook, Webhook, WebhookEvent } from '../core/webhooks/types';
 import * as webhookReads from './webhooks';
@@ -60,7 +63,11 @@ export class SqlStore implements Store {
     /** Plain-SQL reads: SQLite's raw read connection (cached statements), else the knex reader. */
     private readonly reads: SqlExec,
     private readonly probeWindow: ProbeWindow,
-  ) {}
+  ) {
+    this.registry = new RegistryReads(reader, dialect, reads, (q) => this.select(q));
+  }
+
+  private readonly registry: RegistryReads;
 
   /** How metric-ordered searches were answered: by the probe, or by the full search after it. */
   readonly searchStats = { probeAnswered: 0, probeDeclined: 0 };
@@ -336,6 +343,16 @@ export class SqlStore implements Store {
     return hydrateLoggedModels(this.reader, rows);
   }
 
+  // ---- the model registry ----
+
+  getRegisteredModel(name: string): Promise<RegisteredModel | undefined> { return this.registry.getRegisteredModel(name); }
+  searchRegisteredModels(q: RegistrySearch): Promise<RegisteredModel[]> { return this.registry.searchRegisteredModels(q); }
+  getModelVersion(name: string, version: number): Promise<ModelVersion | undefined> { return this.registry.getModelVersion(name, version); }
+  modelVersionByAlias(name: string, alias: string): Promise<ModelVersion | undefined> { return this.registry.modelVersionByAlias(name, alias); }
+  newestModelVersion(name: string): Promise<ModelVersion | undefined> { return this.registry.newestModelVersion(name); }
+  latestModelVersions(name: string, stages?: ModelVersionStage[]): Promise<ModelVersion[]> { return this.registry.latestModelVersions(name, stages); }
+  searchModelVersions(q: RegistrySearch): Promise<ModelVersion[]> { return this.registry.searchModelVersions(q); }
+  loggedModelRegistrations(modelId: string): Promise<Array<{ name: string; version: string }>> { return this.registry.loggedModelRegistrations(modelId); }
   // ---- webhooks ----
 
   getWebhook(webhookId: string): Promise<StoredWebhook | undefined> { return webhookReads.getWebhook(this.reads, webhookId); }

@@ -1,7 +1,8 @@
 /**
- * When a PostgreSQL or MySQL transaction is to be replayed. A deadlock victim or a serialization
- * failure has been rolled back whole by the database; the write unit touches nothing but the
- * database, so running it again from the start is safe and is what the server asks for.
+ * Driver errors read by their codes: when a PostgreSQL or MySQL transaction is to be replayed,
+ * and when a statement broke a unique key. A deadlock victim or a serialization failure has been
+ * rolled back whole by the database; the write unit touches nothing but the database, so running
+ * it again from the start is safe and is what the server asks for.
  */
 /** Attempts in all, the first included. */
 export const WRITE_ATTEMPTS = 6;
@@ -21,6 +22,22 @@ export function postgresReplayable(error: unknown): boolean {
  */
 export function mysqlReplayable(error: unknown): boolean {
   return (error as DriverError)?.errno === 1213;
+}
+
+/** PostgreSQL 23505 unique_violation. */
+export function postgresUniqueViolation(error: unknown): boolean {
+  return (error as DriverError)?.code === '23505';
+}
+
+/** MySQL/MariaDB 1062 ER_DUP_ENTRY. */
+export function mysqlUniqueViolation(error: unknown): boolean {
+  return (error as DriverError)?.errno === 1062;
+}
+
+/** better-sqlite3 names the constraint kind in the code. */
+export function sqliteUniqueViolation(error: unknown): boolean {
+  const code = (error as DriverError)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** Jittered, doubling pause before attempt `attempt` (1 = the first replay): up to 10, 20, 40, … ms. */

@@ -10,6 +10,7 @@ import { SqlExperimentWrites } from './tx/experiments';
 import { SqlLoggedModelWrites } from './tx/logged-models';
 import { SqlMetricWrites } from './tx/metrics';
 import { SqlOriginWrites } from './tx/origins';
+import { SqlRegistryWrites } from './tx/registry';
 import { SqlRunWrites } from './tx/runs';
 import { SqlRunDataWrites } from './tx/run-data';
 import { SqlWebhookWrites } from './tx/webhooks';
@@ -21,6 +22,7 @@ export class SqlWriteTx implements WriteTx {
   readonly loggedModels: SqlLoggedModelWrites;
   readonly runData: SqlRunDataWrites;
   readonly origins: SqlOriginWrites;
+  readonly registry: SqlRegistryWrites;
   readonly webhooks: SqlWebhookWrites;
 
   constructor(private readonly sql: SqlExec, keys: MetricKeyCache) {
@@ -30,6 +32,7 @@ export class SqlWriteTx implements WriteTx {
     this.loggedModels = new SqlLoggedModelWrites(sql);
     this.runData = new SqlRunDataWrites(sql);
     this.origins = new SqlOriginWrites(sql);
+    this.registry = new SqlRegistryWrites(sql);
     this.webhooks = new SqlWebhookWrites(sql);
   }
 

@@ -140,6 +140,105 @@ export function artifactStoreConformance(label: string, open: OpenArtifactStore)
       assert.deepEqual(names(await s.list('iter')), ['a.bin']);
     });
 
+    it('assembles a multipart upload from parts staged in any order, into a file that appears whole', async () => {
+      const s = await open();
+      const parts = [Buffer.alloc(3 * 1024 * 1024, 1), Buffer.alloc(3 * 1024 * 1024, 2), Buffer.from('tail')];
+      const id = await s.beginUpload('big/weights.bin', 3);
+      assert.match(id, /^[0-9a-f]{32}$/);
+      assert.notEqual(id, await s.beginUpload('big/weights.bin', 3), 'every upload has its own id');
+      assert.deepEqual(await s.stagedUpload(id), { target: 'big/weights.bin', parts: 3 });
+      const etags: string[] = [];
+      for (const i of [2, 0, 1]) etags[i] = await s.putPart(id, i + 1, bodyOf(parts[i]));
+      // Staged parts are no artifacts: the root lists nothing yet, and the target is not there.
+      assert.deepEqual(await s.list(''), []);
+      assert.equal(await s.get('big/weights.bin'), undefined);
+      let seen = 0;
+      let partial = 0;
+      const watching = (async () => {
+        for (let i = 0; i < 200 && seen === 0; i++) {
+          const got = await s.get('big/weights.bin');
+          if (got) {
+            got.stream.destroy();
+            if (got.size !== 6 * 1024 * 1024 + 4) partial++;
+            seen++;
+          }
+          await new Promise((r) => setImmediate(r));
+        }
+      })();
+      await s.completeUpload(id, etags.map((etag, i) => ({ part: i + 1, etag })));
+      await watching;
+      assert.equal(partial, 0, 'the file never showed half written');
+      const got = await s.get('big/weights.bin');
+      assert.equal(got?.size, 6 * 1024 * 1024 + 4);
+      const chunks: Buffer[] = [];
+      for await (const c of got!.stream) chunks.push(c as Buffer);
+      assert.ok(Buffer.concat(chunks).equals(Buffer.concat(parts)), 'parts joined in order');
+      assert.equal(await s.stagedUpload(id), undefined, 'a completed upload is gone');
+      await rejectsWith(s.putPart(id, 1, bodyOf('late')), 'NOT_FOUND', 'a part after completion');
+      assert.deepEqual(names(await s.list('')), ['big']);
+    });
+
+    it('refuses to complete with a part missing or of another etag, and leaves the staged parts', async () => {
+      const s = await open();
+      await s.put('keep/old.bin', bodyOf('old'));
+      const id = await s.beginUpload('keep/old.bin', 3);
+      const e1 = await s.putPart(id, 1, bodyOf('one '));
+      const e2 = await s.putPart(id, 2, bodyOf('two '));
+      await rejectsWith(s.completeUpload(id, [{ part: 1, etag: e1 }, { part: 2, etag: e2 }, { part: 3, etag: e2 }]), 'INVALID_ARGUMENT', 'part 3 never uploaded');
+      await rejectsWith(s.completeUpload(id, [{ part: 1, etag: e2 }, { part: 2, etag: e2 }]), 'INVALID_ARGUMENT', 'part 1 with the etag of part 2');
+      await rejectsWith(s.completeUpload(id, [{ part: 1, etag: '../../x' }]), 'INVALID_ARGUMENT', 'an etag that is a path');
+      assert.equal(await readAll(s, 'keep/old.bin'), 'old', 'the old file stays');
+      assert.deepEqual(await s.stagedUpload(id), { target: 'keep/old.bin', parts: 3 });
+      // A part sent again replaces its earlier copy; completing then takes the new bytes.
+      const e2b = await s.putPart(id, 2, bodyOf('TWO '));
+      await rejectsWith(s.completeUpload(id, [{ part: 1, etag: e1 }, { part: 2, etag: e2 }]), 'INVALID_ARGUMENT', 'the superseded etag');
+      const e3 = await s.putPart(id, 3, bodyOf('three'));
+      await s.completeUpload(id, [{ part: 1, etag: e1 }, { part: 2, etag: e2b }, { part: 3, etag: e3 }]);
+      assert.equal(await readAll(s, 'keep/old.bin'), 'one TWO three');
+    });
+
+    it('of one part sent twice at once, one copy stays whole and completes the upload', async () => {
+      const s = await open();
+      const id = await s.beginUpload('race.bin', 1);
+      const a = Buffer.alloc(2 * 1024 * 1024, 0x61);
+      const b = Buffer.alloc(2 * 1024 * 1024, 0x62);
+      const [ea, eb] = await Promise.all([s.putPart(id, 1, bodyOf(a)), s.putPart(id, 1, bodyOf(b))]);
+      let completed: Buffer | undefined;
+      for (const [etag, bytes] of [[ea, a], [eb, b]] as const) {
+        try {
+          await s.completeUpload(id, [{ part: 1, etag }]);
+          completed = bytes;
+          break;
+        } catch (e) {
+          assert.ok(e instanceof TrackbridgeError && e.code === 'INVALID_ARGUMENT', String(e));
+        }
+      }
+      assert.ok(completed, 'one of the two copies completes the upload');
+      const got = await s.get('race.bin');
+      const chunks: Buffer[] = [];
+      for await (const c of got!.stream) chunks.push(c as Buffer);
+      assert.ok(Buffer.concat(chunks).equals(completed), 'the file is that copy, whole');
+    });
+
+    it('aborts an upload, removing its parts; unknown ids are NOT_FOUND and an interrupted part stages nothing', async () => {
+      const s = await open();
+      const id = await s.beginUpload('gone.bin', 2);
+      const e1 = await s.putPart(id, 1, bodyOf('one'));
+      await assert.rejects(s.putPart(id, 2, interruptedBody()));
+      await rejectsWith(s.completeUpload(id, [{ part: 1, etag: e1 }, { part: 2, etag: e1 }]), 'INVALID_ARGUMENT', 'the interrupted part');
+      await s.abortUpload(id);
+      assert.equal(await s.stagedUpload(id), undefined);
+      await rejectsWith(s.completeUpload(id, [{ part: 1, etag: e1 }]), 'NOT_FOUND', 'complete after abort');
+      await rejectsWith(s.abortUpload(id), 'NOT_FOUND', 'abort twice');
+      for (const bad of ['0'.repeat(32), '..', '../x', '', 'a'.repeat(1000)]) {
+        assert.equal(await s.stagedUpload(bad), undefined, bad);
+        await rejectsWith(s.putPart(bad, 1, bodyOf('x')), 'NOT_FOUND', `part of ${bad}`);
+      }
+      assert.equal(await s.get('gone.bin'), undefined);
+      assert.deepEqual(await s.list(''), []);
+      await rejectsWith(s.beginUpload('../out.bin', 1), 'INVALID_ARGUMENT', 'an upload out of the root');
+    });
+
     it('lists only artifacts at the root, even while an upload is under way', async () => {
       const s = await open();
       const slow = new Readable({ read() {} });

@@ -41,7 +41,7 @@ export function errorTests(ctx: RouteCtx): void {
       await ctx.api.post('/api/2.0/mlflow/runs/delete').send({ run_id: doomed });
       assertError(await ctx.api.post('/api/2.0/mlflow/runs/log-metric').send({ run_id: doomed, key: 'm', value: 1, timestamp: 1 }), 400, 'INVALID_PARAMETER_VALUE', /must be in the 'active' state/);
 
-      assertError(await ctx.api.post('/api/2.0/mlflow-artifacts/mpu/create/a/b.bin').send({}), 501, 'NOT_IMPLEMENTED');
+      assertError(await ctx.api.get('/api/2.0/mlflow-artifacts/presigned/a/b.bin'), 501, 'NOT_IMPLEMENTED');
     });
 
     it('answers writes with TEMPORARILY_UNAVAILABLE (503) once the store is shutting down', async () => {

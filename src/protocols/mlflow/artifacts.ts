@@ -1,6 +1,6 @@
 /**
  * Artifacts: the lists of a run's and a logged model's files, the mlflow-artifacts proxy that the
- * client uses whenever a root starts with `mlflow-artifacts:`, and the single-file routes of the
+ * client uses whenever a root starts with `mlflow-artifacts:` (multipart uploads in multipart.ts), and the single-file routes of the
  * web UI (download a run's or a logged model's file, upload one into a run), which MLflow writes
  * by hand rather than in its .proto.
  */
@@ -14,6 +14,7 @@ import { sendError } from './respond';
 import { sendArtifact } from './artifact-download';
 import { BodyBudget, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from './request-body';
 import { UPLOAD_ARTIFACT_BODY } from './body-caps';
+import { multipartRoutes } from './multipart';
 import type { ListArtifacts_Response, ListLoggedModelArtifacts_Response } from './messages';
 
 /** MLflow's list answer: a root the store does not hold, or an empty folder, has no `files`. */
@@ -88,9 +89,10 @@ export function artifactRouter(ctx: MlflowContext, budget: BodyBudget): express.
       res.json({});
     }));
 
-    // Multipart and presigned transfers only make sense for cloud stores; the client falls back to PUT/GET.
-    r.all([`${api}/mlflow-artifacts/mpu/*splat`, `${api}/mlflow-artifacts/presigned/*splat`], wrap(async () => {
-      throw new TrackbridgeError('NOT_IMPLEMENTED', 'Multipart upload is not supported for the current artifact repository');
+    multipartRoutes(r, api, ctx, budget);
+    // Presigned URLs hand a client straight to a cloud store; the client downloads through the proxy instead.
+    r.all(`${api}/mlflow-artifacts/presigned/*splat`, wrap(async () => {
+      throw new TrackbridgeError('NOT_IMPLEMENTED', 'Multipart download is not supported for the current artifact repository');
     }));
   }
 

@@ -8,6 +8,7 @@
  * names, ids and numbers around the texts.
  */
 import { LIMITS } from '../../core/limits';
+import { MAX_UPLOAD_PARTS } from '../../core/multipart';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -57,6 +58,12 @@ const CAPS: Record<string, number> = {
  * artifact store, so only a chunk at a time counts against the budget.
  */
 export const UPLOAD_ARTIFACT_BODY = 10 * MiB;
+
+/**
+ * The JSON of a multipart upload's create, complete or abort call: completing lists every part
+ * (at most 10,000) with its etag and URL, each well under a KiB.
+ */
+export const MULTIPART_BODY = MAX_UPLOAD_PARTS * KiB + FRAMING;
 
 export function bodyCapOf(rpc: string): number {
   return CAPS[rpc] ?? SMALL_BODY;

@@ -34,7 +34,7 @@ const SERVICES = ['mlflow.MlflowService', 'mlflow.WebhookService'] as const;
  * names a type must name this one. The media type is compared whole (`application/jsonx` and
  * `application/json-patch+json` are other types); parameters such as a UTF-8 charset are fine.
  */
-function checkContentType(req: Request, verb: RouteSpec['verb']): void {
+export function checkContentType(req: Request, verb: RouteSpec['verb']): void {
   const header = req.headers['content-type'];
   if (header === undefined || header.trim() === '') {
     if (verb === 'post' || verb === 'put') throw invalid('Bad Request. Content-Type header is missing.');
@@ -54,7 +54,7 @@ function checkContentType(req: Request, verb: RouteSpec['verb']): void {
   }
 }
 
-function parseBody(text: string): Record<string, unknown> {
+export function parseBody(text: string): Record<string, unknown> {
   if (text.length === 0) return {};
   let parsed: unknown;
   try {

@@ -291,6 +291,86 @@ const runData: Migration = {
 };
 
 /**
+ * The model registry. Versions, tags and aliases name their model by its row handle, never by
+ * its name, so a rename is one row update however many versions the model has. `last_version`
+ * is the highest number the model ever gave: numbers are reserved under the model's row lock
+ * and never reused, deleted versions counted.
+ */
+const registry: Migration = {
+  name: '0007_registry',
+  async up(s) {
+    await s.createTable('registered_models', (t) => {
+      s.dialect.binaryCollation(t);
+      t.increments('handle').primary();
+      t.string('name', 256).notNullable();
+      t.bigInteger('creation_timestamp').notNullable();
+      t.bigInteger('last_updated_timestamp').notNullable();
+      t.string('user_id', 256).nullable();
+      t.text('description').nullable();
+      t.string('deployment_job_id', 256).nullable();
+      t.integer('last_version').notNullable();
+    });
+    await s.index('registered_models', 'registered_models_name_uq', ['name'], 'unique');
+    await s.index('registered_models', 'registered_models_updated_idx', ['last_updated_timestamp']);
+    await s.createTable('registered_model_tags', (t) => {
+      s.dialect.binaryCollation(t);
+      t.integer('handle').notNullable();
+      t.string('key', 250).notNullable();
+      longText(t, 'value');
+      t.primary(['handle', 'key']);
+    });
+    if (s.dialect.withoutRowid) {
+      // Clustered by (model, number): a model's versions are one B-tree range, read without a second lookup.
+      await s.createTableSql('model_versions', `CREATE TABLE model_versions (handle INTEGER NOT NULL, version INTEGER NOT NULL,
+        creation_timestamp BIGINT NOT NULL, last_updated_timestamp BIGINT NOT NULL, user_id VARCHAR(256), current_stage VARCHAR(20) NOT NULL,
+        description TEXT, source TEXT NOT NULL, run_id VARCHAR(64), run_link TEXT, model_id VARCHAR(64), status VARCHAR(32) NOT NULL,
+        status_message TEXT, storage_location TEXT NOT NULL, deleted SMALLINT NOT NULL,
+        PRIMARY KEY (handle, version)) WITHOUT ROWID`);
+    } else {
+      await s.createTable('model_versions', (t) => {
+        s.dialect.binaryCollation(t);
+        t.integer('handle').notNullable();
+        t.integer('version').notNullable();
+        t.bigInteger('creation_timestamp').notNullable();
+        t.bigInteger('last_updated_timestamp').notNullable();
+        t.string('user_id', 256).nullable();
+        t.string('current_stage', 20).notNullable();
+        t.text('description').nullable();
+        t.text('source').notNullable();
+        t.string('run_id', 64).nullable();
+        t.text('run_link').nullable();
+        t.string('model_id', 64).nullable();
+        t.string('status', 32).notNullable();
+        t.text('status_message').nullable();
+        t.text('storage_location').notNullable();
+        t.smallint('deleted').notNullable();
+        t.primary(['handle', 'version']);
+      });
+    }
+    // The latest version of each stage is read from this index alone.
+    await s.index('model_versions', 'model_versions_latest_idx', ['handle', 'deleted', 'current_stage', 'version']);
+    await s.index('model_versions', 'model_versions_run_idx', ['run_id']);
+    await s.index('model_versions', 'model_versions_model_idx', ['model_id']);
+    await s.createTable('model_version_tags', (t) => {
+      s.dialect.binaryCollation(t);
+      t.integer('handle').notNullable();
+      t.integer('version').notNullable();
+      t.string('key', 250).notNullable();
+      longText(t, 'value');
+      t.primary(['handle', 'version', 'key']);
+    });
+    await s.createTable('registered_model_aliases', (t) => {
+      s.dialect.binaryCollation(t);
+      t.integer('handle').notNullable();
+      t.string('alias', 256).notNullable();
+      t.integer('version').notNullable();
+      t.primary(['handle', 'alias']);
+    });
+    await s.index('registered_model_aliases', 'registered_model_aliases_version_idx', ['handle', 'version']);
+  },
+};
+
+/**
  * Webhooks and the events each subscribes to, in the order given. The secret that signs a
  * webhook's deliveries is never part of an answer; it rests sealed when the server has a key
  * (core/webhooks/secret-box.ts), which makes it longer than the 1,000 characters it may have.
@@ -322,7 +402,7 @@ const webhooks: Migration = {
   },
 };
 
-export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, webhooks];
+export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, registry, webhooks];
 
 /** Where the names of applied migrations are kept (the table knex's migrator made, same columns). */
 export const MIGRATION_TABLE = 'trackbridge_migrations';
@@ -341,6 +421,7 @@ export const OWN_TABLES: readonly string[] = [
   'logged_models', 'logged_model_tags', 'logged_model_params', 'logged_model_metrics',
   'origins',
   'run_documents', 'run_streams', 'run_history_values', 'run_console_lines',
+  'registered_models', 'registered_model_tags', 'model_versions', 'model_version_tags', 'registered_model_aliases',
   'webhooks', 'webhook_events',
 ];
 
@@ -357,6 +438,9 @@ export const EXPECTED_INDEXES: Record<string, string[]> = {
   origins: ['origins_local_idx'],
   run_streams: ['run_streams_run_name_uq'],
   run_history_values: ['run_history_values_key_step_idx'],
+  registered_models: ['registered_models_name_uq', 'registered_models_updated_idx'],
+  model_versions: ['model_versions_latest_idx', 'model_versions_run_idx', 'model_versions_model_idx'],
+  registered_model_aliases: ['registered_model_aliases_version_idx'],
   webhooks: ['webhooks_created_idx'],
   webhook_events: ['webhook_events_event_idx'],
 };
