@@ -43,6 +43,11 @@ export class LoggedModels {
     return this.get(modelId);
   }
 
+  /** The registered versions made from the logged model (MLflow 3 shows them on it). */
+  registrations(modelId: string): Promise<Array<{ name: string; version: string }>> {
+    return this.store.loggedModelRegistrations(modelId);
+  }
+
   async get(modelId: string): Promise<LoggedModel> {
     const m = await this.store.getLoggedModel(modelId);
     if (!m) throw loggedModelNotFound(modelId);

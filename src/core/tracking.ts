@@ -6,6 +6,7 @@ import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
 import { RunData } from './run-data';
 import { Artifacts } from './artifacts';
+import { Registry } from './registry';
 import type { ArtifactStore } from './artifact-store';
 import type { Store } from './store';
 import { invalid } from './errors';
@@ -21,6 +22,8 @@ export class Tracking {
   readonly runData: RunData;
   readonly loggedModels: LoggedModels;
   readonly artifacts: Artifacts;
+  /** Registered models, their versions, aliases and stages, and prompts. */
+  readonly registry: Registry;
   /** Objects written with their own ids, times and origin (importers, front-ends with ids of their own). */
   readonly ingest: Ingest;
   readonly webhooks: Webhooks;
@@ -36,6 +39,7 @@ export class Tracking {
     this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
     this.ingest = new Ingest(store, cfg);
     this.registryEvents = this.webhooks = new Webhooks(store, opts.webhooks);
+    this.registry = new Registry(store, this.artifacts, this.registryEvents);
   }
 
   async start(): Promise<void> {

@@ -2,9 +2,15 @@
 import { handlersOf, type Res } from './context';
 import { tag } from './experiments';
 import type { LoggedModel } from '../../core/model';
+import type { Tracking } from '../../core/tracking';
 import type * as wire from './messages';
 
-function loggedModelJson(m: LoggedModel): wire.LoggedModel {
+/** The model with the registered versions made from it, which MLflow 3 lists on the logged model. */
+async function withRegistrations(tracking: Tracking, m: LoggedModel): Promise<wire.LoggedModel> {
+  return loggedModelJson(m, await tracking.loggedModels.registrations(m.modelId));
+}
+
+function loggedModelJson(m: LoggedModel, registrations: wire.LoggedModelRegistrationInfo[]): wire.LoggedModel {
   return {
     info: {
       model_id: m.modelId,
@@ -18,6 +24,7 @@ function loggedModelJson(m: LoggedModel): wire.LoggedModel {
       source_run_id: m.sourceRunId,
       status_message: m.statusMessage,
       tags: m.tags,
+      registrations,
     },
     data: {
       params: m.params,
@@ -37,16 +44,16 @@ export const loggedModelHandlers = handlersOf('mlflow.MlflowService', {
       experimentId: m.experiment_id, name: m.name, modelType: m.model_type, sourceRunId: m.source_run_id,
       tags: tags(m.tags), params: tags(m.params),
     });
-    return { model: loggedModelJson(model) };
+    return { model: await withRegistrations(tracking, model) };
   },
 
   async getLoggedModel(m, { tracking }): Promise<Res<'getLoggedModel'>> {
-    return { model: loggedModelJson(await tracking.loggedModels.get(m.model_id)) };
+    return { model: await withRegistrations(tracking, await tracking.loggedModels.get(m.model_id)) };
   },
 
   async finalizeLoggedModel(m, { tracking }): Promise<Res<'finalizeLoggedModel'>> {
     // The wire also knows LOGGED_MODEL_STATUS_UNSPECIFIED; the core refuses it with MLflow's message.
-    return { model: loggedModelJson(await tracking.loggedModels.finalize(m.model_id, m.status as LoggedModel['status'])) };
+    return { model: await withRegistrations(tracking, await tracking.loggedModels.finalize(m.model_id, m.status as LoggedModel['status'])) };
   },
 
   async deleteLoggedModel(m, { tracking }): Promise<Res<'deleteLoggedModel'>> {
@@ -55,7 +62,7 @@ export const loggedModelHandlers = handlersOf('mlflow.MlflowService', {
   },
 
   async setLoggedModelTags(m, { tracking }): Promise<Res<'setLoggedModelTags'>> {
-    return { model: loggedModelJson(await tracking.loggedModels.setTags(m.model_id, tags(m.tags))) };
+    return { model: await withRegistrations(tracking, await tracking.loggedModels.setTags(m.model_id, tags(m.tags))) };
   },
 
   async deleteLoggedModelTag(m, { tracking }): Promise<Res<'deleteLoggedModelTag'>> {
@@ -72,6 +79,6 @@ export const loggedModelHandlers = handlersOf('mlflow.MlflowService', {
     const page = await tracking.loggedModels.search({
       experimentIds: m.experiment_ids ?? [], filter: m.filter, datasets: m.datasets, orderBy: m.order_by, maxResults: m.max_results, pageToken: m.page_token,
     });
-    return { models: page.items.map(loggedModelJson), next_page_token: page.nextPageToken };
+    return { models: await Promise.all(page.items.map((model) => withRegistrations(tracking, model))), next_page_token: page.nextPageToken };
   },
 });

@@ -635,6 +635,334 @@ export interface LoggedModel {
   data?: LoggedModelData;
 }
 
+/** mlflow.ModelVersionStatus */
+export type ModelVersionStatus = 'PENDING_REGISTRATION' | 'FAILED_REGISTRATION' | 'READY';
+
+/** mlflow.DeploymentJobConnection */
+export type DeploymentJobConnection = Record<string, never>;
+
+/** mlflow.DeploymentJobConnection.State */
+export type DeploymentJobConnection_State = 'DEPLOYMENT_JOB_CONNECTION_STATE_UNSPECIFIED' | 'NOT_SET_UP' | 'CONNECTED' | 'NOT_FOUND' | 'REQUIRED_PARAMETERS_CHANGED';
+
+/** mlflow.ModelVersionDeploymentJobState */
+export interface ModelVersionDeploymentJobState {
+  job_id?: string;
+  run_id?: string;
+  job_state?: DeploymentJobConnection_State;
+  run_state?: ModelVersionDeploymentJobState_DeploymentJobRunState;
+  current_task_name?: string;
+}
+
+/** mlflow.ModelVersionDeploymentJobState.DeploymentJobRunState */
+export type ModelVersionDeploymentJobState_DeploymentJobRunState = 'DEPLOYMENT_JOB_RUN_STATE_UNSPECIFIED' | 'NO_VALID_DEPLOYMENT_JOB_FOUND' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'PENDING' | 'APPROVAL';
+
+/** mlflow.RegisteredModelTag */
+export interface RegisteredModelTag {
+  key?: string;
+  value?: string;
+}
+
+/** mlflow.ModelVersionTag */
+export interface ModelVersionTag {
+  key?: string;
+  value?: string;
+}
+
+/** mlflow.RegisteredModelAlias */
+export interface RegisteredModelAlias {
+  alias?: string;
+  version?: string;
+}
+
+/** mlflow.ModelParam */
+export interface ModelParam {
+  name?: string;
+  value?: string;
+}
+
+/** mlflow.ModelMetric */
+export interface ModelMetric {
+  key?: string;
+  value?: number;
+  timestamp?: Int64;
+  step?: Int64;
+  dataset_name?: string;
+  dataset_digest?: string;
+  model_id?: string;
+  run_id?: string;
+}
+
+/** mlflow.ModelVersion */
+export interface ModelVersion {
+  name?: string;
+  version?: string;
+  creation_timestamp?: Int64;
+  last_updated_timestamp?: Int64;
+  user_id?: string;
+  current_stage?: string;
+  description?: string;
+  source?: string;
+  run_id?: string;
+  status?: ModelVersionStatus;
+  status_message?: string;
+  tags?: ModelVersionTag[];
+  run_link?: string;
+  aliases?: string[];
+  model_id?: string;
+  model_params?: ModelParam[];
+  model_metrics?: ModelMetric[];
+  deployment_job_state?: ModelVersionDeploymentJobState;
+}
+
+/** mlflow.RegisteredModel */
+export interface RegisteredModel {
+  name?: string;
+  creation_timestamp?: Int64;
+  last_updated_timestamp?: Int64;
+  user_id?: string;
+  description?: string;
+  latest_versions?: ModelVersion[];
+  tags?: RegisteredModelTag[];
+  aliases?: RegisteredModelAlias[];
+  deployment_job_id?: string;
+  deployment_job_state?: DeploymentJobConnection_State;
+}
+
+/** mlflow.CreateRegisteredModel */
+export interface CreateRegisteredModel {
+  name: string;
+  tags?: RegisteredModelTag[];
+  description?: string;
+  deployment_job_id?: string;
+}
+
+/** mlflow.CreateRegisteredModel.Response */
+export interface CreateRegisteredModel_Response {
+  registered_model?: RegisteredModel;
+}
+
+/** mlflow.RenameRegisteredModel */
+export interface RenameRegisteredModel {
+  name: string;
+  new_name?: string;
+}
+
+/** mlflow.RenameRegisteredModel.Response */
+export interface RenameRegisteredModel_Response {
+  registered_model?: RegisteredModel;
+}
+
+/** mlflow.UpdateRegisteredModel */
+export interface UpdateRegisteredModel {
+  name: string;
+  description?: string;
+  deployment_job_id?: string;
+}
+
+/** mlflow.UpdateRegisteredModel.Response */
+export interface UpdateRegisteredModel_Response {
+  registered_model?: RegisteredModel;
+}
+
+/** mlflow.DeleteRegisteredModel */
+export interface DeleteRegisteredModel {
+  name: string;
+}
+
+/** mlflow.DeleteRegisteredModel.Response */
+export type DeleteRegisteredModel_Response = Record<string, never>;
+
+/** mlflow.GetRegisteredModel */
+export interface GetRegisteredModel {
+  name: string;
+}
+
+/** mlflow.GetRegisteredModel.Response */
+export interface GetRegisteredModel_Response {
+  registered_model?: RegisteredModel;
+}
+
+/** mlflow.SearchRegisteredModels */
+export interface SearchRegisteredModels {
+  filter?: string;
+  max_results?: Int64;
+  order_by?: string[];
+  page_token?: string;
+}
+
+/** mlflow.SearchRegisteredModels.Response */
+export interface SearchRegisteredModels_Response {
+  registered_models?: RegisteredModel[];
+  next_page_token?: string;
+}
+
+/** mlflow.GetLatestVersions */
+export interface GetLatestVersions {
+  name: string;
+  stages?: string[];
+}
+
+/** mlflow.GetLatestVersions.Response */
+export interface GetLatestVersions_Response {
+  model_versions?: ModelVersion[];
+}
+
+/** mlflow.SetRegisteredModelTag */
+export interface SetRegisteredModelTag {
+  name: string;
+  key: string;
+  value?: string;
+}
+
+/** mlflow.SetRegisteredModelTag.Response */
+export type SetRegisteredModelTag_Response = Record<string, never>;
+
+/** mlflow.DeleteRegisteredModelTag */
+export interface DeleteRegisteredModelTag {
+  name: string;
+  key: string;
+}
+
+/** mlflow.DeleteRegisteredModelTag.Response */
+export type DeleteRegisteredModelTag_Response = Record<string, never>;
+
+/** mlflow.SetRegisteredModelAlias */
+export interface SetRegisteredModelAlias {
+  name: string;
+  alias: string;
+  version: string;
+}
+
+/** mlflow.SetRegisteredModelAlias.Response */
+export type SetRegisteredModelAlias_Response = Record<string, never>;
+
+/** mlflow.DeleteRegisteredModelAlias */
+export interface DeleteRegisteredModelAlias {
+  name: string;
+  alias: string;
+}
+
+/** mlflow.DeleteRegisteredModelAlias.Response */
+export type DeleteRegisteredModelAlias_Response = Record<string, never>;
+
+/** mlflow.GetModelVersionByAlias */
+export interface GetModelVersionByAlias {
+  name: string;
+  alias: string;
+}
+
+/** mlflow.GetModelVersionByAlias.Response */
+export interface GetModelVersionByAlias_Response {
+  model_version?: ModelVersion;
+}
+
+/** mlflow.CreateModelVersion */
+export interface CreateModelVersion {
+  name: string;
+  source: string;
+  run_id?: string;
+  tags?: ModelVersionTag[];
+  run_link?: string;
+  description?: string;
+  model_id?: string;
+}
+
+/** mlflow.CreateModelVersion.Response */
+export interface CreateModelVersion_Response {
+  model_version?: ModelVersion;
+}
+
+/** mlflow.UpdateModelVersion */
+export interface UpdateModelVersion {
+  name: string;
+  version: string;
+  description?: string;
+}
+
+/** mlflow.UpdateModelVersion.Response */
+export interface UpdateModelVersion_Response {
+  model_version?: ModelVersion;
+}
+
+/** mlflow.TransitionModelVersionStage */
+export interface TransitionModelVersionStage {
+  name: string;
+  version: string;
+  stage: string;
+  archive_existing_versions?: boolean;
+}
+
+/** mlflow.TransitionModelVersionStage.Response */
+export interface TransitionModelVersionStage_Response {
+  model_version?: ModelVersion;
+}
+
+/** mlflow.DeleteModelVersion */
+export interface DeleteModelVersion {
+  name: string;
+  version: string;
+}
+
+/** mlflow.DeleteModelVersion.Response */
+export type DeleteModelVersion_Response = Record<string, never>;
+
+/** mlflow.GetModelVersion */
+export interface GetModelVersion {
+  name: string;
+  version: string;
+}
+
+/** mlflow.GetModelVersion.Response */
+export interface GetModelVersion_Response {
+  model_version?: ModelVersion;
+}
+
+/** mlflow.SearchModelVersions */
+export interface SearchModelVersions {
+  filter?: string;
+  max_results?: Int64;
+  order_by?: string[];
+  page_token?: string;
+}
+
+/** mlflow.SearchModelVersions.Response */
+export interface SearchModelVersions_Response {
+  model_versions?: ModelVersion[];
+  next_page_token?: string;
+}
+
+/** mlflow.GetModelVersionDownloadUri */
+export interface GetModelVersionDownloadUri {
+  name: string;
+  version: string;
+}
+
+/** mlflow.GetModelVersionDownloadUri.Response */
+export interface GetModelVersionDownloadUri_Response {
+  artifact_uri?: string;
+}
+
+/** mlflow.SetModelVersionTag */
+export interface SetModelVersionTag {
+  name: string;
+  version: string;
+  key: string;
+  value?: string;
+}
+
+/** mlflow.SetModelVersionTag.Response */
+export type SetModelVersionTag_Response = Record<string, never>;
+
+/** mlflow.DeleteModelVersionTag */
+export interface DeleteModelVersionTag {
+  name: string;
+  version: string;
+  key: string;
+}
+
+/** mlflow.DeleteModelVersionTag.Response */
+export type DeleteModelVersionTag_Response = Record<string, never>;
+
 /** mlflow.WebhookStatus */
 export type WebhookStatus = 'ACTIVE' | 'DISABLED';
 
@@ -783,6 +1111,31 @@ export interface MlflowServiceMethods {
   listLoggedModelArtifacts: { request: ListLoggedModelArtifacts; response: ListLoggedModelArtifacts_Response };
 }
 
+/** mlflow.ModelRegistryService: each method's request and response. */
+export interface ModelRegistryServiceMethods {
+  createRegisteredModel: { request: CreateRegisteredModel; response: CreateRegisteredModel_Response };
+  renameRegisteredModel: { request: RenameRegisteredModel; response: RenameRegisteredModel_Response };
+  updateRegisteredModel: { request: UpdateRegisteredModel; response: UpdateRegisteredModel_Response };
+  deleteRegisteredModel: { request: DeleteRegisteredModel; response: DeleteRegisteredModel_Response };
+  getRegisteredModel: { request: GetRegisteredModel; response: GetRegisteredModel_Response };
+  searchRegisteredModels: { request: SearchRegisteredModels; response: SearchRegisteredModels_Response };
+  getLatestVersions: { request: GetLatestVersions; response: GetLatestVersions_Response };
+  createModelVersion: { request: CreateModelVersion; response: CreateModelVersion_Response };
+  updateModelVersion: { request: UpdateModelVersion; response: UpdateModelVersion_Response };
+  transitionModelVersionStage: { request: TransitionModelVersionStage; response: TransitionModelVersionStage_Response };
+  deleteModelVersion: { request: DeleteModelVersion; response: DeleteModelVersion_Response };
+  getModelVersion: { request: GetModelVersion; response: GetModelVersion_Response };
+  searchModelVersions: { request: SearchModelVersions; response: SearchModelVersions_Response };
+  getModelVersionDownloadUri: { request: GetModelVersionDownloadUri; response: GetModelVersionDownloadUri_Response };
+  setRegisteredModelTag: { request: SetRegisteredModelTag; response: SetRegisteredModelTag_Response };
+  setModelVersionTag: { request: SetModelVersionTag; response: SetModelVersionTag_Response };
+  deleteRegisteredModelTag: { request: DeleteRegisteredModelTag; response: DeleteRegisteredModelTag_Response };
+  deleteModelVersionTag: { request: DeleteModelVersionTag; response: DeleteModelVersionTag_Response };
+  setRegisteredModelAlias: { request: SetRegisteredModelAlias; response: SetRegisteredModelAlias_Response };
+  deleteRegisteredModelAlias: { request: DeleteRegisteredModelAlias; response: DeleteRegisteredModelAlias_Response };
+  getModelVersionByAlias: { request: GetModelVersionByAlias; response: GetModelVersionByAlias_Response };
+}
+
 /** mlflow.WebhookService: each method's request and response. */
 export interface WebhookServiceMethods {
   createWebhook: { request: CreateWebhook; response: CreateWebhook_Response };
@@ -796,5 +1149,6 @@ export interface WebhookServiceMethods {
 /** Every service by its full name, as handlers are registered: '<package.Service>/<method>'. */
 export interface Services {
   'mlflow.MlflowService': MlflowServiceMethods;
+  'mlflow.ModelRegistryService': ModelRegistryServiceMethods;
   'mlflow.WebhookService': WebhookServiceMethods;
 }

@@ -18,16 +18,21 @@ import { runHandlers } from './runs';
 import { metricHandlers } from './metrics';
 import { artifactHandlers, artifactRouter } from './artifacts';
 import { loggedModelHandlers } from './logged-models';
+import { registeredModelHandlers } from './registered-models';
+import { modelVersionHandlers } from './model-versions';
+import { modelVersionArtifactRouter } from './model-version-artifacts';
 import { webhookHandlers } from './webhooks';
 
 /** The MLflow version we answer to `/version`; the client enables span upload for ≥ 3.4. */
 export const MLFLOW_COMPAT_VERSION = '3.17.2';
 
 /** Every handler the server registers; each module types its own against its service's messages. */
-export const MLFLOW_HANDLERS: readonly HandlerGroup[] = [experimentHandlers, runHandlers, metricHandlers, artifactHandlers, loggedModelHandlers, webhookHandlers];
+export const MLFLOW_HANDLERS: readonly HandlerGroup[] = [
+  experimentHandlers, runHandlers, metricHandlers, artifactHandlers, loggedModelHandlers, registeredModelHandlers, modelVersionHandlers, webhookHandlers,
+];
 
 /** The services whose routes the .proto declares and this front-end serves. */
-const SERVICES = ['mlflow.MlflowService', 'mlflow.WebhookService'] as const;
+const SERVICES = ['mlflow.MlflowService', 'mlflow.ModelRegistryService', 'mlflow.WebhookService'] as const;
 
 /**
  * POST and PUT must say their body is JSON, as MLflow's server demands; a PATCH or DELETE that
@@ -137,6 +142,7 @@ export function mlflowRouter(ctx: MlflowContext, opts: MlflowRouterOptions = {})
   for (const p of known) r.all(p, (_req, res) => { res.status(405).type('text/html').send('<h1>Method Not Allowed</h1>'); });
 
   r.use(artifactRouter(ctx, budget));
+  r.use(modelVersionArtifactRouter(ctx));
 
   r.get('/health', (_req, res) => { res.type('text/html').send('OK'); });
   r.get('/version', (_req, res) => { res.type('text/html').send(MLFLOW_COMPAT_VERSION); });
