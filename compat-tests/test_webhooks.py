@@ -235,6 +235,33 @@ def test_registry_events_are_delivered_signed(tracking, receiver):
         client.delete_webhook(w.webhook_id)
 
 
+def test_prompt_events_are_delivered_signed(tracking, receiver):
+    if not _registry_served(tracking.url):
+        pytest.skip("the registry routes are not served by this build yet")
+    import mlflow
+
+    path = "/" + unique("prompts")
+    client = MlflowClient()
+    events = ["prompt.created", "prompt_version.created", "prompt_alias.created", "model_version.created"]
+    hook = client.create_webhook(name=unique("prompts"), url=receiver.url(path), events=events, secret=SECRET)
+    name = unique("greeting")
+    prompt = mlflow.genai.register_prompt(name=name, template="Hello {{who}}!", commit_message="first",
+                                          tags={"team": "nlp"})
+    mlflow.genai.set_prompt_alias(name, alias="production", version=prompt.version)
+
+    hits = receiver.wait_for(path, 3)
+    got = {(b["entity"], b["action"]): b["data"] for b in (verify(h, SECRET) for h in hits)}
+    assert set(got) == {("prompt", "created"), ("prompt_version", "created"), ("prompt_alias", "created")}, "prompts are not model versions"
+    assert got[("prompt", "created")]["name"] == name
+    version = got[("prompt_version", "created")]
+    assert (version["name"], version["version"], version["template"]) == (name, str(prompt.version), "Hello {{who}}!")
+    # The tags that make a registered model a prompt, and the text tag, are not the prompt's own.
+    for data in (got[("prompt", "created")], version):
+        assert not {"mlflow.prompt.is_prompt", "_mlflow_prompt_type", "mlflow.prompt.text"} & set(data["tags"])
+    assert got[("prompt_alias", "created")] == {"name": name, "alias": "production", "version": str(prompt.version)}
+    client.delete_webhook(hook.webhook_id)
+
+
 def test_a_server_without_the_flag_sends_nothing_to_loopback(backend, store_factory, receiver, monkeypatch):
     inward_path = "/" + unique("inward")
     make_store, make_server = store_factory
