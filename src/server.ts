@@ -13,6 +13,7 @@ import { corsCheck, CorsPolicy } from './http/origins';
 import { createHttpServer, listen } from './http/listen';
 import { parseQueryString } from './protocols/query-string';
 import { endpointNotFound, errorHandler } from './protocols/mlflow/respond';
+import { HTTP_TRANSPORT } from './outbound/webhook-post';
 
 export interface HttpOptions {
   /** Host headers answered; loopback names and addresses only by default. */
@@ -70,7 +71,7 @@ export async function startServer(cfg: Config): Promise<Running> {
     // Then the artifact root, before listening: one that cannot be written would otherwise show only as a 500 on every upload.
     const artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
     tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri, workingDir: process.cwd() }, artifacts,
-      { webhooks: { allowPrivate: cfg.webhooksAllowPrivate, secretKey: cfg.webhooksSecretKey } });
+      { webhooks: { allowPrivate: cfg.webhooksAllowPrivate, secretKey: cfg.webhooksSecretKey, transport: HTTP_TRANSPORT } });
     await tracking.start();
     const app = buildApp(tracking, {
       allowedHosts,

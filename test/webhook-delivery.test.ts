@@ -14,6 +14,7 @@ import type { DeliverySettings } from '../src/core/webhooks/delivery';
 import { signDelivery } from '../src/core/webhooks/signing';
 import type { RegistryEvent } from '../src/core/registry-events';
 import { createDatabase, FAST, type TestDatabase } from './support/databases';
+import { HTTP_TRANSPORT } from '../src/outbound/webhook-post';
 
 interface Hit { headers: http.IncomingHttpHeaders; body: string; at: number; path: string }
 
@@ -46,7 +47,7 @@ describe('webhook delivery', () => {
   const logs: string[] = [];
 
   const service = (delivery: Partial<DeliverySettings> = FAST_RETRIES, extra: WebhookOptions = {}) => {
-    const w = new Webhooks(store, { allowPrivate: true, delivery, log: (m) => logs.push(m), ...extra });
+    const w = new Webhooks(store, { allowPrivate: true, transport: HTTP_TRANSPORT, delivery, log: (m) => logs.push(m), ...extra });
     open.push(w);
     return w;
   };

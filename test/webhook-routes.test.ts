@@ -18,6 +18,7 @@ import { SqlStore } from '../src/store/sql-store';
 import { signDelivery } from '../src/core/webhooks/signing';
 import { createDatabase, FAST, type TestDatabase } from './support/databases';
 import { assertError } from './routes/context';
+import { HTTP_TRANSPORT } from '../src/outbound/webhook-post';
 
 const BASE = '/api/2.0/mlflow/webhooks';
 
@@ -34,7 +35,7 @@ describe('webhook routes', () => {
 
   const app = (allowPrivate: boolean) => {
     const t = new Tracking(store, { defaultArtifactRoot: 'mlflow-artifacts:/' }, new LocalArtifactStore(path.join(os.tmpdir(), `tb-wh-${process.pid}`)),
-      { webhooks: { allowPrivate, log: () => {} } });
+      { webhooks: { allowPrivate, transport: HTTP_TRANSPORT, log: () => {} } });
     trackings.push(t);
     return supertest.agent(buildApp(t, { strictResponses: true }));
   };

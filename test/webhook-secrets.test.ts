@@ -9,6 +9,7 @@ import { Webhooks } from '../src/core/webhooks/webhooks';
 import { signDelivery } from '../src/core/webhooks/signing';
 import { SqlStore } from '../src/store/sql-store';
 import { createDatabase, FAST, type TestDatabase } from './support/databases';
+import { HTTP_TRANSPORT } from '../src/outbound/webhook-post';
 
 describe('webhook secrets', () => {
   it('seals with the key, opens only for the same webhook and key, and reads what was kept unsealed', () => {
@@ -39,7 +40,7 @@ describe('webhook secrets', () => {
     const services: Webhooks[] = [];
     const logs: string[] = [];
     const service = (secretKey?: string) => {
-      const w = new Webhooks(store, { allowPrivate: true, secretKey, delivery: { backoffMs: () => 10 }, log: (m) => logs.push(m) });
+      const w = new Webhooks(store, { allowPrivate: true, transport: HTTP_TRANSPORT, secretKey, delivery: { backoffMs: () => 10 }, log: (m) => logs.push(m) });
       services.push(w);
       return w;
     };

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { hostOf, nonPublicReason, resolveTarget, SsrfRefusal } from '../src/core/webhooks/ssrf';
-import { DeliveryFailure, postOnce } from '../src/core/webhooks/outbound';
+import { nonPublicReason, resolveTarget } from '../src/outbound/ssrf';
+import { DeliveryFailure, hostOf, TargetRefused } from '../src/core/webhooks/transport';
+import { postOnce } from '../src/outbound/webhook-post';
 
 const REFUSED: Array<[string, RegExp]> = [
   ['0.0.0.0', /this network/], ['0.1.2.3', /this network/],
@@ -63,7 +64,7 @@ describe('webhook SSRF rules', () => {
   });
 
   it('resolves names and refuses one that points inward, unless private targets are allowed', async () => {
-    await assert.rejects(resolveTarget('localhost', false, 2000), SsrfRefusal);
+    await assert.rejects(resolveTarget('localhost', false, 2000), TargetRefused);
     await assert.rejects(resolveTarget('127.0.0.1', false, 2000), /not a public address \(loopback\)/);
     assert.deepEqual(await resolveTarget('93.184.216.34', false, 2000), { address: '93.184.216.34', family: 4 });
     assert.equal((await resolveTarget('localhost', true, 2000)).address.match(/^(127\.|::1$)/) !== null, true);

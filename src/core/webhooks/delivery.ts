@@ -7,7 +7,7 @@
  * Retries wait on timers, not on workers, so a slow receiver holds up only its own deliveries.
  */
 import type { RegistryEvent } from '../registry-events';
-import { DeliveryFailure, postOnce, type PostAnswer } from './outbound';
+import { DeliveryFailure, type PostAnswer, type WebhookTransport } from './transport';
 
 export interface DeliverySettings {
   /** Events and deliveries waiting, together. */
@@ -74,6 +74,7 @@ export class DeliveryQueue {
     private readonly expand: (event: RegistryEvent) => Promise<Delivery[]>,
     private readonly settings: DeliverySettings,
     private readonly allowPrivate: boolean,
+    private readonly transport: WebhookTransport,
     private readonly log: (message: string) => void,
   ) {}
 
@@ -142,7 +143,7 @@ export class DeliveryQueue {
     let answer: PostAnswer | undefined;
     let failure: DeliveryFailure | undefined;
     try {
-      answer = await postOnce(delivery.url, delivery.headers, delivery.body, {
+      answer = await this.transport.post(delivery.url, delivery.headers, delivery.body, {
         timeoutMs: this.settings.timeoutMs, allowPrivate: this.allowPrivate, maxResponseBytes: this.settings.maxResponseBytes, signal: this.abort.signal,
       });
     } catch (e) {

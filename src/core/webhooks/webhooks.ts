@@ -11,10 +11,9 @@ import { decodePageToken, encodePageToken } from '../query/page-token';
 import { assertMaxLength, clip } from '../text';
 import { DELIVERY_DEFAULTS, DeliveryQueue, type Delivery, type DeliverySettings } from './delivery';
 import { eventName, examplePayload, payloadOf, VALID_ACTIONS } from './events';
-import { DeliveryFailure, postOnce } from './outbound';
 import { pyJson, type PyJson } from './py-json';
 import { deliveryHeaders } from './signing';
-import { hostOf, resolveTarget, SsrfRefusal } from './ssrf';
+import { DeliveryFailure, hostOf, NO_TRANSPORT, TargetRefused, type WebhookTransport } from './transport';
 import { SecretBox, SecretUnreadable } from './secret-box';
 import {
   WEBHOOK_ACTIONS, WEBHOOK_ENTITIES, type StoredWebhook, type Webhook, type WebhookAction, type WebhookEntity, type WebhookEvent,
@@ -27,6 +26,8 @@ export interface WebhookOptions {
   /** Seals secrets at rest under a key derived from this text (secret-box.ts); kept as given without it. */
   secretKey?: string;
   delivery?: Partial<DeliverySettings>;
+  /** How deliveries are sent; without one, none is. */
+  transport?: WebhookTransport;
   /** Where delivery failures and drops are reported; stderr by default. */
   log?: (message: string) => void;
 }
@@ -100,6 +101,7 @@ const withoutSecret = ({ secret: _secret, ...w }: StoredWebhook): Webhook => w;
 
 export class Webhooks implements RegistryEvents {
   private readonly allowPrivate: boolean;
+  private readonly transport: WebhookTransport;
   private readonly settings: DeliverySettings;
   private readonly queue: DeliveryQueue;
   private readonly secrets: SecretBox;
@@ -110,7 +112,8 @@ export class Webhooks implements RegistryEvents {
     this.secrets = new SecretBox(opts.secretKey);
     this.settings = { ...DELIVERY_DEFAULTS, ...opts.delivery };
     this.log = opts.log ?? ((m: string) => console.warn(m));
-    this.queue = new DeliveryQueue((e) => this.deliveriesOf(e), this.settings, this.allowPrivate, this.log);
+    this.transport = opts.transport ?? NO_TRANSPORT;
+    this.queue = new DeliveryQueue((e) => this.deliveriesOf(e), this.settings, this.allowPrivate, this.transport, this.log);
   }
 
   get deliveryStats() { return this.queue.stats; }
@@ -131,9 +134,9 @@ export class Webhooks implements RegistryEvents {
     if (!host) throw invalid(`Webhook URL must include a hostname: ${quoted(url)}`);
     if (this.allowPrivate) return;
     try {
-      await resolveTarget(host, false, RESOLVE_TIMEOUT_MS);
+      await this.transport.checkTarget(host, false, RESOLVE_TIMEOUT_MS);
     } catch (e) {
-      if (e instanceof SsrfRefusal) throw invalid(`Webhook URL must not resolve to a non-public IP address. ${e.message}.`);
+      if (e instanceof TargetRefused) throw invalid(`Webhook URL must not resolve to a non-public IP address. ${e.message}.`);
       throw invalid(`Cannot resolve Webhook URL hostname ${quoted(host)}: ${(e as Error).message}`);
     }
   }
@@ -223,7 +226,7 @@ export class Webhooks implements RegistryEvents {
       throw e;
     }
     try {
-      const answer = await postOnce(delivery.url, delivery.headers, delivery.body, {
+      const answer = await this.transport.post(delivery.url, delivery.headers, delivery.body, {
         timeoutMs: this.settings.timeoutMs, allowPrivate: this.allowPrivate, maxResponseBytes: this.settings.maxResponseBytes,
       });
       const redirect = answer.status >= 300 && answer.status < 400;

@@ -1,5 +1,5 @@
 /**
- * One POST of one delivery. The host is resolved and checked once (ssrf.ts) and the connection
+ * One POST of one delivery, the transport the server gives the webhooks. The host is resolved and checked once (ssrf.ts) and the connection
  * goes to exactly that address: the request's lookup answers with it, while the Host header and
  * TLS (SNI and the certificate check) keep the URL's name. Redirects are answers, never followed;
  * no proxy is used; the whole attempt, connect to last byte read, has one deadline, and only the
@@ -8,31 +8,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { hostOf, resolveTarget, SsrfRefusal, type ResolvedTarget } from './ssrf';
-
-export interface PostOptions {
-  timeoutMs: number;
-  allowPrivate: boolean;
-  /** Bytes of the answer kept (and read); the rest is not waited for. */
-  maxResponseBytes: number;
-  signal?: AbortSignal;
-}
-
-export interface PostAnswer {
-  status: number;
-  /** The start of the body, as UTF-8. */
-  body: string;
-  /** Retry-After in milliseconds, when the receiver sent one we can read. */
-  retryAfterMs?: number;
-}
-
-/** Why an attempt got no answer; `retryable` when trying again later may help. */
-export class DeliveryFailure extends Error {
-  constructor(message: string, readonly retryable: boolean) {
-    super(message);
-    this.name = 'DeliveryFailure';
-  }
-}
+import { DeliveryFailure, hostOf, TargetRefused, type PostAnswer, type PostOptions, type WebhookTransport } from '../core/webhooks/transport';
+import { resolveTarget, type ResolvedTarget } from './ssrf';
 
 function pinnedLookup(target: ResolvedTarget): LookupFunction {
   return ((_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) => {
@@ -66,7 +43,7 @@ export async function postOnce(url: string, headers: Record<string, string>, bod
   try {
     target = await resolveTarget(host, opts.allowPrivate, opts.timeoutMs);
   } catch (e) {
-    if (e instanceof SsrfRefusal) throw new DeliveryFailure(e.message, false);
+    if (e instanceof TargetRefused) throw new DeliveryFailure(e.message, false);
     const code = (e as NodeJS.ErrnoException).code;
     throw new DeliveryFailure(`cannot resolve '${host}': ${(e as Error).message}`, code === undefined || TRANSIENT_DNS.has(code));
   }
@@ -121,3 +98,11 @@ export async function postOnce(url: string, headers: Record<string, string>, bod
     req.end(payload);
   });
 }
+
+/** Webhook deliveries over HTTP(S), to checked public addresses only unless private ones are allowed. */
+export const HTTP_TRANSPORT: WebhookTransport = {
+  post: postOnce,
+  async checkTarget(host, allowPrivate, timeoutMs) {
+    await resolveTarget(host, allowPrivate, timeoutMs);
+  },
+};

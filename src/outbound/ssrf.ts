@@ -9,6 +9,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { TargetRefused } from '../core/webhooks/transport';
 
 /** A refused range: its first address, its prefix length, and what it is. */
 type V4Range = readonly [string, number, string];
@@ -98,17 +99,7 @@ export function nonPublicReason(address: string): string | undefined {
   return V6_BLOCKED.find((r) => inV6(n, r))?.[2];
 }
 
-export class SsrfRefusal extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SsrfRefusal';
-  }
-}
-
 export interface ResolvedTarget { address: string; family: 4 | 6 }
-
-/** The host of a parsed URL without IPv6 brackets: what is resolved and what TLS names. */
-export const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
 /**
  * Resolves the host (an IP literal stands for itself) within `timeoutMs` and returns the address
@@ -135,7 +126,7 @@ export async function resolveTarget(host: string, allowPrivate: boolean, timeout
   if (!allowPrivate) {
     for (const a of addresses) {
       const reason = nonPublicReason(a.address);
-      if (reason) throw new SsrfRefusal(`'${host}' resolves to ${a.address}, which is not a public address (${reason}); private targets are refused unless the server allows them`);
+      if (reason) throw new TargetRefused(`'${host}' resolves to ${a.address}, which is not a public address (${reason}); private targets are refused unless the server allows them`);
     }
   }
   return { address: addresses[0].address, family: addresses[0].family === 6 ? 6 : 4 };
