@@ -6,6 +6,9 @@ Both are parametrized over the backends named in TRACKBRIDGE_COMPAT_BACKENDS
 (default ``sqlite,postgres``). ``tracking`` / ``fresh_tracking`` additionally
 point the mlflow client (env + mlflow.set_tracking_uri) at that server.
 
+A test module may set ``SERVER_ARGS = ("--flag", ...)`` to start its servers with extra
+`serve` flags; ``store_factory``'s ``make_server(store, extra_args)`` takes them per server.
+
 Environment knobs:
   TRACKBRIDGE_COMPAT_BACKENDS  comma list out of sqlite, postgres
   TRACKBRIDGE_CMD              how to launch the server (default: node <repo>/bin/trackbridge.js)
@@ -133,8 +136,9 @@ def _free_port() -> int:
 class TrackbridgeServer:
     """One `trackbridge serve` process over a given store."""
 
-    def __init__(self, store: Store, name: str = "server"):
+    def __init__(self, store: Store, name: str = "server", extra_args: tuple[str, ...] = ()):
         self.store = store
+        self.extra_args = tuple(extra_args)
         self.backend = store.backend
         self.log_path = store.workdir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
@@ -165,6 +169,7 @@ class TrackbridgeServer:
                 "--host", "127.0.0.1",
                 "--db", self.store.db_url,
                 "--artifacts-root", str(self.store.artifacts_root),
+                *self.extra_args,
             ]
             with open(self.log_path, "ab") as log:
                 log.write(f"$ {shlex.join(cmd)}\n".encode())
@@ -237,10 +242,10 @@ class TrackbridgeServer:
 
 
 @contextlib.contextmanager
-def running_server(backend: str, workdir: Path):
+def running_server(backend: str, workdir: Path, extra_args: tuple[str, ...] = ()):
     store = Store(backend, workdir)
     try:
-        srv = TrackbridgeServer(store).start()
+        srv = TrackbridgeServer(store, extra_args=extra_args).start()
         try:
             yield srv
         finally:
@@ -257,17 +262,23 @@ def backend(request) -> str:
     return request.param
 
 
+def _module_server_args(request) -> tuple[str, ...]:
+    """Extra `serve` flags a test module asks for with a module-level SERVER_ARGS tuple."""
+    return tuple(getattr(request.module, "SERVER_ARGS", ()))
+
+
 @pytest.fixture(scope="module")
-def server(backend, tmp_path_factory):
+def server(backend, tmp_path_factory, request):
     """A server shared by every test of one module (and one backend)."""
-    with running_server(backend, tmp_path_factory.mktemp(f"trackbridge-{backend}")) as srv:
+    workdir = tmp_path_factory.mktemp(f"trackbridge-{backend}")
+    with running_server(backend, workdir, _module_server_args(request)) as srv:
         yield srv
 
 
 @pytest.fixture
-def fresh_server(backend, tmp_path):
+def fresh_server(backend, tmp_path, request):
     """A server with an empty store for this test alone."""
-    with running_server(backend, tmp_path) as srv:
+    with running_server(backend, tmp_path, _module_server_args(request)) as srv:
         yield srv
 
 
@@ -282,8 +293,8 @@ def store_factory(backend, tmp_path):
         stores.append(store)
         return store
 
-    def make_server(store: Store) -> TrackbridgeServer:
-        srv = TrackbridgeServer(store, name=f"server{len(servers)}")
+    def make_server(store: Store, extra_args: tuple[str, ...] = ()) -> TrackbridgeServer:
+        srv = TrackbridgeServer(store, name=f"server{len(servers)}", extra_args=extra_args)
         servers.append(srv)
         return srv
 

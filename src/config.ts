@@ -28,6 +28,10 @@ export interface Config {
   debug: boolean;
   /** TRACKBRIDGE_STRICT_RESPONSES=1: an answer with a key its message does not define fails; the test suites run so. */
   strictResponses: boolean;
+  /** Deliver webhooks to loopback, private and link-local addresses too; refused by default (SSRF). */
+  webhooksAllowPrivate: boolean;
+  /** TRACKBRIDGE_WEBHOOKS_SECRET_KEY: webhook secrets rest encrypted under a key derived from it; kept as given without one. */
+  webhooksSecretKey?: string;
 }
 
 export interface Flags {
@@ -43,6 +47,7 @@ export interface Flags {
   quiet?: boolean;
   clientTimeout?: string | number;
   debug?: boolean;
+  webhooksAllowPrivate?: boolean;
 }
 
 const DATA_DIR = 'trackbridge-data';
@@ -86,5 +91,8 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     clientTimeoutMs: Math.round(clientTimeout * 1000),
     debug: debugRequested(flags, env),
     strictResponses: truthy(env.TRACKBRIDGE_STRICT_RESPONSES),
+    webhooksAllowPrivate: flags.webhooksAllowPrivate === true || truthy(env.TRACKBRIDGE_WEBHOOKS_ALLOW_PRIVATE),
+    // From the environment only: a flag would show the key to anyone who can list processes.
+    webhooksSecretKey: env.TRACKBRIDGE_WEBHOOKS_SECRET_KEY || undefined,
   };
 }

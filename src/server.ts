@@ -13,6 +13,7 @@ import { corsCheck, CorsPolicy } from './http/origins';
 import { createHttpServer, listen } from './http/listen';
 import { parseQueryString } from './protocols/query-string';
 import { endpointNotFound, errorHandler } from './protocols/mlflow/respond';
+import { HTTP_TRANSPORT } from './outbound/webhook-post';
 
 export interface HttpOptions {
   /** Host headers answered; loopback names and addresses only by default. */
@@ -54,6 +55,9 @@ export interface Running {
 /** In-flight requests get this long to finish once stopping; then their connections are cut. */
 const FORCE_CLOSE_MS = 10_000;
 
+/** Webhook deliveries still queued at stop get this long; what is left then is dropped. */
+const WEBHOOK_GRACE_MS = 3_000;
+
 export async function startServer(cfg: Config): Promise<Running> {
   // Settings are checked before anything is opened.
   const allowedHosts = HostAllowlist.from(cfg.allowedHosts, cfg.host);
@@ -62,10 +66,12 @@ export async function startServer(cfg: Config): Promise<Running> {
   const store = await SqlStore.open(cfg.db, { sqlite: { synchronous: cfg.sqliteSync }, createParentDir: cfg.dbIsDefault });
   const draining = new Draining();
   let server: Server;
+  let tracking: Tracking;
   try {
     // Then the artifact root, before listening: one that cannot be written would otherwise show only as a 500 on every upload.
     const artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
-    const tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri, workingDir: process.cwd() }, artifacts);
+    tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri, workingDir: process.cwd() }, artifacts,
+      { webhooks: { allowPrivate: cfg.webhooksAllowPrivate, secretKey: cfg.webhooksSecretKey, transport: HTTP_TRANSPORT } });
     await tracking.start();
     const app = buildApp(tracking, {
       allowedHosts,
@@ -89,7 +95,8 @@ export async function startServer(cfg: Config): Promise<Running> {
     store,
     /**
      * Stops taking requests at once (new connections and open ones alike), lets the requests in
-     * flight finish (their writes commit), then closes the database.
+     * flight finish (their writes commit), gives queued webhook deliveries a short grace, then
+     * closes the database.
      */
     stop() {
       stopping ??= (async () => {
@@ -98,6 +105,7 @@ export async function startServer(cfg: Config): Promise<Running> {
           draining.begin(server);
           setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_MS).unref();
         });
+        await tracking.webhooks.close(WEBHOOK_GRACE_MS);
         await store.close();
       })();
       return stopping;

@@ -21,6 +21,7 @@ import { schemaTests } from './conformance/schema';
 import { runDataTests } from './conformance/run-data';
 import { ingestTests } from './conformance/ingest';
 import { registryTests } from './conformance/registry';
+import { webhookTests } from './conformance/webhooks';
 
 export function storeConformance(dialect: Dialect): void {
   describe(`store conformance: ${dialect}`, () => {
@@ -52,6 +53,7 @@ export function storeConformance(dialect: Dialect): void {
     schemaTests(ctx);
     runDataTests(ctx);
     registryTests(ctx);
+    webhookTests(ctx);
   });
 }
 

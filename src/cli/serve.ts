@@ -21,6 +21,7 @@ export function registerServe(program: Command): void {
     .option('-q, --quiet', 'no access log (same as --log-format none)')
     .option('--client-timeout <seconds>', 'time a client gets for its request headers, and may stay silent while sending a body (TRACKBRIDGE_CLIENT_TIMEOUT, default 60)')
     .option('--debug', 'print errors with their stack traces (TRACKBRIDGE_DEBUG=1)')
+    .option('--webhooks-allow-private', 'deliver webhooks to loopback, private and link-local addresses too; for a trusted network only (TRACKBRIDGE_WEBHOOKS_ALLOW_PRIVATE=1)')
     .action(async (opts) => {
       const cfg = loadConfig(opts);
       const running = await startServer(cfg);

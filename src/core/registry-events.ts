@@ -4,7 +4,10 @@
  * event and does its work later.
  *
  * The entity and action names and each payload's fields are those of MLflow's webhook events
- * (`model_version.created`, …), so a listener can hand the payload on as it is.
+ * (`model_version.created`, …), so a listener can hand the payload on as it is. A field left out is
+ * delivered as MLflow's server sends it (null; a model's or prompt's description as ''); `source`
+ * is the source as the version stored it; a prompt's tags are its own, without the tags that mark
+ * it as a prompt, and a prompt version's text is its `template` (the listener drops those tags too).
  */
 export type RegistryEvent =
   | { entity: 'registered_model'; action: 'created'; payload: { name: string; tags: Record<string, string>; description?: string } }

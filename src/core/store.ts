@@ -13,6 +13,7 @@ import type {
 } from './model';
 import type { Filter, OrderTerm } from './query/ast';
 import type { Int64 } from './int64';
+import type { StoredWebhook, Webhook, WebhookEvent, WebhookStatus } from './webhooks/types';
 
 /** A run as locked for writing: the store's row handle plus what the rules need. */
 export interface LockedRun {
@@ -120,6 +121,7 @@ export interface WriteTx {
   runData: RunDataWrites;
   origins: OriginWrites;
   registry: RegistryWrites;
+  webhooks: WebhookWrites;
 }
 
 /** A registered model as locked for writing: the store's row handle and the highest version number it ever gave. */
@@ -208,6 +210,38 @@ export interface RegistrySearch {
   orderBy: OrderTerm[];
   offset: number;
   limit: number;
+}
+
+export interface NewWebhook {
+  webhookId: string;
+  name: string;
+  description?: string;
+  url: string;
+  secret?: string;
+  status: WebhookStatus;
+  events: WebhookEvent[];
+  time: number;
+}
+
+/** Fields left undefined keep their value; a null secret removes it. */
+export interface WebhookUpdate {
+  name?: string;
+  description?: string;
+  url?: string;
+  secret?: string | null;
+  status?: WebhookStatus;
+  lastUpdatedTimestamp: number;
+}
+
+export interface WebhookWrites {
+  /** Whether the webhook exists; its row stays locked until commit. */
+  lock(webhookId: string): Promise<boolean>;
+  insert(w: NewWebhook): Promise<void>;
+  update(webhookId: string, u: WebhookUpdate): Promise<void>;
+  /** Replaces the events it subscribes to, kept in the order given. */
+  setEvents(webhookId: string, events: WebhookEvent[]): Promise<void>;
+  /** The webhook and its events; false when there was none. */
+  delete(webhookId: string): Promise<boolean>;
 }
 
 /** Where ingested objects came from, one row per (kind, system, origin id); see core/ingest.ts. */
@@ -385,6 +419,12 @@ export interface Store {
   searchModelVersions(q: RegistrySearch): Promise<ModelVersion[]>;
   /** The live versions registered from a logged model, by model name then number. */
   loggedModelRegistrations(modelId: string): Promise<Array<{ name: string; version: string }>>;
+  /** With its secret, for signing; front-ends get a Webhook without it. */
+  getWebhook(webhookId: string): Promise<StoredWebhook | undefined>;
+  /** Newest first (ties by id), up to limit+1 from offset. */
+  listWebhooks(offset: number, limit: number): Promise<Webhook[]>;
+  /** The ACTIVE webhooks subscribed to the event, newest first, at most `limit`, each with its secret. */
+  webhooksForEvent(event: WebhookEvent, limit: number): Promise<StoredWebhook[]>;
 
   /** Where a local object came from, first ingested first; empty for one created here. */
   getOrigins(kind: OriginKind, localId: string): Promise<OriginRecord[]>;

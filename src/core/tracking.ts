@@ -7,11 +7,12 @@ import { LoggedModels } from './logged-models';
 import { RunData } from './run-data';
 import { Artifacts } from './artifacts';
 import { Registry } from './registry';
-import { NO_LISTENER, type RegistryEvents } from './registry-events';
 import type { ArtifactStore } from './artifact-store';
 import type { Store } from './store';
 import { invalid } from './errors';
 import { LIMITS } from './limits';
+import { Webhooks, type WebhookOptions } from './webhooks/webhooks';
+import type { RegistryEvents } from './registry-events';
 
 export class Tracking {
   readonly experiments: Experiments;
@@ -25,8 +26,11 @@ export class Tracking {
   readonly registry: Registry;
   /** Objects written with their own ids, times and origin (importers, front-ends with ids of their own). */
   readonly ingest: Ingest;
+  readonly webhooks: Webhooks;
+  /** Where the registry reports its committed writes: the webhooks. */
+  readonly registryEvents: RegistryEvents;
 
-  constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore, registryEvents: RegistryEvents = NO_LISTENER) {
+  constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore, opts: { webhooks?: WebhookOptions } = {}) {
     this.experiments = new Experiments(store, cfg);
     this.runs = new Runs(store);
     this.history = new History(store);
@@ -34,7 +38,8 @@ export class Tracking {
     this.loggedModels = new LoggedModels(store);
     this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
     this.ingest = new Ingest(store, cfg);
-    this.registry = new Registry(store, this.artifacts, registryEvents);
+    this.registryEvents = this.webhooks = new Webhooks(store, opts.webhooks);
+    this.registry = new Registry(store, this.artifacts, this.registryEvents);
   }
 
   async start(): Promise<void> {

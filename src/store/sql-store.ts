@@ -29,6 +29,8 @@ import { RegistryReads } from './registry-reads';
 import type { ModelVersion, ModelVersionStage, RegisteredModel } from '../core/model';
 import type { RegistrySearch } from '../core/store';
 import { checkFilterTree, comparisonsIn, foldConstants, matchesNone } from '../core/query/filter';
+import type { StoredWebhook, Webhook, WebhookEvent } from '../core/webhooks/types';
+import * as webhookReads from './webhooks';
 
 export interface OpenOptions {
   sqlite?: Partial<SqliteOptions>;
@@ -351,6 +353,11 @@ export class SqlStore implements Store {
   latestModelVersions(name: string, stages?: ModelVersionStage[]): Promise<ModelVersion[]> { return this.registry.latestModelVersions(name, stages); }
   searchModelVersions(q: RegistrySearch): Promise<ModelVersion[]> { return this.registry.searchModelVersions(q); }
   loggedModelRegistrations(modelId: string): Promise<Array<{ name: string; version: string }>> { return this.registry.loggedModelRegistrations(modelId); }
+  // ---- webhooks ----
+
+  getWebhook(webhookId: string): Promise<StoredWebhook | undefined> { return webhookReads.getWebhook(this.reads, webhookId); }
+  listWebhooks(offset: number, limit: number): Promise<Webhook[]> { return webhookReads.listWebhooks(this.reads, offset, limit); }
+  webhooksForEvent(event: WebhookEvent, limit: number): Promise<StoredWebhook[]> { return webhookReads.webhooksForEvent(this.reads, event, limit); }
 
   // ---- origins ----
 

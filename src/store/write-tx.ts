@@ -13,6 +13,7 @@ import { SqlOriginWrites } from './tx/origins';
 import { SqlRegistryWrites } from './tx/registry';
 import { SqlRunWrites } from './tx/runs';
 import { SqlRunDataWrites } from './tx/run-data';
+import { SqlWebhookWrites } from './tx/webhooks';
 
 export class SqlWriteTx implements WriteTx {
   readonly experiments: SqlExperimentWrites;
@@ -22,6 +23,7 @@ export class SqlWriteTx implements WriteTx {
   readonly runData: SqlRunDataWrites;
   readonly origins: SqlOriginWrites;
   readonly registry: SqlRegistryWrites;
+  readonly webhooks: SqlWebhookWrites;
 
   constructor(private readonly sql: SqlExec, keys: MetricKeyCache) {
     this.experiments = new SqlExperimentWrites(sql);
@@ -31,6 +33,7 @@ export class SqlWriteTx implements WriteTx {
     this.runData = new SqlRunDataWrites(sql);
     this.origins = new SqlOriginWrites(sql);
     this.registry = new SqlRegistryWrites(sql);
+    this.webhooks = new SqlWebhookWrites(sql);
   }
 
   pause(): Promise<void> { return this.sql.pause(); }

@@ -963,6 +963,113 @@ export interface DeleteModelVersionTag {
 /** mlflow.DeleteModelVersionTag.Response */
 export type DeleteModelVersionTag_Response = Record<string, never>;
 
+/** mlflow.WebhookStatus */
+export type WebhookStatus = 'ACTIVE' | 'DISABLED';
+
+/** mlflow.WebhookEntity */
+export type WebhookEntity = 'ENTITY_UNSPECIFIED' | 'REGISTERED_MODEL' | 'MODEL_VERSION' | 'MODEL_VERSION_TAG' | 'MODEL_VERSION_ALIAS' | 'PROMPT' | 'PROMPT_VERSION' | 'PROMPT_TAG' | 'PROMPT_VERSION_TAG' | 'PROMPT_ALIAS' | 'BUDGET_POLICY';
+
+/** mlflow.WebhookAction */
+export type WebhookAction = 'ACTION_UNSPECIFIED' | 'CREATED' | 'UPDATED' | 'DELETED' | 'SET' | 'EXCEEDED';
+
+/** mlflow.WebhookEvent */
+export interface WebhookEvent {
+  entity?: WebhookEntity;
+  action?: WebhookAction;
+}
+
+/** mlflow.Webhook */
+export interface Webhook {
+  webhook_id?: string;
+  name?: string;
+  description?: string;
+  url?: string;
+  events?: WebhookEvent[];
+  status?: WebhookStatus;
+  creation_timestamp?: Int64;
+  last_updated_timestamp?: Int64;
+}
+
+/** mlflow.WebhookTestResult */
+export interface WebhookTestResult {
+  success?: boolean;
+  response_status?: number;
+  response_body?: string;
+  error_message?: string;
+}
+
+/** mlflow.CreateWebhook */
+export interface CreateWebhook {
+  name: string;
+  description?: string;
+  url: string;
+  events: WebhookEvent[];
+  secret?: string;
+  status?: WebhookStatus;
+}
+
+/** mlflow.CreateWebhook.Response */
+export interface CreateWebhook_Response {
+  webhook?: Webhook;
+}
+
+/** mlflow.ListWebhooks */
+export interface ListWebhooks {
+  max_results?: number;
+  page_token?: string;
+}
+
+/** mlflow.ListWebhooks.Response */
+export interface ListWebhooks_Response {
+  webhooks?: Webhook[];
+  next_page_token?: string;
+}
+
+/** mlflow.GetWebhook */
+export interface GetWebhook {
+  webhook_id: string;
+}
+
+/** mlflow.GetWebhook.Response */
+export interface GetWebhook_Response {
+  webhook?: Webhook;
+}
+
+/** mlflow.UpdateWebhook */
+export interface UpdateWebhook {
+  webhook_id: string;
+  name?: string;
+  description?: string;
+  url?: string;
+  events?: WebhookEvent[];
+  secret?: string;
+  status?: WebhookStatus;
+}
+
+/** mlflow.UpdateWebhook.Response */
+export interface UpdateWebhook_Response {
+  webhook?: Webhook;
+}
+
+/** mlflow.DeleteWebhook */
+export interface DeleteWebhook {
+  webhook_id: string;
+}
+
+/** mlflow.DeleteWebhook.Response */
+export type DeleteWebhook_Response = Record<string, never>;
+
+/** mlflow.TestWebhook */
+export interface TestWebhook {
+  webhook_id: string;
+  event?: WebhookEvent;
+}
+
+/** mlflow.TestWebhook.Response */
+export interface TestWebhook_Response {
+  result?: WebhookTestResult;
+}
+
 /** mlflow.MlflowService: each method's request and response. */
 export interface MlflowServiceMethods {
   createExperiment: { request: CreateExperiment; response: CreateExperiment_Response };
@@ -1029,8 +1136,19 @@ export interface ModelRegistryServiceMethods {
   getModelVersionByAlias: { request: GetModelVersionByAlias; response: GetModelVersionByAlias_Response };
 }
 
+/** mlflow.WebhookService: each method's request and response. */
+export interface WebhookServiceMethods {
+  createWebhook: { request: CreateWebhook; response: CreateWebhook_Response };
+  listWebhooks: { request: ListWebhooks; response: ListWebhooks_Response };
+  getWebhook: { request: GetWebhook; response: GetWebhook_Response };
+  updateWebhook: { request: UpdateWebhook; response: UpdateWebhook_Response };
+  deleteWebhook: { request: DeleteWebhook; response: DeleteWebhook_Response };
+  testWebhook: { request: TestWebhook; response: TestWebhook_Response };
+}
+
 /** Every service by its full name, as handlers are registered: '<package.Service>/<method>'. */
 export interface Services {
   'mlflow.MlflowService': MlflowServiceMethods;
   'mlflow.ModelRegistryService': ModelRegistryServiceMethods;
+  'mlflow.WebhookService': WebhookServiceMethods;
 }

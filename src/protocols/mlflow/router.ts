@@ -21,17 +21,18 @@ import { loggedModelHandlers } from './logged-models';
 import { registeredModelHandlers } from './registered-models';
 import { modelVersionHandlers } from './model-versions';
 import { modelVersionArtifactRouter } from './model-version-artifacts';
+import { webhookHandlers } from './webhooks';
 
 /** The MLflow version we answer to `/version`; the client enables span upload for ≥ 3.4. */
 export const MLFLOW_COMPAT_VERSION = '3.17.2';
 
 /** Every handler the server registers; each module types its own against its service's messages. */
 export const MLFLOW_HANDLERS: readonly HandlerGroup[] = [
-  experimentHandlers, runHandlers, metricHandlers, artifactHandlers, loggedModelHandlers, registeredModelHandlers, modelVersionHandlers,
+  experimentHandlers, runHandlers, metricHandlers, artifactHandlers, loggedModelHandlers, registeredModelHandlers, modelVersionHandlers, webhookHandlers,
 ];
 
 /** The services whose routes the .proto declares and this front-end serves. */
-const SERVICES = ['mlflow.MlflowService', 'mlflow.ModelRegistryService'] as const;
+const SERVICES = ['mlflow.MlflowService', 'mlflow.ModelRegistryService', 'mlflow.WebhookService'] as const;
 
 /**
  * POST and PUT must say their body is JSON, as MLflow's server demands; a PATCH or DELETE that

@@ -12,7 +12,7 @@ export function mlflowSchema(): protobuf.Root {
   if (root) return root;
   const r = new protobuf.Root();
   r.resolvePath = (_origin, target) => (target.startsWith('google/') ? path.join(LIB_ROOT, target) : path.join(packageRoot(), 'proto', target));
-  r.loadSync(['mlflow/service.proto', 'mlflow/model_registry.proto'], { keepCase: true });
+  r.loadSync(['mlflow/service.proto', 'mlflow/model_registry.proto', 'mlflow/webhooks.proto'], { keepCase: true });
   r.resolveAll();
   root = r;
   return r;

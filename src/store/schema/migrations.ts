@@ -370,7 +370,39 @@ const registry: Migration = {
   },
 };
 
-export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, registry];
+/**
+ * Webhooks and the events each subscribes to, in the order given. The secret that signs a
+ * webhook's deliveries is never part of an answer; it rests sealed when the server has a key
+ * (core/webhooks/secret-box.ts), which makes it longer than the 1,000 characters it may have.
+ */
+const webhooks: Migration = {
+  name: '0008_webhooks',
+  async up(s) {
+    await s.createTable('webhooks', (t) => {
+      s.dialect.binaryCollation(t);
+      t.string('webhook_id', 64).primary();
+      t.string('name', 63).notNullable();
+      t.string('description', 1000).nullable();
+      t.string('url', 500).notNullable();
+      t.text('secret').nullable();
+      t.string('status', 16).notNullable();
+      t.bigInteger('creation_timestamp').notNullable();
+      t.bigInteger('last_updated_timestamp').notNullable();
+    });
+    await s.index('webhooks', 'webhooks_created_idx', ['creation_timestamp', 'webhook_id']);
+    await s.createTable('webhook_events', (t) => {
+      s.dialect.binaryCollation(t);
+      t.string('webhook_id', 64).notNullable();
+      t.string('entity', 32).notNullable();
+      t.string('action', 16).notNullable();
+      t.integer('position').notNullable();
+      t.primary(['webhook_id', 'entity', 'action']);
+    });
+    await s.index('webhook_events', 'webhook_events_event_idx', ['entity', 'action']);
+  },
+};
+
+export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, registry, webhooks];
 
 /** Where the names of applied migrations are kept (the table knex's migrator made, same columns). */
 export const MIGRATION_TABLE = 'trackbridge_migrations';
@@ -390,6 +422,7 @@ export const OWN_TABLES: readonly string[] = [
   'origins',
   'run_documents', 'run_streams', 'run_history_values', 'run_console_lines',
   'registered_models', 'registered_model_tags', 'model_versions', 'model_version_tags', 'registered_model_aliases',
+  'webhooks', 'webhook_events',
 ];
 
 /** Every index the code's queries rely on, by table; checked at start. */
@@ -408,4 +441,6 @@ export const EXPECTED_INDEXES: Record<string, string[]> = {
   registered_models: ['registered_models_name_uq', 'registered_models_updated_idx'],
   model_versions: ['model_versions_latest_idx', 'model_versions_run_idx', 'model_versions_model_idx'],
   registered_model_aliases: ['registered_model_aliases_version_idx'],
+  webhooks: ['webhooks_created_idx'],
+  webhook_events: ['webhook_events_event_idx'],
 };
