@@ -17,8 +17,14 @@ from pathlib import Path
 
 import mlflow
 
+import artifact_transfer as at
+import registry as reg
 import workloads as w
 from servers import Server, dir_bytes
+
+# The tracking workloads, whose points the store-size figure is taken over; then the registry and the large file.
+POINT_WORKLOADS = ["ingest", "per_step", "concurrent", "search", "history", "bulk_interval", "e2e_sync", "e2e_async"]
+WORKLOADS = [*POINT_WORKLOADS, "registry", "artifacts", "limit"]
 
 
 def sizes(scale: float) -> dict:
@@ -32,6 +38,8 @@ def sizes(scale: float) -> dict:
         "bulk_runs": s(100, 5), "bulk_steps": s(1000, 400), "bulk_repeats": s(20, 3),
         "e2e_metrics": 10, "e2e_steps": s(5000, 20),
         "limit_rows": s(1000000, 10000),
+        "registry_models": s(10000, 50), "registry_repeats": s(50, 20), "registry_page": 100 if scale >= 0.1 else 10,
+        "transfer_bytes": s(2**30, 2**20),
     }
 
 
@@ -49,7 +57,14 @@ def main() -> None:
     ap.add_argument("--out", default=None, help="JSON results file (default scripts/bench/results/<date>.json)")
     ap.add_argument("--check", action="store_true",
                     help="exit non-zero when a result is wrong (errors, missing points, oversampling); never on timings")
+    ap.add_argument("--only", default=",".join(WORKLOADS),
+                    help=f"comma-separated workloads to run, of {','.join(WORKLOADS)} (default: all)")
+    ap.add_argument("--servers", default="mlflow,trackbridge", help="comma-separated servers to run them on (default: both)")
     args = ap.parse_args()
+    only = [x.strip() for x in args.only.split(",") if x.strip()]
+    if unknown := sorted(set(only) - set(WORKLOADS)):
+        ap.error(f"unknown workloads {unknown}; known: {WORKLOADS}")
+    chosen = [x.strip() for x in args.servers.split(",") if x.strip()]
     repo = Path(args.repo)
     n = sizes(args.scale)
     work = Path(tempfile.mkdtemp(prefix="trackbridge-bench-"))
@@ -61,37 +76,55 @@ def main() -> None:
         "trackbridge": Server("trackbridge", ["node", str(repo / "bin/trackbridge.js"), "serve", "--port", "{port}"],
                               work / "trackbridge", "/health"),
     }
+    if unknown := sorted(set(chosen) - set(servers)):
+        ap.error(f"unknown servers {unknown}; known: {sorted(servers)}")
+    servers = {k: v for k, v in servers.items() if k in chosen}
     results: dict[str, dict] = {name: {} for name in servers}
+    payload, payload_sha = work / "payload.bin", None
+    if "artifacts" in only:
+        print(f"[bench] writing a {n['transfer_bytes'] / 2**20:,.0f} MB payload …", file=sys.stderr, flush=True)
+        payload_sha = at.make_payload(payload, n["transfer_bytes"])
     try:
         for s in servers.values():
             s.start()
         plan = [
-            ("ingest", lambda url: w.ingest(url, n["ingest_runs"], n["ingest_steps"])),
-            ("per_step", lambda url: w.per_step(url, n["per_step_requests"])),
-            ("concurrent", lambda url: w.concurrent_writers(url, n["writers"], n["writer_batches"])),
-            ("search", lambda url: w.search(url, w.populate_search(url, n["search_runs"]), n["search_repeats"])),
-            ("history", lambda url: w.history(url, n["history_points"], n["history_repeats"])),
-            ("bulk_interval", lambda url: w.bulk_interval(url, n["bulk_runs"], n["bulk_steps"], n["bulk_repeats"])),
-            ("e2e_sync", lambda url: w.end_to_end(url, n["e2e_metrics"], n["e2e_steps"], False)),
-            ("e2e_async", lambda url: w.end_to_end(url, n["e2e_metrics"], n["e2e_steps"], True)),
+            ("ingest", lambda s: w.ingest(s.url, n["ingest_runs"], n["ingest_steps"])),
+            ("per_step", lambda s: w.per_step(s.url, n["per_step_requests"])),
+            ("concurrent", lambda s: w.concurrent_writers(s.url, n["writers"], n["writer_batches"])),
+            ("search", lambda s: w.search(s.url, w.populate_search(s.url, n["search_runs"]), n["search_repeats"])),
+            ("history", lambda s: w.history(s.url, n["history_points"], n["history_repeats"])),
+            ("bulk_interval", lambda s: w.bulk_interval(s.url, n["bulk_runs"], n["bulk_steps"], n["bulk_repeats"])),
+            ("e2e_sync", lambda s: w.end_to_end(s.url, n["e2e_metrics"], n["e2e_steps"], False)),
+            ("e2e_async", lambda s: w.end_to_end(s.url, n["e2e_metrics"], n["e2e_steps"], True)),
+            ("registry", lambda s: reg.registry(s.url, n["registry_models"], n["registry_repeats"], n["registry_page"])),
+            ("artifacts", lambda s: at.transfer(s, payload, payload_sha)),
         ]
         for name, fn in plan:
+            if name not in only:
+                continue
             for sname, server in servers.items():
                 print(f"[bench] {name} on {sname} …", file=sys.stderr, flush=True)
-                results[sname][name] = fn(server.url)
-                print(f"[bench]   {json.dumps(results[sname][name])}", file=sys.stderr, flush=True)
+                try:
+                    results[sname][name] = fn(server)
+                except Exception as e:  # one server lacking a route must not hide the other's figures
+                    results[sname][name] = {"error": f"{type(e).__name__}: {e}"}
+                print(f"[bench]   {json.dumps(figures(results[sname][name]))}", file=sys.stderr, flush=True)
+            if name == POINT_WORKLOADS[-1] or (name in POINT_WORKLOADS and not any(x in only for x in POINT_WORKLOADS[POINT_WORKLOADS.index(name) + 1:])):
+                snapshot_store(servers, results)
     finally:
         for s in servers.values():
             s.stop()
+        payload.unlink(missing_ok=True)
 
-    total_points = (n["ingest_runs"] * 10 * n["ingest_steps"] + n["per_step_requests"] + n["writers"] * n["writer_batches"] * 1000
-                    + n["search_runs"] * 20 + n["history_points"] + n["bulk_runs"] * n["bulk_steps"] + 2 * n["e2e_metrics"] * n["e2e_steps"])
-    for sname, server in servers.items():
-        db_bytes = dir_bytes(server.workdir, (".db", ".sqlite", ".db-wal", ".sqlite-wal", ".db-shm", ".sqlite-shm"))
-        results[sname]["memory"] = {"peak_rss_mb": server.peak_rss / 2**20}
-        results[sname]["store"] = {"bytes": db_bytes, "bytes_per_million_points": db_bytes / total_points * 1e6}
-    print("[bench] in-process store insert limit …", file=sys.stderr, flush=True)
-    limit = store_limit(repo, n["limit_rows"], work / "limit")
+    if all(x in only for x in POINT_WORKLOADS):
+        total_points = (n["ingest_runs"] * 10 * n["ingest_steps"] + n["per_step_requests"] + n["writers"] * n["writer_batches"] * 1000
+                        + n["search_runs"] * 20 + n["history_points"] + n["bulk_runs"] * n["bulk_steps"] + 2 * n["e2e_metrics"] * n["e2e_steps"])
+        for r in results.values():
+            r["store"]["bytes_per_million_points"] = r["store"]["bytes"] / total_points * 1e6
+    limit = None
+    if "limit" in only:
+        print("[bench] in-process store insert limit …", file=sys.stderr, flush=True)
+        limit = store_limit(repo, n["limit_rows"], work / "limit")
     rows = table(results, limit)
     report = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "scale": args.scale, "sizes": n,
               "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "mlflow": mlflow.__version__},
@@ -107,51 +140,145 @@ def main() -> None:
             print(f"[bench] check failed: {f}", file=sys.stderr)
         if failures:
             sys.exit(1)
-        print("[bench] checks passed: no writer errors, every point read back, bulk-interval within max_results over the whole range")
+        print(f"[bench] checks passed ({', '.join(x for x in WORKLOADS if x in only and x != 'limit')}): no workload errors, "
+              "no writer errors, every point read back, bulk-interval within max_results over the whole range, "
+              "every registry answer as populated, the large file back byte for byte")
+
+
+def figures(r):
+    """A result without its long lists (the pages and ids kept for the checks), for the progress log."""
+    if isinstance(r, dict):
+        return {k: figures(v) for k, v in r.items() if not (isinstance(v, list) and len(v) > 5)}
+    return r
+
+
+def snapshot_store(servers: dict, results: dict) -> None:
+    """The store's size and the servers' peak memory after the tracking workloads, before the registry and the
+    large file add rows and buffers that are not points."""
+    for sname, server in servers.items():
+        db_bytes = dir_bytes(server.workdir, (".db", ".sqlite", ".db-wal", ".sqlite-wal", ".db-shm", ".sqlite-shm"))
+        results[sname]["memory"] = {"peak_rss_mb": server.peak_rss / 2**20}
+        results[sname]["store"] = {"bytes": db_bytes}
 
 
 def check(results: dict, n: dict) -> list[str]:
     """What must hold whatever the speed: the benchmark doubles as a smoke test at tiny sizes."""
     failures = []
     for sname, r in results.items():
-        if r["concurrent"]["errors"]:
-            failures.append(f"{sname}: {r['concurrent']['errors']} errors reached the concurrent writers")
-        if r["history"]["points"] != n["history_points"]:
-            failures.append(f"{sname}: get-history returned {r['history']['points']} of {n['history_points']} points")
-        bulk = r["bulk_interval"]
-        if not 0 < bulk["max_points_per_run"] <= 320 or not bulk["covers_whole_range"]:
-            failures.append(f"{sname}: bulk-interval gave up to {bulk['max_points_per_run']} points per run, whole range: {bulk['covers_whole_range']}")
-        if r["search"]["rows"] <= 0:
-            failures.append(f"{sname}: the benchmark search matched no runs")
-    if results["mlflow"]["search"]["order_values"] != results["trackbridge"]["search"]["order_values"]:
+        for name, got in r.items():
+            if isinstance(got, dict) and "error" in got:
+                failures.append(f"{sname}: {name} failed: {got['error']}")
+        failures += check_registry(sname, r.get("registry"), n) + check_artifacts(sname, r.get("artifacts"), n)
+        failures += check_tracking(sname, r, n)
+    both = [r for r in results.values()]
+    if len(both) == 2 and all("order_values" in r.get("search", {}) for r in both) \
+            and both[0]["search"]["order_values"] != both[1]["search"]["order_values"]:
         failures.append("the two servers answered the benchmark search with different pages")
     return failures
 
 
-def table(r: dict, limit: dict) -> list[dict]:
-    m, t = r["mlflow"], r["trackbridge"]
+def check_registry(sname: str, r: dict | None, n: dict) -> list[str]:
+    if not r or "error" in r:
+        return []
+    out = []
+    want = reg.expected_pages(n["registry_models"], n["registry_page"])
+    for label in ("rm_search_name_like", "rm_search_tag"):
+        if r[label]["names"] != want[label]:
+            out.append(f"{sname}: {label} returned {len(r[label]['names'])} names, not the {len(want[label])} populated ones in order")
+    if len(r["rm_search_newest"]["names"]) != want["rm_search_newest_rows"]:
+        out.append(f"{sname}: rm_search_newest returned {len(r['rm_search_newest']['names'])} of {want['rm_search_newest_rows']} rows")
+    for label in ("mv_search_name", "mv_search_run", "rm_get", "rm_latest"):
+        if r[label]["wrong"]:
+            out.append(f"{sname}: {label} answered wrongly for {r[label]['wrong'][:3]}")
+    return out
 
-    def row(label, unit, a, b, higher_is_better=True):
+
+def check_artifacts(sname: str, r: dict | None, n: dict) -> list[str]:
+    if not r or "error" in r:
+        return []
+    out = []
+    if r["downloaded_bytes"] != n["transfer_bytes"]:
+        out.append(f"{sname}: downloaded {r['downloaded_bytes']} of {n['transfer_bytes']} bytes")
+    if not r["checksum_matches"]:
+        out.append(f"{sname}: the download's sha256 differs from the upload's")
+    return out
+
+
+def check_tracking(sname: str, r: dict, n: dict) -> list[str]:
+    ok = lambda name: name in r and "error" not in r[name]  # noqa: E731
+    failures = []
+    if ok("concurrent") and r["concurrent"]["errors"]:
+        failures.append(f"{sname}: {r['concurrent']['errors']} errors reached the concurrent writers")
+    if ok("history") and r["history"]["points"] != n["history_points"]:
+        failures.append(f"{sname}: get-history returned {r['history']['points']} of {n['history_points']} points")
+    if ok("bulk_interval"):
+        bulk = r["bulk_interval"]
+        if not 0 < bulk["max_points_per_run"] <= 320 or not bulk["covers_whole_range"]:
+            failures.append(f"{sname}: bulk-interval gave up to {bulk['max_points_per_run']} points per run, whole range: {bulk['covers_whole_range']}")
+    if ok("search") and r["search"]["rows"] <= 0:
+        failures.append(f"{sname}: the benchmark search matched no runs")
+    return failures
+
+
+def table(r: dict, limit: dict | None) -> list[dict]:
+    m, t = r.get("mlflow", {}), r.get("trackbridge", {})
+
+    def get(side: dict, path: str):
+        """A figure by its path (workload.key), None when the workload did not run or failed."""
+        v = side
+        for k in path.split("."):
+            if not isinstance(v, dict) or k not in v:
+                return None
+            v = v[k]
+        return v
+
+    def row(label, unit, path, higher_is_better=True, scale=1.0):
+        a, b = get(m, path), get(t, path)
+        a, b = (a * scale if isinstance(a, (int, float)) else a), (b * scale if isinstance(b, (int, float)) else b)
         ratio = (b / a if higher_is_better else a / b) if a and b else None
         return {"workload": label, "unit": unit, "mlflow": a, "trackbridge": b, "ratio": ratio}
 
-    return [
-        row("ingest via log-batch", "points/s", m["ingest"]["points_per_s"], t["ingest"]["points_per_s"]),
-        row("per-step log-metric", "requests/s", m["per_step"]["requests_per_s"], t["per_step"]["requests_per_s"]),
-        row("8 concurrent writers", "points/s", m["concurrent"]["points_per_s"], t["concurrent"]["points_per_s"]),
-        row("  errors seen by writers", "count", m["concurrent"]["errors"], t["concurrent"]["errors"], False),
-        row("search_runs p50", "ms", m["search"]["p50_ms"], t["search"]["p50_ms"], False),
-        row("search_runs p95", "ms", m["search"]["p95_ms"], t["search"]["p95_ms"], False),
-        row("get-history (all points)", "ms", m["history"]["p50_ms"], t["history"]["p50_ms"], False),
-        row("get-history-bulk-interval 320", "ms", m["bulk_interval"]["p50_ms"], t["bulk_interval"]["p50_ms"], False),
-        row("  max points per run returned", "points", m["bulk_interval"]["max_points_per_run"], t["bulk_interval"]["max_points_per_run"], False),
-        row("client training loop, sync", "s", m["e2e_sync"]["seconds"], t["e2e_sync"]["seconds"], False),
-        row("client training loop, async", "s", m["e2e_async"]["seconds"], t["e2e_async"]["seconds"], False),
-        row("peak RSS", "MB", m["memory"]["peak_rss_mb"], t["memory"]["peak_rss_mb"], False),
-        row("store size per 1M points", "MB", m["store"]["bytes_per_million_points"] / 2**20, t["store"]["bytes_per_million_points"] / 2**20, False),
-        {"workload": "in-process store insert (limit)", "unit": "rows/s", "mlflow": None, "trackbridge": limit["rows_per_s"],
-         "ratio": t["ingest"]["points_per_s"] / limit["rows_per_s"]},
+    rows = [
+        row("ingest via log-batch", "points/s", "ingest.points_per_s"),
+        row("per-step log-metric", "requests/s", "per_step.requests_per_s"),
+        row("8 concurrent writers", "points/s", "concurrent.points_per_s"),
+        row("  errors seen by writers", "count", "concurrent.errors", False),
+        row("search_runs p50", "ms", "search.p50_ms", False),
+        row("search_runs p95", "ms", "search.p95_ms", False),
+        row("get-history (all points)", "ms", "history.p50_ms", False),
+        row("get-history-bulk-interval 320", "ms", "bulk_interval.p50_ms", False),
+        row("  max points per run returned", "points", "bulk_interval.max_points_per_run", False),
+        row("client training loop, sync", "s", "e2e_sync.seconds", False),
+        row("client training loop, async", "s", "e2e_async.seconds", False),
+        row("peak RSS", "MB", "memory.peak_rss_mb", False),
+        row("store size per 1M points", "MB", "store.bytes_per_million_points", False, 1 / 2**20),
+        row("registry: populate (models+versions)", "writes/s", "registry.populate_writes_per_s"),
+        row("registered-models/search name p50", "ms", "registry.rm_search_name_like.p50_ms", False),
+        row("registered-models/search name p95", "ms", "registry.rm_search_name_like.p95_ms", False),
+        row("registered-models/search tag p50", "ms", "registry.rm_search_tag.p50_ms", False),
+        row("registered-models/search tag p95", "ms", "registry.rm_search_tag.p95_ms", False),
+        row("registered-models/search newest p50", "ms", "registry.rm_search_newest.p50_ms", False),
+        row("registered-models/search newest p95", "ms", "registry.rm_search_newest.p95_ms", False),
+        row("model-versions/search name p50", "ms", "registry.mv_search_name.p50_ms", False),
+        row("model-versions/search name p95", "ms", "registry.mv_search_name.p95_ms", False),
+        row("model-versions/search run_id p50", "ms", "registry.mv_search_run.p50_ms", False),
+        row("model-versions/search run_id p95", "ms", "registry.mv_search_run.p95_ms", False),
+        row("registered-models/get p50", "ms", "registry.rm_get.p50_ms", False),
+        row("registered-models/get p95", "ms", "registry.rm_get.p95_ms", False),
+        row("get-latest-versions p50", "ms", "registry.rm_latest.p50_ms", False),
+        row("get-latest-versions p95", "ms", "registry.rm_latest.p95_ms", False),
+        row("artifact upload (proxy PUT)", "MB/s", "artifacts.upload_mb_per_s"),
+        row("artifact download (proxy GET)", "MB/s", "artifacts.download_mb_per_s"),
+        row("  RSS before the transfer", "MB", "artifacts.rss_before_mb", False),
+        row("  peak RSS during upload", "MB", "artifacts.peak_rss_upload_mb", False),
+        row("  peak RSS during download", "MB", "artifacts.peak_rss_download_mb", False),
+        row("  RSS growth over the transfer", "MB", "artifacts.rss_growth_mb", False),
     ]
+    if limit:
+        ingest = get(t, "ingest.points_per_s")
+        rows.append({"workload": "in-process store insert (limit)", "unit": "rows/s", "mlflow": None, "trackbridge": limit["rows_per_s"],
+                     "ratio": ingest / limit["rows_per_s"] if ingest else None})
+    return [x for x in rows if x["mlflow"] is not None or x["trackbridge"] is not None]
 
 
 def fmt(v) -> str:

@@ -32,8 +32,11 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants (mlflow server forks workers)."""
+def tree_status_bytes(pid: int, field: str = "VmRSS") -> int:
+    """A /proc/<pid>/status memory field summed over a process and all its descendants (mlflow server forks workers).
+
+    VmRSS is resident memory now; VmHWM is each process's own peak since it started.
+    """
     tree = _children()
     total, todo = 0, [pid]
     while todo:
@@ -42,11 +45,38 @@ def tree_rss_bytes(pid: int) -> int:
         try:
             with open(f"/proc/{p}/status") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(field + ":"):
                         total += int(line.split()[1]) * 1024
         except OSError:
             pass
     return total
+
+
+def tree_rss_bytes(pid: int) -> int:
+    return tree_status_bytes(pid, "VmRSS")
+
+
+class RssPeak:
+    """Samples a process tree's resident memory every 50 ms while a block runs: the peak of that block alone."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+
+    def __enter__(self) -> "RssPeak":
+        self.before = tree_rss_bytes(self.pid)
+        self.peak = self.before
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, tree_rss_bytes(self.pid))
 
 
 class Server:
@@ -90,10 +120,14 @@ class Server:
 
     def stop(self) -> None:
         self._stop_sampling.set()
+        if not hasattr(self, "proc"):
+            return
         try:
             os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(timeout=60)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
+        except ProcessLookupError:  # it exited on its own (a failed start)
+            self.proc.wait()
+        except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         self.log.close()
