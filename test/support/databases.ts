@@ -12,6 +12,7 @@ import mysql from 'mysql2/promise';
 import { SqlStore, type OpenOptions } from '../../src/store/sql-store';
 import { Tracking } from '../../src/core/tracking';
 import type { ArtifactStore } from '../../src/core/artifact-store';
+import { HTTP_TRANSPORT } from '../../src/outbound/webhook-post';
 import { LocalArtifactStore } from '../../src/artifacts/local';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';
@@ -101,7 +102,8 @@ export async function openTracking(url: string, opts: OpenOptions = {}, artifact
   try {
     // A root in a fresh temporary folder: nothing is created there until a test writes a file.
     artifacts ??= new LocalArtifactStore(path.join(os.tmpdir(), `tb-artifacts-${randomUUID()}`));
-    const tracking = new Tracking(store, { defaultArtifactRoot: 'mlflow-artifacts:/' }, artifacts);
+    // Webhooks go out as the server sends them (its HTTP transport), so their target rules hold here too.
+    const tracking = new Tracking(store, { defaultArtifactRoot: 'mlflow-artifacts:/' }, artifacts, { webhooks: { transport: HTTP_TRANSPORT } });
     await tracking.start();
     return { store, tracking };
   } catch (e) {
