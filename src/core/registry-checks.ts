@@ -18,6 +18,8 @@ export const REGISTRY_LIMITS = {
   /** A source or storage location: an artifact location (2,048) and a path below it (1,024), with room for a scheme. */
   sourceLength: 4096,
   runLinkLength: 4096,
+  /** MLflow sets no limit; its own column holds 256 characters, as ours does. */
+  deploymentJobIdLength: 256,
   /** Tags given with one create. */
   tagsPerRequest: 1000,
   searchModelsDefault: 100,
@@ -123,6 +125,15 @@ export function checkDescription(description: string | undefined): string | unde
     throw invalid(`'description' exceeds the maximum length of ${REGISTRY_LIMITS.descriptionLength} characters`);
   }
   return description;
+}
+
+export function checkDeploymentJobId(id: string | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  assertStorableText(id, 'deployment_job_id');
+  if (id.length > REGISTRY_LIMITS.deploymentJobIdLength) {
+    throw invalid(`'deployment_job_id' exceeds the maximum length of ${REGISTRY_LIMITS.deploymentJobIdLength} characters`);
+  }
+  return id;
 }
 
 const CANONICAL = new Map(MODEL_VERSION_STAGES.map((s) => [s.toLowerCase(), s]));
