@@ -138,9 +138,14 @@ export function checkDeploymentJobId(id: string | undefined): string | undefined
 
 const CANONICAL = new Map(MODEL_VERSION_STAGES.map((s) => [s.toLowerCase(), s]));
 
-/** A stage in any case to its canonical spelling (`staging` → `Staging`). */
+/** A stage in any case to its canonical spelling (`staging` → `Staging`); undefined when it names none. */
+export function stageNamed(stage: string): ModelVersionStage | undefined {
+  return CANONICAL.get(stage.toLowerCase());
+}
+
+/** A stage in any case to its canonical spelling, refused when it names none. */
 export function canonicalStage(stage: string): ModelVersionStage {
-  const found = CANONICAL.get(stage.toLowerCase());
+  const found = stageNamed(stage);
   if (!found) throw invalid(`Invalid Model Version stage: ${clip(stage)}. Value must be one of ${MODEL_VERSION_STAGES.join(', ')}.`);
   return found;
 }
