@@ -3,6 +3,8 @@
  * stages, and MLflow 3's prompts, which are registered models and versions marked by tags.
  * Every write locks its registered model first, so writes of one model (version numbers
  * above all) are serialised on every database; events go out once the write has committed.
+ * A write answers the model or version as it wrote it, read inside the write by its handle:
+ * read again by name after commit, a concurrent rename would turn a committed write into a 404.
  */
 import { alreadyExists, invalid, notFound, TrackbridgeError } from './errors';
 import type { ArtifactRoot, Artifacts } from './artifacts';
