@@ -76,3 +76,19 @@ def test_prompt_sources_must_be_placeholders(tracking, server):
         "tags": [{"key": "mlflow.prompt.is_prompt", "value": "true"}, {"key": "mlflow.prompt.text", "value": "x"}],
     })
     assert_mlflow_error(resp, 400, "INVALID_PARAMETER_VALUE", "Invalid prompt source")
+
+
+def test_long_non_ascii_template_registers_and_loads_back(tracking):
+    # The client escapes every non-ASCII character as \uXXXX: 600,000 bytes of template on the wire.
+    name = unique("translate").replace("-", "_")
+    template = "翻" * 100_000
+    version = mlflow.genai.register_prompt(name=name, template=template, commit_message="é" * 30_000)
+    assert version.version == 1
+    loaded = mlflow.genai.load_prompt(f"prompts:/{name}/1")
+    assert loaded.template == template
+    assert loaded.commit_message == "é" * 30_000
+
+    with pytest.raises(MlflowException) as err:
+        mlflow.genai.register_prompt(name=name, template="翻" * 100_001)
+    assert err.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert mlflow.genai.load_prompt(f"prompts:/{name}@latest").version == 1

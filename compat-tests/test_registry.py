@@ -270,6 +270,40 @@ def test_logged_model_lists_its_registrations(tracking, server):
     assert body["model"]["info"]["registrations"] == [{"name": name, "version": "1"}, {"name": name, "version": "2"}]
 
 
+def test_copy_model_version_from_names_a_path_may_not_hold(tracking):
+    client = MlflowClient()
+    model, x = train(3)
+    with mlflow.start_run():
+        info = mlflow.sklearn.log_model(model, name="model")
+    stem = unique("copy")
+    for src in [f"{stem}%b", f"{stem}back\\slash", f"{stem};semi"]:
+        client.create_registered_model(src)
+        client.create_model_version(src, source=f"models:/{info.model_id}", run_id=info.run_id, model_id=info.model_id)
+        client.set_registered_model_alias(src, "champion", "1")
+        description = "é" * 30_000
+        client.update_model_version(src, "1", description=description)
+        for uri, version in [(f"models:/{src}/1", "1"), (f"models:/{src}@champion", "2")]:
+            copied = client.copy_model_version(uri, f"{stem}-dst")
+            assert str(copied.version) == version
+            assert copied.source == f"models:/{src}/1"
+            assert copied.run_id == info.run_id
+        loaded = mlflow.pyfunc.load_model(f"models:/{stem}-dst/2")
+        assert loaded.predict(x).tolist() == model.predict(x).tolist()
+        client.delete_registered_model(f"{stem}-dst")
+    assert client.get_model_version(f"{stem}%b", "1").description == "é" * 30_000
+
+
+def test_registered_model_with_long_description_and_many_tags(tracking):
+    client = MlflowClient()
+    name = unique("described")
+    description = "é" * 100_000
+    tags = {f"k{i}": "翻" * 1_000 for i in range(200)}
+    client.create_registered_model(name, tags=tags, description=description)
+    got = client.get_registered_model(name)
+    assert got.description == description
+    assert got.tags == tags
+
+
 def test_registry_errors_are_mlflow_errors(tracking, server):
     client = MlflowClient()
     name = unique("errors")

@@ -32,8 +32,11 @@ export function checkArtifactPath(p: string): string {
   return trimmed;
 }
 
-/** Percent-decoding until nothing changes, bounded: how MLflow reads a requested path before judging it. */
-function decodedFully(p: string): string {
+/**
+ * Percent-decoding until nothing changes, bounded: how MLflow reads a requested path before
+ * judging it, and what a layer below might read of a location.
+ */
+export function decodedFully(p: string): string {
   let s = p;
   for (let i = 0; i < 10 && /%[0-9a-fA-F]{2}/.test(s); i++) {
     s = s.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('latin1'));

@@ -3,17 +3,18 @@
  * only sources that point into its own artifacts: a run's files (`runs:/<run id>/<path>`), a
  * logged model (`models:/<model id>`), another version (`models:/<name>/<version>`,
  * `models:/<name>@<alias>`), or a location inside a run's or logged model's own artifact
- * location, named by run_id or model_id. Anything else, and anything that could climb out of
+ * location, named by run_id or model_id. Anything else, and any path that could climb out of
  * its root once decoded (`..`, `%2e%2e`, `%252e`, `;`, NUL, empty segments), is refused: the
  * version's storage location is what get-download-uri hands to clients and what the server
- * itself serves files from.
+ * itself serves files from. Another version is found by a registry lookup of its name, which
+ * may hold what a path may not (`a%b`, a backslash): its location was judged when it was made.
  */
 import { invalid } from './errors';
-import { checkRequestedPath } from './artifact-paths';
+import { checkRequestedPath, decodedFully } from './artifact-paths';
 import type { ModelVersion } from './model';
 import type { Store } from './store';
 import { clip } from './text';
-import { checkModelName, checkVersion, hasPromptTag, isLatestAlias, PROMPT_SOURCES, REGISTRY_LIMITS } from './registry-checks';
+import { checkAliasName, checkModelName, checkVersion, hasPromptTag, isLatestAlias, PROMPT_SOURCES, REGISTRY_LIMITS, stageNamed } from './registry-checks';
 
 export interface VersionSourceRequest {
   source: string;
@@ -30,9 +31,8 @@ export interface ResolvedSource {
   storageLocation: string;
 }
 
-const RUN_ID = /^[a-zA-Z0-9][\w-]{0,255}$/;
-const MODEL_ID = /^[a-zA-Z0-9][\w-]{0,255}$/;
-const STAGE_NAMES = new Map([['none', 'None'], ['staging', 'Staging'], ['production', 'Production'], ['archived', 'Archived']] as const);
+/** MLflow's rule for a run id and a logged model's id. */
+const ENTITY_ID = /^[a-zA-Z0-9][\w-]{0,255}$/;
 
 const unsafe = (source: string) => invalid(
   `Invalid model version source: '${clip(source)}'. If supplying a source as an http, https, local file path, ftp, objectstore, ` +
@@ -46,15 +46,6 @@ const localNotContained = (source: string, by: 'run_id' | 'model_id') => invalid
   `Invalid model version source: '${clip(source)}'. To use a local path as a model version source, the ${by} request parameter has to be ` +
     `specified and the local path has to be contained within the artifact directory of the ${by === 'run_id' ? 'run' : 'model'} specified by the ${by}.`,
 );
-
-/** Percent-decoding until nothing changes (bounded), to judge what a layer below might read. */
-function decodedFully(s: string): string {
-  let out = s;
-  for (let i = 0; i < 10 && /%[0-9a-fA-F]{2}/.test(out); i++) {
-    out = out.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('latin1'));
-  }
-  return out;
-}
 
 /**
  * What no source may hold in any decoding: NUL and other control characters, backslashes,
@@ -110,8 +101,8 @@ export async function resolveVersionSource(store: SourceReads, req: VersionSourc
   if (source.length > REGISTRY_LIMITS.sourceLength) {
     throw invalid(`'source' exceeds the maximum length of ${REGISTRY_LIMITS.sourceLength} characters`);
   }
-  if (req.runId !== undefined && req.runId !== '' && !RUN_ID.test(req.runId)) throw invalid(`Invalid run ID: '${clip(req.runId)}'`);
-  if (req.modelId !== undefined && req.modelId !== '' && !MODEL_ID.test(req.modelId)) throw invalid(`Invalid model ID: '${clip(req.modelId)}'`);
+  if (req.runId !== undefined && req.runId !== '' && !ENTITY_ID.test(req.runId)) throw invalid(`Invalid run ID: '${clip(req.runId)}'`);
+  if (req.modelId !== undefined && req.modelId !== '' && !ENTITY_ID.test(req.modelId)) throw invalid(`Invalid model ID: '${clip(req.modelId)}'`);
   const runId = req.runId || undefined;
   const modelId = req.modelId || undefined;
 
@@ -119,9 +110,9 @@ export async function resolveVersionSource(store: SourceReads, req: VersionSourc
     if (!PROMPT_SOURCES.has(source)) throw invalid(`Invalid prompt source: '${clip(source)}'. Prompt sources must use an MLflow placeholder.`);
     return { source, runId, modelId, storageLocation: source };
   }
-  refuseHostile(source);
-
+  // Before any path check: a models: source names a version by registry lookup, not by a path.
   if (/^models:/i.test(source)) return fromModelsUri(store, source, runId, modelId);
+  refuseHostile(source);
   if (/^runs:/i.test(source)) {
     if (modelId) throw notContained(source, 'model_id');
     return fromRunsUri(store, source, runId);
@@ -141,7 +132,7 @@ export async function resolveVersionSource(store: SourceReads, req: VersionSourc
 
 async function fromRunsUri(store: SourceReads, source: string, runId: string | undefined): Promise<ResolvedSource> {
   const m = /^runs:\/([^/]+)(?:\/(.*))?$/i.exec(source);
-  if (!m || !RUN_ID.test(m[1])) throw notContained(source, 'run_id');
+  if (!m || !ENTITY_ID.test(m[1])) throw notContained(source, 'run_id');
   const [, sourceRun, rest = ''] = m;
   if (runId && runId !== sourceRun) throw notContained(source, 'run_id');
   const rel = checkRequestedPath(rest.replace(/\/+$/, ''));
@@ -154,7 +145,7 @@ async function fromModelsUri(store: SourceReads, source: string, runId: string |
   const body = /^models:\/([^/].*)$/i.exec(source)?.[1];
   if (body === undefined) throw notContained(source, 'model_id');
 
-  // models:/<logged model id>: the logged model's own location.
+  // models:/<logged model id>: the logged model's own location (an id's characters are all safe).
   if (/^m-[\w-]+$/.test(body)) {
     if (!modelId || modelId !== body) throw notContained(source, 'model_id');
     const model = await store.getLoggedModel(body);
@@ -170,12 +161,12 @@ async function fromModelsUri(store: SourceReads, source: string, runId: string |
   if (at > 0 && slash < 0) {
     name = checkModelName(body.slice(0, at));
     const alias = body.slice(at + 1);
-    found = isLatestAlias(alias) ? await store.newestModelVersion(name) : await store.modelVersionByAlias(name, alias);
+    found = isLatestAlias(alias) ? await store.newestModelVersion(name) : await store.modelVersionByAlias(name, checkAliasName(alias));
   } else if (slash > 0 && body.indexOf('/', slash + 1) < 0) {
     name = checkModelName(body.slice(0, slash));
     const which = body.slice(slash + 1);
-    const stage = STAGE_NAMES.get(which.toLowerCase() as 'none');
-    if (which.toLowerCase() === 'latest') found = await store.newestModelVersion(name);
+    const stage = stageNamed(which);
+    if (isLatestAlias(which)) found = await store.newestModelVersion(name);
     else if (stage) found = (await store.latestModelVersions(name, [stage]))[0];
     else found = await store.getModelVersion(name, checkVersion(which));
   } else {

@@ -18,6 +18,8 @@ export const REGISTRY_LIMITS = {
   /** A source or storage location: an artifact location (2,048) and a path below it (1,024), with room for a scheme. */
   sourceLength: 4096,
   runLinkLength: 4096,
+  /** MLflow sets no limit; its own column holds 256 characters, as ours does. */
+  deploymentJobIdLength: 256,
   /** Tags given with one create. */
   tagsPerRequest: 1000,
   searchModelsDefault: 100,
@@ -125,11 +127,25 @@ export function checkDescription(description: string | undefined): string | unde
   return description;
 }
 
+export function checkDeploymentJobId(id: string | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  assertStorableText(id, 'deployment_job_id');
+  if (id.length > REGISTRY_LIMITS.deploymentJobIdLength) {
+    throw invalid(`'deployment_job_id' exceeds the maximum length of ${REGISTRY_LIMITS.deploymentJobIdLength} characters`);
+  }
+  return id;
+}
+
 const CANONICAL = new Map(MODEL_VERSION_STAGES.map((s) => [s.toLowerCase(), s]));
 
-/** A stage in any case to its canonical spelling (`staging` → `Staging`). */
+/** A stage in any case to its canonical spelling (`staging` → `Staging`); undefined when it names none. */
+export function stageNamed(stage: string): ModelVersionStage | undefined {
+  return CANONICAL.get(stage.toLowerCase());
+}
+
+/** A stage in any case to its canonical spelling, refused when it names none. */
 export function canonicalStage(stage: string): ModelVersionStage {
-  const found = CANONICAL.get(stage.toLowerCase());
+  const found = stageNamed(stage);
   if (!found) throw invalid(`Invalid Model Version stage: ${clip(stage)}. Value must be one of ${MODEL_VERSION_STAGES.join(', ')}.`);
   return found;
 }

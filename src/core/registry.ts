@@ -3,6 +3,8 @@
  * stages, and MLflow 3's prompts, which are registered models and versions marked by tags.
  * Every write locks its registered model first, so writes of one model (version numbers
  * above all) are serialised on every database; events go out once the write has committed.
+ * A write answers the model or version as it wrote it, read inside the write by its handle:
+ * read again by name after commit, a concurrent rename would turn a committed write into a 404.
  */
 import { alreadyExists, invalid, notFound, TrackbridgeError } from './errors';
 import type { ArtifactRoot, Artifacts } from './artifacts';
@@ -12,7 +14,7 @@ import { NO_LISTENER, type RegistryEvent, type RegistryEvents } from './registry
 import { decodePageToken, encodePageToken } from './query/page-token';
 import { parseModelVersionFilter, parseModelVersionOrderBy, parseRegisteredModelFilter, parseRegisteredModelOrderBy } from './query/targets';
 import {
-  ACTIVE_STAGES, canonicalStage, checkAliasName, checkAliasNotReserved, checkDescription, checkMaxResults, checkModelName,
+  ACTIVE_STAGES, canonicalStage, checkAliasName, checkAliasNotReserved, checkDeploymentJobId, checkDescription, checkMaxResults, checkModelName,
   checkRegistryTag, checkRegistryTags, checkVersion, hasPromptTag, isLatestAlias, IS_PROMPT_TAG, PROMPT_TEXT_TAG, PROMPT_TYPE_TAG,
   REGISTRY_LIMITS,
 } from './registry-checks';
@@ -48,9 +50,14 @@ export class Registry {
     const name = checkModelName(req.name);
     const tags = checkRegistryTags(req.tags, false);
     const description = checkDescription(req.description);
+    const deploymentJobId = checkDeploymentJobId(req.deploymentJobId);
     const isPrompt = hasPromptTag(tags);
+    let created: RegisteredModel;
     try {
-      await this.store.write((tx) => tx.registry.insertModel({ name, time: Date.now(), description, deploymentJobId: req.deploymentJobId || undefined, tags }));
+      created = await this.store.write(async (tx) => {
+        const model = await tx.registry.insertModel({ name, time: Date.now(), description, deploymentJobId: deploymentJobId || undefined, tags });
+        return tx.registry.readModel(model);
+      });
     } catch (e) {
       if (e instanceof TrackbridgeError && e.code === 'ALREADY_EXISTS') throw await this.nameTaken(name, isPrompt);
       throw e;
@@ -58,7 +65,7 @@ export class Registry {
     this.publish(isPrompt
       ? { entity: 'prompt', action: 'created', payload: { name, tags: tagRecord(tags, [IS_PROMPT_TAG, PROMPT_TYPE_TAG]), description } }
       : { entity: 'registered_model', action: 'created', payload: { name, tags: tagRecord(tags), description } });
-    return this.getModel(name);
+    return created;
   }
 
   /** MLflow's words for a taken name, which tell a model from a prompt. */
@@ -82,24 +89,27 @@ export class Registry {
   async renameModel(name: string, newName: string | undefined): Promise<RegisteredModel> {
     if (newName === undefined || newName.trim() === '') throw invalid("Missing value for required parameter 'new_name'.");
     const to = checkModelName(newName, 'new_name');
-    await this.withModel(name, async (tx, model) => {
+    return this.withModel(name, async (tx, model) => {
       try {
         await tx.registry.updateModel(model, { name: to, lastUpdatedTimestamp: Date.now() });
       } catch (e) {
         if (e instanceof TrackbridgeError && e.code === 'ALREADY_EXISTS') throw alreadyExists(`Registered Model (name=${to}) already exists.`);
         throw e;
       }
+      return tx.registry.readModel(model);
     });
-    return this.getModel(to);
   }
 
   /** MLflow sets the description it is sent, so one left out clears it. */
   async updateModel(name: string, u: { description?: string; deploymentJobId?: string }): Promise<RegisteredModel> {
     const description = checkDescription(u.description) ?? '';
-    await this.withModel(name, (tx, model) => tx.registry.updateModel(model, {
-      description, ...(u.deploymentJobId !== undefined ? { deploymentJobId: u.deploymentJobId } : {}), lastUpdatedTimestamp: Date.now(),
-    }));
-    return this.getModel(name);
+    const deploymentJobId = checkDeploymentJobId(u.deploymentJobId);
+    return this.withModel(name, async (tx, model) => {
+      await tx.registry.updateModel(model, {
+        description, ...(deploymentJobId !== undefined ? { deploymentJobId } : {}), lastUpdatedTimestamp: Date.now(),
+      });
+      return tx.registry.readModel(model);
+    });
   }
 
   async deleteModel(name: string): Promise<void> {
@@ -154,8 +164,7 @@ export class Registry {
     const resolved = await resolveVersionSource(this.store, { source: req.source, runId: req.runId, modelId: req.modelId, isPrompt });
     // MLflow's server lists the version on the logged model it came from, in a tag its client extends.
     const mirrored = !isPrompt && resolved.modelId ? resolved.modelId : undefined;
-    const mirrorTag = mirrored ? (await this.store.getLoggedModel(mirrored))?.tags.find((t) => t.key === MODEL_VERSIONS_TAG)?.value : undefined;
-    const version = await this.withModel(name, async (tx, model) => {
+    const created = await this.withModel(name, async (tx, model) => {
       const time = Date.now();
       const number = await tx.registry.reserveVersion(model);
       await tx.registry.insertVersion(model, {
@@ -163,12 +172,16 @@ export class Registry {
         modelId: resolved.modelId, status: 'READY', storageLocation: resolved.storageLocation, tags,
       });
       await tx.registry.updateModel(model, { lastUpdatedTimestamp: time });
+      // The tag is read under the logged model's lock: registrations into other models from the
+      // same logged model wait here, so none of them overwrites another's entry.
       const logged = mirrored ? await tx.loggedModels.lock(mirrored) : undefined;
-      const value = logged?.lifecycleStage === 'active' ? withModelVersion(mirrorTag, name, number) : undefined;
-      if (value !== undefined) await tx.loggedModels.setTags(mirrored!, [{ key: MODEL_VERSIONS_TAG, value }]);
-      return number;
+      if (logged?.lifecycleStage === 'active') {
+        const value = withModelVersion(await tx.loggedModels.getTag(mirrored!, MODEL_VERSIONS_TAG), model.name, number);
+        if (value !== undefined) await tx.loggedModels.setTags(mirrored!, [{ key: MODEL_VERSIONS_TAG, value }]);
+      }
+      return (await tx.registry.readVersion(model, number))!;
     });
-    const v = String(version);
+    const v = created.version;
     this.publish(isPrompt
       ? {
         entity: 'prompt_version', action: 'created',
@@ -178,7 +191,7 @@ export class Registry {
         entity: 'model_version', action: 'created',
         payload: { name, version: v, source: resolved.source, run_id: resolved.runId, tags: tagRecord(tags), description: description || undefined },
       });
-    return this.getVersion(name, v);
+    return created;
   }
 
   async getVersion(name: string, version: string): Promise<ModelVersion> {
@@ -191,8 +204,10 @@ export class Registry {
   /** MLflow sets the description it is sent, so one left out clears it. */
   async updateVersion(name: string, version: string, description: string | undefined): Promise<ModelVersion> {
     const d = checkDescription(description) ?? '';
-    await this.withVersion(name, version, (tx, model, n) => tx.registry.updateVersion(model, n, { description: d, lastUpdatedTimestamp: Date.now() }));
-    return this.getVersion(name, version);
+    return this.withVersion(name, version, async (tx, model, n) => {
+      await tx.registry.updateVersion(model, n, { description: d, lastUpdatedTimestamp: Date.now() });
+      return (await tx.registry.readVersion(model, n))!;
+    });
   }
 
   /** Hidden for good; its number is never given again and the aliases naming it go. */
@@ -210,13 +225,13 @@ export class Registry {
       throw invalid(`Model version transition cannot archive existing model versions because '${clip(stage)}' is not an Active stage. ` +
         `Valid stages are ['${ACTIVE_STAGES.join("', '")}']`);
     }
-    await this.withVersion(name, version, async (tx, model, n) => {
+    return this.withVersion(name, version, async (tx, model, n) => {
       const time = Date.now();
       if (archiveExisting) await tx.registry.archiveVersions(model, [to as ModelVersionStage], n, time);
       await tx.registry.updateVersion(model, n, { stage: to, lastUpdatedTimestamp: time });
       await tx.registry.updateModel(model, { lastUpdatedTimestamp: time });
+      return (await tx.registry.readVersion(model, n))!;
     });
-    return this.getVersion(name, version);
   }
 
   async searchVersions(q: RegistrySearchRequest): Promise<Page<ModelVersion>> {

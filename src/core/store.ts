@@ -192,6 +192,13 @@ export interface RegistryWrites {
   insertVersion(model: LockedRegisteredModel, v: NewModelVersion): Promise<void>;
   /** A live version; a deleted one is undefined. */
   lockVersion(model: LockedRegisteredModel, version: number): Promise<ModelVersion | undefined>;
+  /**
+   * The model as this transaction has written it, read by its handle: what a write answers, so
+   * that a rename committed meanwhile cannot make an acknowledged write answer "not found".
+   */
+  readModel(model: LockedRegisteredModel): Promise<RegisteredModel>;
+  /** A live version as this transaction has written it, by its model's handle. */
+  readVersion(model: LockedRegisteredModel, version: number): Promise<ModelVersion | undefined>;
   updateVersion(model: LockedRegisteredModel, version: number, u: ModelVersionUpdate): Promise<void>;
   /** Hides the version for good (its number stays taken) and drops the aliases that named it. */
   deleteVersion(model: LockedRegisteredModel, version: number, time: number): Promise<void>;
@@ -303,6 +310,8 @@ export interface LoggedModelWrites {
   lock(modelId: string): Promise<{ modelId: string; experimentId: string; lifecycleStage: LifecycleStage } | undefined>;
   update(modelId: string, u: LoggedModelUpdate): Promise<void>;
   setTags(modelId: string, tags: Tag[]): Promise<void>;
+  /** A tag's value as this transaction sees it: read after `lock`, no concurrent write can change it before commit. */
+  getTag(modelId: string, key: string): Promise<string | undefined>;
   deleteTag(modelId: string, key: string): Promise<boolean>;
   /** Params are write-once like run params; existing keys keep their value. */
   insertParams(modelId: string, params: Tag[]): Promise<void>;

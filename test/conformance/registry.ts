@@ -339,6 +339,37 @@ export function registryTests(ctx: Ctx): void {
       assert.ok(v?.tags[0].key === key && v.tags[0].value === value);
     });
 
+    it('descriptions of 100,000 characters in four-byte UTF-8 and ids of 256 are stored exactly', async () => {
+      const name = `desc-${uniq()}`;
+      const description = '翻😀'.repeat(100_000 / 3).padEnd(100_000, 'é');
+      assert.equal(description.length, 100_000);
+      await createModel(ctx.store, name, { description });
+      const id = `x${'0'.repeat(255)}`;
+      await register(ctx.store, name, { description, runId: id, modelId: id });
+      assert.ok((await ctx.store.getRegisteredModel(name))?.description === description);
+      const v = await ctx.store.getModelVersion(name, 1);
+      assert.ok(v?.description === description);
+      assert.equal(v.runId, id);
+      assert.equal(v.modelId, id);
+    });
+
+    it('readModel and readVersion answer what the transaction wrote, by handle, before it commits', async () => {
+      const name = `read-${uniq()}`;
+      await createModel(ctx.store, name);
+      await register(ctx.store, name);
+      const seen = await onModel(ctx.store, name, async (r, m) => {
+        await r.updateModel(m, { name: `${name}-new`, description: 'mine', lastUpdatedTimestamp: 5_000 });
+        await r.updateVersion(m, 1, { description: 'v mine', stage: 'Staging', lastUpdatedTimestamp: 5_000 });
+        return { model: await r.readModel(m), version: await r.readVersion(m, 1), missing: await r.readVersion(m, 2) };
+      });
+      assert.equal(seen.model.name, `${name}-new`);
+      assert.equal(seen.model.description, 'mine');
+      assert.deepEqual(seen.model.latestVersions.map((v) => [v.version, v.currentStage]), [['1', 'Staging']]);
+      assert.equal(seen.version?.name, `${name}-new`);
+      assert.equal(seen.version?.description, 'v mine');
+      assert.equal(seen.missing, undefined);
+    });
+
     it('archiveVersions moves the live versions of the given stages but one to Archived', async () => {
       const name = `arch-${uniq()}`;
       await createModel(ctx.store, name);

@@ -1,4 +1,4 @@
-/** Shared by the MLflow route suites: one app over a fresh SQLite store and a temp artifact root. */
+/** Shared by the MLflow route suites: one app over a fresh store (SQLite unless told) and a temp artifact root. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -11,7 +11,7 @@ import { buildApp } from '../../src/server';
 import { LocalArtifactStore } from '../../src/artifacts/local';
 import type { Tracking } from '../../src/core/tracking';
 import type { SqlStore } from '../../src/store/sql-store';
-import { createDatabase, FAST, openTracking, type TestDatabase } from '../support/databases';
+import { createDatabase, FAST, openTracking, type Dialect, type TestDatabase } from '../support/databases';
 
 export interface RouteCtx {
   db: TestDatabase;
@@ -29,8 +29,8 @@ export interface RouteCtx {
 /** Every app the route suites build answers strictly: a response key its message lacks fails the request. */
 export const STRICT = { strictResponses: true } as const;
 
-export async function startRoutes(): Promise<RouteCtx> {
-  const db = await createDatabase('sqlite');
+export async function startRoutes(dialect: Dialect = 'sqlite'): Promise<RouteCtx> {
+  const db = await createDatabase(dialect);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-routes-'));
   const artifactsRoot = path.join(scratch, 'server', 'artifacts');
   const { store, tracking } = await openTracking(db.url, FAST, new LocalArtifactStore(artifactsRoot));

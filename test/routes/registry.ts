@@ -176,6 +176,35 @@ export function registryTests(ctx: RouteCtx): void {
       assert.deepEqual(found, {});
     });
 
+    it('takes models:/ sources by registry lookup, for names a path may not hold', async () => {
+      await ok(await ctx.api.post(`${RM}/create`).send({ name: 'copied-here' }));
+      let copies = 0;
+      for (const name of ['a%b', 'back\\slash', 'semi;colon', 'per%2e%2ecent', 'a..b', 'at@sign', 'ctl\u0001char']) {
+        await ok(await ctx.api.post(`${RM}/create`).send({ name }));
+        await ok(await ctx.api.post(`${MV}/create`).send({ name, source: `runs:/${run}/model` }));
+        await ok(await ctx.api.post(`${RM}/alias`).send({ name, alias: 'champ', version: '1' }));
+        await ok(await ctx.api.post(`${MV}/transition-stage`).send({ name, version: '1', stage: 'Production' }));
+        for (const which of ['/1', '/latest', '/production', '@champ', '@latest']) {
+          const copy = (await ok(await ctx.api.post(`${MV}/create`).send({ name: 'copied-here', source: `models:/${name}${which}` }))).model_version;
+          copies++;
+          assert.equal(copy.version, String(copies));
+          assert.equal(copy.source, `models:/${name}/1`, `${name}${which}`);
+          assert.equal(copy.run_id, run);
+          const uri = await ok(await ctx.api.get(`${MV}/get-download-uri`).query({ name: 'copied-here', version: copy.version }));
+          assert.equal(uri.artifact_uri, `${runUri}/model`);
+        }
+        // Below the version, path rules still hold; an unknown version or alias is refused.
+        for (const tail of ['/1/..', '/1/x', '/2', '/../1', '@no-such', '@bad alias']) {
+          assertError(await ctx.api.post(`${MV}/create`).send({ name: 'copied-here', source: `models:/${name}${tail}` }), 400, 'INVALID_PARAMETER_VALUE');
+        }
+      }
+      for (const source of ['models:/a/b/1', 'models:/../1', 'models:/./1', 'models://a%b/1', 'models:/@champ', `models:/${'x'.repeat(257)}/1`]) {
+        assertError(await ctx.api.post(`${MV}/create`).send({ name: 'copied-here', source }), 400, 'INVALID_PARAMETER_VALUE', undefined);
+      }
+      const all = await ok(await ctx.api.get(`${MV}/search`).query({ filter: "name = 'copied-here'", max_results: 1000 }));
+      assert.equal(all.model_versions.length, copies);
+    });
+
     it('sets, reads, moves and deletes aliases; latest and reserved names', async () => {
       await ok(await ctx.api.post(`${RM}/create`).send({ name: 'aliased' }));
       for (let i = 0; i < 2; i++) await ok(await ctx.api.post(`${MV}/create`).send({ name: 'aliased', source: `runs:/${run}/model` }));

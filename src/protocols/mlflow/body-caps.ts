@@ -9,6 +9,7 @@
  */
 import { LIMITS } from '../../core/limits';
 import { MAX_UPLOAD_PARTS } from '../../core/multipart';
+import { REGISTRY_LIMITS as R } from '../../core/registry-checks';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -35,6 +36,24 @@ export const LOG_INPUTS_BODY = BYTES_PER_CHAR * (LIMITS.datasetProfile + LIMITS.
 const TRUNCATED_VALUE_CHARS = 1 * MiB;
 export const LONG_VALUE_BODY = BYTES_PER_CHAR * (LIMITS.keyLength + TRUNCATED_VALUE_CHARS) + FRAMING;
 
+/** A registry tag at its limits: a prompt's template is a version tag of 100,000 characters. */
+const REGISTRY_TAG_CHARS = R.tagKeyLength + R.tagValueLength;
+
+/**
+ * A registry create: every text of the message at its limit (name, description, source, run link,
+ * deployment job id), one tag at its limit, and a list's worth of further tags. All 1,000 tags
+ * a create may carry, each at its limit, would be 600 MB, more than the server holds for all
+ * requests at once; MLflow's clients send a handful (a prompt: its marker, type and template).
+ */
+export const REGISTRY_CREATE_BODY = BYTES_PER_CHAR * (R.nameLength + R.descriptionLength + R.sourceLength + R.runLinkLength
+  + R.deploymentJobIdLength + REGISTRY_TAG_CHARS) + LIST_BODY + FRAMING;
+
+/** A registered model's or version's update: its name and a description (and job id) at their limits. */
+export const REGISTRY_UPDATE_BODY = BYTES_PER_CHAR * (R.nameLength + R.descriptionLength + R.deploymentJobIdLength) + FRAMING;
+
+/** One tag of a registered model or version, at its limits, with the model's name. */
+export const REGISTRY_TAG_BODY = BYTES_PER_CHAR * (R.nameLength + REGISTRY_TAG_CHARS) + FRAMING;
+
 const CAPS: Record<string, number> = {
   logBatch: LIST_BODY,
   logInputs: LOG_INPUTS_BODY,
@@ -51,6 +70,12 @@ const CAPS: Record<string, number> = {
   logModel: LIST_BODY,
   logParam: LONG_VALUE_BODY,
   setTag: LONG_VALUE_BODY,
+  createRegisteredModel: REGISTRY_CREATE_BODY,
+  createModelVersion: REGISTRY_CREATE_BODY,
+  updateRegisteredModel: REGISTRY_UPDATE_BODY,
+  updateModelVersion: REGISTRY_UPDATE_BODY,
+  setRegisteredModelTag: REGISTRY_TAG_BODY,
+  setModelVersionTag: REGISTRY_TAG_BODY,
 };
 
 /**

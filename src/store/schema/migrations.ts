@@ -306,7 +306,7 @@ const registry: Migration = {
       t.bigInteger('creation_timestamp').notNullable();
       t.bigInteger('last_updated_timestamp').notNullable();
       t.string('user_id', 256).nullable();
-      t.text('description').nullable();
+      longText(t, 'description');
       t.string('deployment_job_id', 256).nullable();
       t.integer('last_version').notNullable();
     });
@@ -323,7 +323,7 @@ const registry: Migration = {
       // Clustered by (model, number): a model's versions are one B-tree range, read without a second lookup.
       await s.createTableSql('model_versions', `CREATE TABLE model_versions (handle INTEGER NOT NULL, version INTEGER NOT NULL,
         creation_timestamp BIGINT NOT NULL, last_updated_timestamp BIGINT NOT NULL, user_id VARCHAR(256), current_stage VARCHAR(20) NOT NULL,
-        description TEXT, source TEXT NOT NULL, run_id VARCHAR(64), run_link TEXT, model_id VARCHAR(64), status VARCHAR(32) NOT NULL,
+        description TEXT, source TEXT NOT NULL, run_id VARCHAR(256), run_link TEXT, model_id VARCHAR(256), status VARCHAR(32) NOT NULL,
         status_message TEXT, storage_location TEXT NOT NULL, deleted SMALLINT NOT NULL,
         PRIMARY KEY (handle, version)) WITHOUT ROWID`);
     } else {
@@ -335,11 +335,13 @@ const registry: Migration = {
         t.bigInteger('last_updated_timestamp').notNullable();
         t.string('user_id', 256).nullable();
         t.string('current_stage', 20).notNullable();
-        t.text('description').nullable();
+        // Descriptions and tag values hold 100,000 characters, up to 400,000 bytes: past MySQL's TEXT.
+        longText(t, 'description');
         t.text('source').notNullable();
-        t.string('run_id', 64).nullable();
+        // As long as an id the core admits (MLflow's 256), though this server's own ids are shorter.
+        t.string('run_id', 256).nullable();
         t.text('run_link').nullable();
-        t.string('model_id', 64).nullable();
+        t.string('model_id', 256).nullable();
         t.string('status', 32).notNullable();
         t.text('status_message').nullable();
         t.text('storage_location').notNullable();

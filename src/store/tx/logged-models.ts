@@ -4,7 +4,7 @@ import type { LoggedModelUpdate, LoggedModelWrites, NewLoggedModel } from '../..
 import { insertRows } from '../insert';
 import { encodeValue } from '../metric-values';
 import type { SqlExec } from '../sql-exec';
-import { deleteTag, setTags, type TagTable } from './tags';
+import { deleteTag, getTag, setTags, type TagTable } from './tags';
 import { updateSql } from './update';
 
 const TAGS: TagTable = { table: 'logged_model_tags', owner: 'model_id' };
@@ -35,6 +35,10 @@ export class SqlLoggedModelWrites implements LoggedModelWrites {
 
   setTags(modelId: string, tags: Tag[]): Promise<void> {
     return setTags(this.sql, TAGS, modelId, tags);
+  }
+
+  getTag(modelId: string, key: string): Promise<string | undefined> {
+    return getTag(this.sql, TAGS, modelId, key);
   }
 
   deleteTag(modelId: string, key: string): Promise<boolean> {

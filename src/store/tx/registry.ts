@@ -3,14 +3,14 @@
  * Everything below a model names it by its handle; the core locks the model first, so the
  * writes of one model never interleave and version numbers are reserved one at a time.
  */
-import type { ModelVersion, ModelVersionStage, Tag } from '../../core/model';
+import type { ModelVersion, ModelVersionStage, RegisteredModel, Tag } from '../../core/model';
 import type {
   LockedRegisteredModel, ModelVersionUpdate, NewModelVersion, NewRegisteredModel, RegisteredModelUpdate, RegistryWrites,
 } from '../../core/store';
 import { alreadyExists } from '../../core/errors';
 import { placeholders } from '../chunks';
 import { insertRows } from '../insert';
-import { hydrateVersions, VERSION_SELECT } from '../registry-rows';
+import { hydrateModels, hydrateVersions, VERSION_SELECT } from '../registry-rows';
 import type { SqlExec } from '../sql-exec';
 import { deleteTag, setTags, type TagTable } from './tags';
 import { updateSql } from './update';
@@ -93,8 +93,17 @@ export class SqlRegistryWrites implements RegistryWrites {
     await this.setVersionTags(model, v.version, v.tags);
   }
 
-  async lockVersion(model: LockedRegisteredModel, version: number): Promise<ModelVersion | undefined> {
+  lockVersion(model: LockedRegisteredModel, version: number): Promise<ModelVersion | undefined> {
     // The model's lock already serialises every write of its versions.
+    return this.readVersion(model, version);
+  }
+
+  async readModel(model: LockedRegisteredModel): Promise<RegisteredModel> {
+    const rows = await this.sql.all(`SELECT * FROM "registered_models" WHERE "handle" = ?`, [model.handle]);
+    return (await hydrateModels(this.sql, rows))[0];
+  }
+
+  async readVersion(model: LockedRegisteredModel, version: number): Promise<ModelVersion | undefined> {
     const rows = await this.sql.all(`${VERSION_SELECT} WHERE mv."handle" = ? AND mv."version" = ? AND mv."deleted" = 0`, [model.handle, version]);
     return rows.length ? (await hydrateVersions(this.sql, rows))[0] : undefined;
   }

@@ -17,3 +17,8 @@ export async function setTags(sql: SqlExec, t: TagTable, owner: string | number,
 export async function deleteTag(sql: SqlExec, t: TagTable, owner: string | number, key: string): Promise<boolean> {
   return (await sql.run(`DELETE FROM "${t.table}" WHERE "${t.owner}" = ? AND "key" = ?`, [owner, key])).changes > 0;
 }
+
+export async function getTag(sql: SqlExec, t: TagTable, owner: string | number, key: string): Promise<string | undefined> {
+  const [row] = await sql.all(`SELECT "value" FROM "${t.table}" WHERE "${t.owner}" = ? AND "key" = ?`, [owner, key]);
+  return row?.value;
+}
