@@ -18,7 +18,8 @@ import { clip } from '../../core/text';
 import { sendError } from './respond';
 import { BODY_PACE, BodyBudget, readBody, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from './request-body';
 import { MULTIPART_BODY } from './body-caps';
-import { checkContentType, parseBody } from './router';
+import { checkContentType, parseBody } from './json-request';
+import { methodNotAllowed, missingParameter as missing } from './plain-routes';
 
 /** The folder after `mpu/<verb>/`, percent-decoded exactly once (the core judges it). */
 function folderFrom(req: Request, prefix: string): string {
@@ -30,8 +31,6 @@ function folderFrom(req: Request, prefix: string): string {
   }
 }
 
-const missing = (name: string) =>
-  invalid(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
 const wrongType = (name: string, want: string, v: unknown) =>
   invalid(`Invalid value ${clip(JSON.stringify(v) ?? String(v))} for parameter '${name}' supplied: expected ${want}.`);
 
@@ -132,7 +131,6 @@ export function multipartRoutes(r: express.Router, api: string, ctx: MlflowConte
   // Anything else under part/ is a part URL this server never gave out.
   r.put(`${base}/part/*splat`, (_req, res) => { sendError(res, invalid('Invalid part URL: expected mpu/part/<upload id>/<part number>')); });
 
-  const methodNotAllowed = (_req: Request, res: Response) => { res.status(405).type('text/html').send('<h1>Method Not Allowed</h1>'); };
   r.all([`${base}/create`, `${base}/create/*splat`, `${base}/complete`, `${base}/complete/*splat`, `${base}/abort`, `${base}/abort/*splat`,
     `${base}/part/:upload_id/:part_number`], methodNotAllowed);
 }
