@@ -16,10 +16,9 @@ import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { ArtifactEntry, ArtifactStore, StagedPartRef, StagedUpload } from '../core/artifact-store';
+import { type ArtifactEntry, ArtifactPathRefusal, type ArtifactStore, type StagedPartRef, type StagedUpload } from '../core/artifact-store';
 import { checkArtifactPath } from '../core/artifact-paths';
 import { invalid, TrackbridgeError } from '../core/errors';
-import { clip } from '../core/text';
 import { receive } from './receive';
 import { LocalStaging, STALE_UPLOAD_MS } from './local-staging';
 
@@ -170,7 +169,7 @@ export class LocalArtifactStore implements ArtifactStore {
     try {
       const st = await fh.stat();
       if (st.isDirectory()) throw isFolder(p);
-      if (!st.isFile()) throw invalid(`Invalid artifact path: '${p}' is not a regular file`);
+      if (!st.isFile()) throw new ArtifactPathRefusal(p, ' is not a regular file');
       await this.checkOpened(fh, p);
       return { stream: fh.createReadStream(), size: st.size };
     } catch (e) {
@@ -364,15 +363,15 @@ async function lstatOrUndefined(full: string, p: string): Promise<fs.Stats | und
   }
 }
 
-const outside = (p: string) => invalid(`Invalid artifact path: '${p}' resolves outside the artifact root`);
-const isFolder = (p: string) => invalid(`Invalid artifact path: '${p}' is a folder; list it to see its files`);
-const underFile = (p: string) => invalid(`Invalid artifact path: '${p}': a part of it is a file, not a folder`);
+const outside = (p: string) => new ArtifactPathRefusal(p, ' resolves outside the artifact root');
+const isFolder = (p: string) => new ArtifactPathRefusal(p, ' is a folder; list it to see its files');
+const underFile = (p: string) => new ArtifactPathRefusal(p, ': a part of it is a file, not a folder');
 
 /** Failures the client's path caused become its error; anything else stays the server's. */
 function refusal(e: unknown, p: string): unknown {
   if (e instanceof TrackbridgeError) return e;
   switch (errno(e)) {
-    case 'ENAMETOOLONG': return invalid(`Invalid artifact path: '${clip(p)}' is too long for this artifact store`);
+    case 'ENAMETOOLONG': return new ArtifactPathRefusal(p, ' is too long for this artifact store');
     case 'ENOTDIR': return underFile(p);
     case 'EISDIR': return isFolder(p);
     case 'ELOOP': return outside(p);

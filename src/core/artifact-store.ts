@@ -4,6 +4,26 @@
  * refused with an INVALID_ARGUMENT error, never an I/O error.
  */
 import type { Readable } from 'node:stream';
+import { TrackbridgeError } from './errors';
+import { clip } from './text';
+
+/**
+ * A path the store refuses, as INVALID_ARGUMENT. The store knows only its own paths; the core
+ * re-issues the refusal naming the path as the client wrote it (below a run's root, say), so
+ * where an object's files sit in the store never reaches a message.
+ */
+export class ArtifactPathRefusal extends TrackbridgeError {
+  constructor(
+    readonly path: string,
+    /** What follows the quoted path: ` is a folder; …`. */
+    readonly reason: string,
+  ) {
+    super('INVALID_ARGUMENT', `Invalid artifact path: '${clip(path)}'${reason}`);
+  }
+
+  /** The same refusal of `shown`. */
+  naming(shown: string): ArtifactPathRefusal { return new ArtifactPathRefusal(shown, this.reason); }
+}
 
 export interface ArtifactEntry { name: string; isDir: boolean; size?: number }
 
