@@ -24,6 +24,8 @@ export interface HttpOptions {
   accessLog?: AccessLogOptions;
   /** Lets the server stop taking requests on open connections. */
   draining?: Draining;
+  /** Where clients reach the server, behind a proxy (config.ts publicUrl). */
+  publicUrl?: string;
   /** Fail (INTERNAL) any answer holding a key its message does not define, rather than drop the key; for tests. */
   strictResponses?: boolean;
 }
@@ -38,7 +40,7 @@ export function buildApp(tracking: Tracking, http: HttpOptions = {}): express.Ex
   if (http.draining) app.use(http.draining.middleware);
   app.use(hostCheck(http.allowedHosts ?? HostAllowlist.from([])));
   app.use(corsCheck(http.cors ?? CorsPolicy.from([])));
-  app.use(mlflowRouter({ tracking }, { strictResponses: http.strictResponses }));
+  app.use(mlflowRouter({ tracking, publicUrl: http.publicUrl }, { strictResponses: http.strictResponses }));
   // Last: whatever no route answered, and any error a route let through, in MLflow's JSON shape.
   app.use(endpointNotFound);
   app.use(errorHandler);
@@ -77,6 +79,7 @@ export async function startServer(cfg: Config): Promise<Running> {
       allowedHosts,
       cors,
       draining,
+      publicUrl: cfg.publicUrl,
       accessLog: cfg.logFormat === 'none' ? undefined : { format: cfg.logFormat },
       strictResponses: cfg.strictResponses,
     });

@@ -181,6 +181,34 @@ export function multipartTests(ctx: RouteCtx): void {
       }
     });
 
+    it('builds part URLs from the public URL when one is set, else from the request\'s scheme and Host', async () => {
+      // Without one, a proxy's view is what the client is sent to (today's behaviour, kept).
+      const plain = await post(ctx, `${MPU}/create/${runRoot}/public`, { path: 'p.bin', num_parts: 1 });
+      assert.equal(json(plain).credentials[0].url, `http://127.0.0.1:${ctx.port}${MPU}/part/${json(plain).upload_id}/1`);
+      const tracking = new Tracking(ctx.store, { defaultArtifactRoot: 'mlflow-artifacts:/' }, new LocalArtifactStore(ctx.artifactsRoot));
+      const server = await new Promise<http.Server>((resolve) => {
+        const srv = buildApp(tracking, { ...STRICT, publicUrl: 'https://mlflow.example/team-a' }).listen(0, '127.0.0.1', () => resolve(srv));
+      });
+      const proxied = { ...ctx, port: (server.address() as AddressInfo).port };
+      try {
+        for (const api of ['/api/2.0', '/ajax-api/2.0']) {
+          const res = await post(proxied, `${api}/mlflow-artifacts/mpu/create/${runRoot}/public`, { path: 'p.bin', num_parts: 2 });
+          assert.equal(res.status, 200, res.text);
+          const up = json(res);
+          assert.deepEqual(up.credentials.map((c: { url: string }) => c.url),
+            [1, 2].map((n) => `https://mlflow.example/team-a${api}/mlflow-artifacts/mpu/part/${up.upload_id}/${n}`));
+          // The proxy strips its prefix: the path below it is one this server answers.
+          const etag = String((await putPart(proxied, up.credentials[0].url.replace('https://mlflow.example/team-a', 'http://x'), 'one')).headers.etag);
+          assert.match(etag, /^"[0-9a-f]{32}"$/);
+          assert.equal((await post(proxied, `${api}/mlflow-artifacts/mpu/abort/${runRoot}/public`, { path: 'p.bin', upload_id: up.upload_id })).status, 200);
+        }
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      assert.equal((await post(ctx, `${MPU}/abort/${runRoot}/public`, { path: 'p.bin', upload_id: json(plain).upload_id })).status, 200);
+    });
+
     it('answers other methods with 405 and presigned downloads with 501, which sends the client through the proxy', async () => {
       assert.equal((await rawRequest(ctx, 'GET', `${MPU}/create/${runRoot}/x`)).status, 405);
       assert.equal((await rawRequest(ctx, 'GET', `${MPU}/part/${'0'.repeat(32)}/1`)).status, 405);

@@ -7,7 +7,8 @@
  * file, whose last name the file takes.
  *
  * The part URLs point back at this server (`mpu/part/<upload id>/<part number>`), under the
- * scheme and Host the create call came in on: the unguessable upload id is what lets a part in.
+ * configured public URL or else the scheme and Host the create call came in on: the unguessable
+ * upload id is what lets a part in.
  */
 import type express from 'express';
 import type { Request, Response } from 'express';
@@ -93,7 +94,9 @@ export function multipartRoutes(r: express.Router, api: string, ctx: MlflowConte
     const localPath = text(body, 'path', true);
     const numParts = body.num_parts === undefined || body.num_parts === null ? 0 : integer(body.num_parts, 'num_parts');
     const id = await uploads().begin(folder, localPath, numParts);
-    const partBase = `${req.protocol}://${req.get('host')}${base}/part/${id}`;
+    // Behind a proxy the request's own scheme and Host are the proxy's view, not the client's.
+    const origin = ctx.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    const partBase = `${origin}${base}/part/${id}`;
     const credentials = Array.from({ length: numParts }, (_, i) => ({ url: `${partBase}/${i + 1}`, part_number: i + 1, headers: {} }));
     res.json({ upload_id: id, credentials });
   });

@@ -9,6 +9,7 @@ import { routesOf, type RouteSpec } from './schema';
 import { checkRequired, decodeMessage, encodeMessage, writeJson, type NumberLiteralAt } from './codec';
 import { numberLiteralIn } from './json-body';
 import { checkContentType, parseBody } from './json-request';
+import { methodNotAllowed } from './plain-routes';
 import { BODY_PACE, BodyBudget, readBody, RETRY_AFTER_SECONDS, type BodyPace } from './request-body';
 import { BODY_BUDGET, bodyCapOf } from './body-caps';
 import { TrackbridgeError } from '../../core/errors';
@@ -103,7 +104,7 @@ export function mlflowRouter(ctx: MlflowContext, opts: MlflowRouterOptions = {})
   }
   if (unrouted.size > 0) throw new TrackbridgeError('INTERNAL', `handlers are registered for methods no route serves: ${[...unrouted].join(', ')}`);
   // A known path with the wrong method is a 405, as MLflow's server answers it.
-  for (const p of known) r.all(p, (_req, res) => { res.status(405).type('text/html').send('<h1>Method Not Allowed</h1>'); });
+  for (const p of known) r.all(p, methodNotAllowed);
 
   r.use(artifactRouter(ctx, budget));
   r.use(modelVersionArtifactRouter(ctx));
