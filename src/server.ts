@@ -69,9 +69,10 @@ export async function startServer(cfg: Config): Promise<Running> {
   const draining = new Draining();
   let server: Server;
   let tracking: Tracking;
+  let artifacts: LocalArtifactStore | undefined;
   try {
     // Then the artifact root, before listening: one that cannot be written would otherwise show only as a 500 on every upload.
-    const artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
+    artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
     tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri, workingDir: process.cwd() }, artifacts,
       { webhooks: { allowPrivate: cfg.webhooksAllowPrivate, secretKey: cfg.webhooksSecretKey, transport: HTTP_TRANSPORT } });
     await tracking.start();
@@ -86,9 +87,11 @@ export async function startServer(cfg: Config): Promise<Running> {
     server = createHttpServer(app, cfg.clientTimeoutMs);
     await listen(server, cfg.port, cfg.host);
   } catch (e) {
+    await artifacts?.close();
     await store.close();
     throw e;
   }
+  const openedArtifacts = artifacts;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   let stopping: Promise<void> | undefined;
@@ -109,6 +112,7 @@ export async function startServer(cfg: Config): Promise<Running> {
           setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_MS).unref();
         });
         await tracking.webhooks.close(WEBHOOK_GRACE_MS);
+        await openedArtifacts.close();
         await store.close();
       })();
       return stopping;

@@ -20,7 +20,7 @@ import { type ArtifactEntry, ArtifactPathRefusal, type ArtifactStore, type Stage
 import { checkArtifactPath } from '../core/artifact-paths';
 import { invalid, TrackbridgeError } from '../core/errors';
 import { receive } from './receive';
-import { LocalStaging, STALE_UPLOAD_MS } from './local-staging';
+import { LocalStaging, MAX_OPEN_UPLOADS, STALE_UPLOAD_MS } from './local-staging';
 
 /** checkArtifactPath refuses ';' in every path, so no artifact can be named like this folder. */
 const TEMP_DIR = '.trackbridge;uploads';
@@ -50,6 +50,10 @@ export interface LocalArtifactStoreOptions {
   staleTempMs?: number;
   /** Multipart uploads no part was written into for this long are removed (STALE_UPLOAD_MS by default). */
   staleUploadMs?: number;
+  /** How often a store opened with open() looks for them (SWEEP_INTERVAL_MS by default). */
+  sweepIntervalMs?: number;
+  /** Multipart uploads open at once in the root, across processes (MAX_OPEN_UPLOADS by default). */
+  maxOpenUploads?: number;
 }
 
 export class LocalArtifactStore implements ArtifactStore {
@@ -84,7 +88,8 @@ export class LocalArtifactStore implements ArtifactStore {
       // A link planted in its place would send every upload elsewhere.
       if (!fs.lstatSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'EEXIST' });
     }
-    this.staging = new LocalStaging(stagingDir, (target, body) => this.put(target, body), opts.staleUploadMs ?? STALE_UPLOAD_MS);
+    this.staging = new LocalStaging(stagingDir, (target, body) => this.put(target, body), opts.staleUploadMs ?? STALE_UPLOAD_MS,
+      opts.maxOpenUploads ?? MAX_OPEN_UPLOADS);
   }
 
   /**
@@ -100,7 +105,7 @@ export class LocalArtifactStore implements ArtifactStore {
       await fsp.writeFile(probe, 'trackbridge', { flag: 'wx' });
       await fsp.unlink(probe);
       await store.removeStaleTemps(opts.staleTempMs ?? STALE_TEMP_MS);
-      await store.staging.removeStale();
+      store.staging.startSweeping(opts.sweepIntervalMs);
       return store;
     } catch (e) {
       const code = errno(e);
@@ -110,6 +115,11 @@ export class LocalArtifactStore implements ArtifactStore {
         'or choose another with --artifacts-root or TRACKBRIDGE_ARTIFACTS_ROOT',
       );
     }
+  }
+
+  /** Stops the background sweep of abandoned uploads. */
+  close(): Promise<void> {
+    return this.staging.stop();
   }
 
   private async removeStaleTemps(staleMs: number): Promise<void> {
