@@ -20,6 +20,12 @@ export interface Config {
   allowedHosts: string[];
   /** Browser origins (scheme://host[:port]) given CORS answers; `*` gives them to any origin. */
   corsOrigins: string[];
+  /**
+   * The URL clients reach this server at (`https://mlflow.example/tracking`), when a proxy in front
+   * of it changes the scheme, host or path; the URLs the server hands out (multipart part URLs)
+   * are built from it. Without it, from the scheme and Host of the request being answered.
+   */
+  publicUrl?: string;
   /** One access-log line per request on stdout, as text or JSON, or none. */
   logFormat: LogFormat;
   /** Milliseconds a client may take for its request headers, and may stay silent while sending a body. */
@@ -44,6 +50,7 @@ export interface Flags {
   allowedHosts?: string;
   corsOrigins?: string;
   logFormat?: string;
+  publicUrl?: string;
   quiet?: boolean;
   clientTimeout?: string | number;
   debug?: boolean;
@@ -57,6 +64,20 @@ const LOG_FORMATS: readonly LogFormat[] = ['text', 'json', 'none'];
 const list = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
 
 const truthy = (raw: string | undefined) => raw !== undefined && /^(1|true|yes|on)$/i.test(raw.trim());
+
+/** An http(s) URL with no query, fragment or credentials, its trailing slashes dropped. */
+export function publicUrlOf(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`invalid public URL: ${raw} (expected http://host[:port][/path] or https://…)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`invalid public URL: ${raw} (http or https only)`);
+  if (u.search || u.hash || raw.includes('?') || raw.includes('#')) throw new Error(`invalid public URL: ${raw} (no query or fragment)`);
+  if (u.username || u.password) throw new Error(`invalid public URL: ${raw} (no user name or password)`);
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+}
 
 /** Whether errors are printed with their stack: `--debug` or TRACKBRIDGE_DEBUG=1. */
 export function debugRequested(flags: Pick<Flags, 'debug'> = {}, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -76,6 +97,7 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   if (!Number.isFinite(clientTimeout) || clientTimeout <= 0) throw new Error(`invalid client timeout: ${flags.clientTimeout ?? env.TRACKBRIDGE_CLIENT_TIMEOUT} (seconds, above 0)`);
   const defaultDb = `sqlite:///${path.join(DATA_DIR, 'trackbridge.sqlite')}`;
   const db = pick(flags.db, 'DB', defaultDb);
+  const publicUrl = pick(flags.publicUrl, 'PUBLIC_URL', '');
   return {
     host: pick(flags.host, 'HOST', '127.0.0.1'),
     port,
@@ -88,6 +110,7 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     allowedHosts: list(pick(flags.allowedHosts, 'ALLOWED_HOSTS', '')),
     corsOrigins: list(pick(flags.corsOrigins, 'CORS_ORIGINS', '')),
     logFormat,
+    publicUrl: publicUrl ? publicUrlOf(publicUrl) : undefined,
     clientTimeoutMs: Math.round(clientTimeout * 1000),
     debug: debugRequested(flags, env),
     strictResponses: truthy(env.TRACKBRIDGE_STRICT_RESPONSES),

@@ -24,6 +24,8 @@ export interface HttpOptions {
   accessLog?: AccessLogOptions;
   /** Lets the server stop taking requests on open connections. */
   draining?: Draining;
+  /** Where clients reach the server, behind a proxy (config.ts publicUrl). */
+  publicUrl?: string;
   /** Fail (INTERNAL) any answer holding a key its message does not define, rather than drop the key; for tests. */
   strictResponses?: boolean;
 }
@@ -38,7 +40,7 @@ export function buildApp(tracking: Tracking, http: HttpOptions = {}): express.Ex
   if (http.draining) app.use(http.draining.middleware);
   app.use(hostCheck(http.allowedHosts ?? HostAllowlist.from([])));
   app.use(corsCheck(http.cors ?? CorsPolicy.from([])));
-  app.use(mlflowRouter({ tracking }, { strictResponses: http.strictResponses }));
+  app.use(mlflowRouter({ tracking, publicUrl: http.publicUrl }, { strictResponses: http.strictResponses }));
   // Last: whatever no route answered, and any error a route let through, in MLflow's JSON shape.
   app.use(endpointNotFound);
   app.use(errorHandler);
@@ -67,9 +69,10 @@ export async function startServer(cfg: Config): Promise<Running> {
   const draining = new Draining();
   let server: Server;
   let tracking: Tracking;
+  let artifacts: LocalArtifactStore | undefined;
   try {
     // Then the artifact root, before listening: one that cannot be written would otherwise show only as a 500 on every upload.
-    const artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
+    artifacts = await LocalArtifactStore.open(cfg.artifactsRoot);
     tracking = new Tracking(store, { defaultArtifactRoot: cfg.defaultArtifactUri, workingDir: process.cwd() }, artifacts,
       { webhooks: { allowPrivate: cfg.webhooksAllowPrivate, secretKey: cfg.webhooksSecretKey, transport: HTTP_TRANSPORT } });
     await tracking.start();
@@ -77,15 +80,18 @@ export async function startServer(cfg: Config): Promise<Running> {
       allowedHosts,
       cors,
       draining,
+      publicUrl: cfg.publicUrl,
       accessLog: cfg.logFormat === 'none' ? undefined : { format: cfg.logFormat },
       strictResponses: cfg.strictResponses,
     });
     server = createHttpServer(app, cfg.clientTimeoutMs);
     await listen(server, cfg.port, cfg.host);
   } catch (e) {
+    await artifacts?.close();
     await store.close();
     throw e;
   }
+  const openedArtifacts = artifacts;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   let stopping: Promise<void> | undefined;
@@ -106,6 +112,7 @@ export async function startServer(cfg: Config): Promise<Running> {
           setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_MS).unref();
         });
         await tracking.webhooks.close(WEBHOOK_GRACE_MS);
+        await openedArtifacts.close();
         await store.close();
       })();
       return stopping;

@@ -218,26 +218,80 @@ describe('local artifact store: multipart staging', () => {
     assert.equal(await b.stagedUpload(id), undefined);
   });
 
-  it('removes uploads no part was written into for a day when a new one begins, or when it opens', async () => {
+  it('removes uploads no part was written into for a day in a background sweep when it opens and then on a timer, not when one begins', async () => {
     const root = freshDir('abandoned');
-    const s = await LocalArtifactStore.open(root);
+    // No timer: begin alone never scans the staging folder.
+    const s = new LocalArtifactStore(root);
     const old = await s.beginUpload('old.bin', 2);
     await s.putPart(old, 1, bodyOf('stale'));
     const recent = await s.beginUpload('recent.bin', 1);
     const dayAgo = new Date(Date.now() - 24 * 3600_000 - 60_000);
     fs.utimesSync(path.join(s.staging.dir, old), dayAgo, dayAgo);
     await s.beginUpload('new.bin', 1);
-    assert.equal(await s.stagedUpload(old), undefined, 'the abandoned upload is gone');
-    assert.equal(fs.existsSync(path.join(s.staging.dir, old)), false);
-    assert.deepEqual(await s.stagedUpload(recent), { target: 'recent.bin', parts: 1 });
-    fs.utimesSync(path.join(s.staging.dir, recent), dayAgo, dayAgo);
-    await LocalArtifactStore.open(root);
-    assert.equal(await s.stagedUpload(recent), undefined, 'removed when a store opens on the root');
-    const quick = new LocalArtifactStore(root, { staleUploadMs: 0 });
-    const gone = await quick.beginUpload('a.bin', 1);
-    await new Promise((r) => setTimeout(r, 5));
-    await quick.beginUpload('b.bin', 1);
-    assert.equal(await quick.stagedUpload(gone), undefined, 'the expiry is a setting');
+    assert.deepEqual(await s.stagedUpload(old), { target: 'old.bin', parts: 2 }, 'a begin does not sweep');
+    const opened = await LocalArtifactStore.open(root, { sweepIntervalMs: 20 });
+    try {
+      await opened.staging.sweeping;
+      assert.equal(await s.stagedUpload(old), undefined, 'swept when a store opens on the root');
+      assert.equal(fs.existsSync(path.join(s.staging.dir, old)), false);
+      assert.deepEqual(await s.stagedUpload(recent), { target: 'recent.bin', parts: 1 });
+      fs.utimesSync(path.join(s.staging.dir, recent), dayAgo, dayAgo);
+      for (let i = 0; i < 100 && (await s.stagedUpload(recent)); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(await s.stagedUpload(recent), undefined, 'swept by the timer');
+    } finally {
+      await opened.close();
+    }
+    const quick = await LocalArtifactStore.open(root, { staleUploadMs: 0, sweepIntervalMs: 10 });
+    try {
+      const gone = await quick.beginUpload('a.bin', 1);
+      for (let i = 0; i < 100 && (await quick.stagedUpload(gone)); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(await quick.stagedUpload(gone), undefined, 'the expiry is a setting');
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('bounds the uploads open in one root, across the processes sharing it, and takes new ones as others end', async () => {
+    const root = freshDir('open-cap');
+    const a = new LocalArtifactStore(root, { maxOpenUploads: 3 });
+    const b = new LocalArtifactStore(root, { maxOpenUploads: 3 });
+    const ids = [await a.beginUpload('1.bin', 1), await b.beginUpload('2.bin', 1), await a.beginUpload('3.bin', 1)];
+    for (const s of [a, b]) {
+      await assert.rejects(s.beginUpload('4.bin', 1), (e: unknown) => {
+        assert.ok(e instanceof TrackbridgeError && e.code === 'INVALID_STATE' && e.wireCode === 'BAD_REQUEST', String(e));
+        assert.match(e.message, /Too many multipart uploads are open \(3\)/);
+        return true;
+      });
+    }
+    await b.abortUpload(ids[0]);
+    const e = await a.putPart(ids[1], 1, bodyOf('two'));
+    await a.completeUpload(ids[1], [{ part: 1, etag: e }]);
+    await a.beginUpload('4.bin', 1);
+    await b.beginUpload('5.bin', 1);
+    await rejectsWith(a.beginUpload('6.bin', 1), 'INVALID_STATE', 'the cap again');
+  });
+
+  it('a complete that fails once it has claimed the upload gives it back, and a folder left by a crashed complete is swept', async () => {
+    const root = freshDir('claim');
+    const s = new LocalArtifactStore(root);
+    await s.put('taken/x', bodyOf('a file'));
+    const id = await s.beginUpload('taken/y.bin', 1);
+    const etag = await s.putPart(id, 1, bodyOf('bytes'));
+    // The target's folder becomes a file between begin and complete: assembling fails.
+    await s.delete('taken');
+    await s.put('taken', bodyOf('now a file'));
+    await rejectsWith(s.completeUpload(id, [{ part: 1, etag }]), 'INVALID_ARGUMENT', 'a target under a file');
+    assert.deepEqual(await s.stagedUpload(id), { target: 'taken/y.bin', parts: 1 }, 'the upload is open again');
+    await s.delete('taken');
+    await s.completeUpload(id, [{ part: 1, etag }]);
+    assert.equal(await readAll(s, 'taken/y.bin'), 'bytes');
+    const crashed = await s.beginUpload('crashed.bin', 1);
+    fs.renameSync(path.join(s.staging.dir, crashed), path.join(s.staging.dir, `${crashed}.completing`));
+    await rejectsWith(s.abortUpload(crashed), 'NOT_FOUND', 'an upload being completed');
+    const dayAgo = new Date(Date.now() - 24 * 3600_000 - 60_000);
+    fs.utimesSync(path.join(s.staging.dir, `${crashed}.completing`), dayAgo, dayAgo);
+    await s.staging.removeStale();
+    assert.deepEqual(fs.readdirSync(s.staging.dir), []);
   });
 });
 

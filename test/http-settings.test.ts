@@ -105,6 +105,15 @@ describe('settings from flags and TRACKBRIDGE_* variables', () => {
     assert.equal(cfg.debug, false);
   });
 
+  it('takes a public URL from --public-url or TRACKBRIDGE_PUBLIC_URL, without its trailing slash, and none by default', () => {
+    assert.equal(loadConfig({}, {}).publicUrl, undefined);
+    assert.equal(loadConfig({}, { TRACKBRIDGE_PUBLIC_URL: 'https://mlflow.example/team-a/' }).publicUrl, 'https://mlflow.example/team-a');
+    assert.equal(loadConfig({ publicUrl: 'http://10.0.0.5:8080' }, { TRACKBRIDGE_PUBLIC_URL: 'https://other.example' }).publicUrl, 'http://10.0.0.5:8080');
+    for (const bad of ['mlflow.example', 'ftp://mlflow.example', 'https://mlflow.example/?x=1', 'https://mlflow.example/#top', 'https://u:p@mlflow.example']) {
+      assert.throws(() => loadConfig({ publicUrl: bad }, {}), /invalid public URL/, bad);
+    }
+  });
+
   it('refuses malformed values', () => {
     assert.throws(() => loadConfig({ logFormat: 'xml' }, {}), /invalid log format: xml/);
     assert.throws(() => loadConfig({}, { TRACKBRIDGE_CLIENT_TIMEOUT: 'soon' }), /invalid client timeout/);

@@ -22,6 +22,7 @@ import { runDataTests } from './conformance/run-data';
 import { ingestTests } from './conformance/ingest';
 import { registryTests } from './conformance/registry';
 import { webhookTests } from './conformance/webhooks';
+import { trailingSpaceTests } from './conformance/trailing-spaces';
 
 export function storeConformance(dialect: Dialect): void {
   describe(`store conformance: ${dialect}`, () => {
@@ -54,6 +55,7 @@ export function storeConformance(dialect: Dialect): void {
     runDataTests(ctx);
     registryTests(ctx);
     webhookTests(ctx);
+    trailingSpaceTests(ctx);
   });
 }
 

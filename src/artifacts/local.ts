@@ -16,12 +16,11 @@ import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { ArtifactEntry, ArtifactStore, StagedPartRef, StagedUpload } from '../core/artifact-store';
+import { type ArtifactEntry, ArtifactPathRefusal, type ArtifactStore, type StagedPartRef, type StagedUpload } from '../core/artifact-store';
 import { checkArtifactPath } from '../core/artifact-paths';
 import { invalid, TrackbridgeError } from '../core/errors';
-import { clip } from '../core/text';
 import { receive } from './receive';
-import { LocalStaging, STALE_UPLOAD_MS } from './local-staging';
+import { LocalStaging, MAX_OPEN_UPLOADS, STALE_UPLOAD_MS } from './local-staging';
 
 /** checkArtifactPath refuses ';' in every path, so no artifact can be named like this folder. */
 const TEMP_DIR = '.trackbridge;uploads';
@@ -51,6 +50,10 @@ export interface LocalArtifactStoreOptions {
   staleTempMs?: number;
   /** Multipart uploads no part was written into for this long are removed (STALE_UPLOAD_MS by default). */
   staleUploadMs?: number;
+  /** How often a store opened with open() looks for them (SWEEP_INTERVAL_MS by default). */
+  sweepIntervalMs?: number;
+  /** Multipart uploads open at once in the root, across processes (MAX_OPEN_UPLOADS by default). */
+  maxOpenUploads?: number;
 }
 
 export class LocalArtifactStore implements ArtifactStore {
@@ -85,7 +88,8 @@ export class LocalArtifactStore implements ArtifactStore {
       // A link planted in its place would send every upload elsewhere.
       if (!fs.lstatSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'EEXIST' });
     }
-    this.staging = new LocalStaging(stagingDir, (target, body) => this.put(target, body), opts.staleUploadMs ?? STALE_UPLOAD_MS);
+    this.staging = new LocalStaging(stagingDir, (target, body) => this.put(target, body), opts.staleUploadMs ?? STALE_UPLOAD_MS,
+      opts.maxOpenUploads ?? MAX_OPEN_UPLOADS);
   }
 
   /**
@@ -101,7 +105,7 @@ export class LocalArtifactStore implements ArtifactStore {
       await fsp.writeFile(probe, 'trackbridge', { flag: 'wx' });
       await fsp.unlink(probe);
       await store.removeStaleTemps(opts.staleTempMs ?? STALE_TEMP_MS);
-      await store.staging.removeStale();
+      store.staging.startSweeping(opts.sweepIntervalMs);
       return store;
     } catch (e) {
       const code = errno(e);
@@ -111,6 +115,11 @@ export class LocalArtifactStore implements ArtifactStore {
         'or choose another with --artifacts-root or TRACKBRIDGE_ARTIFACTS_ROOT',
       );
     }
+  }
+
+  /** Stops the background sweep of abandoned uploads. */
+  close(): Promise<void> {
+    return this.staging.stop();
   }
 
   private async removeStaleTemps(staleMs: number): Promise<void> {
@@ -170,7 +179,7 @@ export class LocalArtifactStore implements ArtifactStore {
     try {
       const st = await fh.stat();
       if (st.isDirectory()) throw isFolder(p);
-      if (!st.isFile()) throw invalid(`Invalid artifact path: '${p}' is not a regular file`);
+      if (!st.isFile()) throw new ArtifactPathRefusal(p, ' is not a regular file');
       await this.checkOpened(fh, p);
       return { stream: fh.createReadStream(), size: st.size };
     } catch (e) {
@@ -364,15 +373,15 @@ async function lstatOrUndefined(full: string, p: string): Promise<fs.Stats | und
   }
 }
 
-const outside = (p: string) => invalid(`Invalid artifact path: '${p}' resolves outside the artifact root`);
-const isFolder = (p: string) => invalid(`Invalid artifact path: '${p}' is a folder; list it to see its files`);
-const underFile = (p: string) => invalid(`Invalid artifact path: '${p}': a part of it is a file, not a folder`);
+const outside = (p: string) => new ArtifactPathRefusal(p, ' resolves outside the artifact root');
+const isFolder = (p: string) => new ArtifactPathRefusal(p, ' is a folder; list it to see its files');
+const underFile = (p: string) => new ArtifactPathRefusal(p, ': a part of it is a file, not a folder');
 
 /** Failures the client's path caused become its error; anything else stays the server's. */
 function refusal(e: unknown, p: string): unknown {
   if (e instanceof TrackbridgeError) return e;
   switch (errno(e)) {
-    case 'ENAMETOOLONG': return invalid(`Invalid artifact path: '${clip(p)}' is too long for this artifact store`);
+    case 'ENAMETOOLONG': return new ArtifactPathRefusal(p, ' is too long for this artifact store');
     case 'ENOTDIR': return underFile(p);
     case 'EISDIR': return isFolder(p);
     case 'ELOOP': return outside(p);

@@ -17,6 +17,7 @@ export function registerServe(program: Command): void {
     .option('--sqlite-sync <mode>', 'SQLite durability, FULL or NORMAL (TRACKBRIDGE_SQLITE_SYNC, default FULL)')
     .option('--allowed-hosts <list>', 'comma list of Host names (name, name:port, *.domain) answered besides localhost, 127.0.0.0/8 and [::1]; * answers any (TRACKBRIDGE_ALLOWED_HOSTS)')
     .option('--cors-origins <list>', 'comma list of browser origins (https://ui.example) given CORS answers; * for any (TRACKBRIDGE_CORS_ORIGINS, default none)')
+    .option('--public-url <url>', 'URL clients reach this server at behind a proxy (https://host/prefix); multipart part URLs are built from it (TRACKBRIDGE_PUBLIC_URL, default the request\'s scheme and Host)')
     .option('--log-format <format>', 'access log on stdout: text, json or none (TRACKBRIDGE_LOG_FORMAT, default text)')
     .option('-q, --quiet', 'no access log (same as --log-format none)')
     .option('--client-timeout <seconds>', 'time a client gets for its request headers, and may stay silent while sending a body (TRACKBRIDGE_CLIENT_TIMEOUT, default 60)')

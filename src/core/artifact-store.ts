@@ -4,6 +4,26 @@
  * refused with an INVALID_ARGUMENT error, never an I/O error.
  */
 import type { Readable } from 'node:stream';
+import { TrackbridgeError } from './errors';
+import { clip } from './text';
+
+/**
+ * A path the store refuses, as INVALID_ARGUMENT. The store knows only its own paths; the core
+ * re-issues the refusal naming the path as the client wrote it (below a run's root, say), so
+ * where an object's files sit in the store never reaches a message.
+ */
+export class ArtifactPathRefusal extends TrackbridgeError {
+  constructor(
+    readonly path: string,
+    /** What follows the quoted path: ` is a folder; …`. */
+    readonly reason: string,
+  ) {
+    super('INVALID_ARGUMENT', `Invalid artifact path: '${clip(path)}'${reason}`);
+  }
+
+  /** The same refusal of `shown`. */
+  naming(shown: string): ArtifactPathRefusal { return new ArtifactPathRefusal(shown, this.reason); }
+}
 
 export interface ArtifactEntry { name: string; isDir: boolean; size?: number }
 
@@ -13,6 +33,8 @@ export interface StagedUpload {
   target: string;
   /** How many parts the upload was opened for; parts are numbered 1..parts. */
   parts: number;
+  /** A complete has claimed the upload and is assembling its file: no part, complete or abort is taken. */
+  completing?: boolean;
 }
 
 /** One part of a completed upload: its number and the etag its upload was answered with. */
@@ -37,7 +59,8 @@ export interface ArtifactStore {
    * Multipart uploads. Parts are staged inside the store, where no artifact path or listing
    * reaches, so every server process sharing the store sees the same uploads. beginUpload
    * records the target and the number of parts and returns an id no one can guess; uploads
-   * untouched for longer than the store's expiry are removed when a new one begins.
+   * untouched for longer than the store's expiry are removed in the background. The store may
+   * bound the uploads open at once, refusing more with a client error (not one a client retries).
    */
   beginUpload(target: string, parts: number): Promise<string>;
   /** The upload's record; undefined when the id is unknown (never begun, completed, aborted or expired). */
@@ -52,6 +75,8 @@ export interface ArtifactStore {
    * Streams the named parts, in the order given, into the upload's target, which appears whole
    * or not at all; then the staging is removed. A part that is not staged with that etag refuses
    * the whole (INVALID_ARGUMENT) and leaves every staged part as it was. An unknown upload is NOT_FOUND.
+   * One complete at a time: a second one, or an abort, while the first assembles is NOT_FOUND
+   * ("being completed"), and the first one's file stands.
    */
   completeUpload(id: string, parts: readonly StagedPartRef[]): Promise<void>;
   /** Removes the upload's staged parts and its record; an unknown upload is NOT_FOUND. */

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { invalid, notFound } from './errors';
 import { checkRequestedPath, localFolderOf, proxiedPath } from './artifact-paths';
 import { MultipartUploads } from './multipart';
-import type { ArtifactEntry, ArtifactStore } from './artifact-store';
+import { type ArtifactEntry, ArtifactPathRefusal, type ArtifactStore } from './artifact-store';
 import type { Experiment } from './model';
 import type { Runs } from './runs';
 import type { LoggedModels } from './logged-models';
@@ -29,6 +29,15 @@ export function runArtifactUri(experiment: Experiment, runId: string): string {
 /** A new logged model's location: `<experiment location>/models/<model id>/artifacts`. */
 export function loggedModelArtifactLocation(experiment: Experiment, modelId: string): string {
   return `${experimentBase(experiment)}models/${modelId}/artifacts`;
+}
+
+/** The store's refusal of a path, naming the path as requested rather than the store's own. */
+async function naming<T>(shown: string, op: Promise<T>): Promise<T> {
+  try {
+    return await op;
+  } catch (e) {
+    throw e instanceof ArtifactPathRefusal ? e.naming(shown) : e;
+  }
 }
 
 const join = (...parts: string[]) => parts.filter((p) => p !== '').join('/');
@@ -105,7 +114,7 @@ export class Artifacts {
     const sub = checkRequestedPath(requested);
     const at = root.find(sub);
     if (at === undefined) return { rootUri: root.uri, entries: [] };
-    const entries = await this.store.list(at);
+    const entries = await naming(sub, this.store.list(at));
     return { rootUri: root.uri, entries: entries.map((e) => ({ ...e, name: join(sub, e.name) })) };
   }
 
@@ -117,7 +126,8 @@ export class Artifacts {
 
   /** Streams body into a file below a root, replacing what was there. */
   async write(root: ArtifactRoot, requested: string, body: AsyncIterable<Uint8Array>): Promise<void> {
-    await this.store.put(root.locate(checkRequestedPath(requested)), body);
+    const rel = checkRequestedPath(requested);
+    await naming(rel, this.store.put(root.locate(rel), body));
   }
 
   // The proxy (`mlflow-artifacts:` locations): paths name a place in the store itself, below no object.
@@ -140,7 +150,7 @@ export class Artifacts {
   }
 
   private async opened(storePath: string, shown: string): Promise<ArtifactFile> {
-    const found = await this.store.get(storePath);
+    const found = await naming(shown, this.store.get(storePath));
     if (!found) throw notFound(`Artifact '${shown}' does not exist`);
     return { name: storePath.slice(storePath.lastIndexOf('/') + 1), ...found };
   }

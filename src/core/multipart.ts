@@ -80,6 +80,7 @@ export class MultipartUploads {
     if (!UPLOAD_ID.test(id)) throw invalid(`Invalid upload id: '${clip(id)}'`);
     const upload = await this.store.stagedUpload(id);
     if (!upload) throw notFound(`Multipart upload '${id}' does not exist (it was completed, aborted or abandoned)`);
+    if (upload.completing) throw notFound(`Multipart upload '${id}' is being completed by another request`);
     if (target !== undefined && upload.target !== target) {
       throw invalid(`Upload '${id}' is an upload of '${clip(upload.target)}', not of '${clip(target)}'`);
     }

@@ -9,6 +9,7 @@ import { SQLITE_TABLES_SQL } from './schema/catalog';
 import { mysqlSchemaLock, postgresSchemaLock, sqliteSchemaLock } from './schema/lock';
 import { likePattern, likeToGlob, SQLITE_LOWER } from './search/like';
 import type { RunResult, SqlExec } from './sql-exec';
+import { TrackbridgeError } from '../core/errors';
 import { checkSqliteFile } from './sqlite-file';
 import { mysqlReplayable, mysqlUniqueViolation, postgresReplayable, postgresUniqueViolation, sqliteUniqueViolation } from './write-retry';
 
@@ -25,6 +26,12 @@ export interface SqlDialect {
   /** Checks and process-wide settings before the first connection. */
   beforeConnect(location: string, url: string, opts: { createParentDir: boolean }): void;
   knexConfigs(location: string, sqlite: SqliteOptions): KnexConfigs;
+  /**
+   * This dialect as the server behind `k` speaks it, asked once on the setup connection: the
+   * same object where servers do not differ; for MySQL the NO PAD binary collation of the
+   * server's flavour (see textCollation).
+   */
+  forServer(k: Knex): Promise<SqlDialect>;
   /**
    * The database is a file this process opens itself: writes go through one raw connection
    * behind the group-commit queue (write-queue.ts), plain-SQL reads through raw prepared
@@ -86,6 +93,19 @@ export interface SqlDialect {
   readonly withoutRowid: boolean;
   /** Sets the table's text to compare case- and accent-sensitively, as MLflow's semantics are. */
   binaryCollation(t: Knex.CreateTableBuilder): void;
+  /**
+   * Where text has a collation chosen per table (MySQL), the one binaryCollation sets, and how a
+   * table made with another is found and converted (migration 0009); undefined elsewhere.
+   */
+  readonly textCollation?: TextCollation;
+}
+
+export interface TextCollation {
+  name: string;
+  /** Rows when the table (bound twice) or one of its text columns has another collation. */
+  mismatchedSql: string;
+  /** One statement converting the table and every text column in it. */
+  convertSql(table: string): string;
 }
 
 const quoteWith = (q: string) => (name: string) => `${q}${name}${q}`;
@@ -124,6 +144,7 @@ export const sqlite: SqlDialect = {
   name: 'sqlite',
   beforeConnect: (file, url, opts) => checkSqliteFile(file, url, opts.createParentDir),
   knexConfigs: sqliteKnexConfigs,
+  forServer: async () => sqlite,
   inProcess: true,
   text: (sql) => sql,
   quote: doubleQuote,
@@ -157,6 +178,7 @@ export const postgres: SqlDialect = {
   name: 'postgres',
   beforeConnect: () => usePostgresTypes(),
   knexConfigs: (url) => postgresKnexConfigs(url),
+  forServer: async () => postgres,
   inProcess: false,
   text: (sql) => sql,
   quote: doubleQuote,
@@ -187,7 +209,61 @@ const backquote = quoteWith('`');
 /** Backtick copies of the shared statement texts, made once per text. */
 const mysqlTexts = new Map<string, string>();
 
-export const mysql: SqlDialect = {
+/**
+ * MySQL's and MariaDB's `_bin` collations are PAD SPACE: 'k' and 'k ' compare equal, so names
+ * and keys differing only by trailing spaces collide in every unique index and lookup, which
+ * PostgreSQL and SQLite keep apart. Each flavour has a binary NO PAD collation under its own name.
+ */
+const NO_PAD_BINARY = { mysql: 'utf8mb4_0900_bin', mariadb: 'utf8mb4_nopad_bin' } as const;
+
+function textCollation(name: string): TextCollation {
+  const quoted = `'${name}'`;
+  return {
+    name,
+    mismatchedSql: `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ? AND table_collation <> ${quoted}
+      UNION ALL SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?
+        AND collation_name IS NOT NULL AND collation_name <> ${quoted}`,
+    convertSql: (table) => `ALTER TABLE ${backquote(table)} CONVERT TO CHARACTER SET utf8mb4 COLLATE ${name}`,
+  };
+}
+
+/** The server's NO PAD binary collation: by its flavour, and refused when it has none (MySQL 5.7, MariaDB before 10.2). */
+async function serverCollation(k: Knex): Promise<string> {
+  const [rows] = await k.raw('SELECT VERSION() AS v');
+  const version = String(rows[0].v);
+  const name = /mariadb/i.test(version) ? NO_PAD_BINARY.mariadb : NO_PAD_BINARY.mysql;
+  const [found] = await k.raw('SHOW COLLATION WHERE Collation = ?', [name]);
+  if (found.length === 0) {
+    throw new TrackbridgeError('INVALID_ARGUMENT', `the MySQL server (${version}) has no ${name} collation: trackbridge needs MySQL 8 or MariaDB 10.2 and later`);
+  }
+  return name;
+}
+
+/** The MySQL dialect whose text is stored in `collation`. */
+function mysqlWith(collation: string): SqlDialect {
+  const self: SqlDialect = {
+    ...mysqlCommon,
+    forServer: async (k) => {
+      const name = await serverCollation(k);
+      return name === collation ? self : mysqlWith(name);
+    },
+    // utf8mb4_bin's LOWER() keeps ẞ; the Unicode 5.2 tables (MySQL and MariaDB alike) fold it.
+    // Both sides are compared in binary again, so the ci collation never makes é equal e.
+    ilike: (pattern) => ({
+      sql: `LOWER(?? COLLATE ${MYSQL_FOLD}) COLLATE ${collation} LIKE LOWER(CONVERT(? USING utf8mb4) COLLATE ${MYSQL_FOLD}) COLLATE ${collation} ${MYSQL_ESCAPE}`,
+      value: likePattern(pattern),
+    }),
+    // MySQL compares text case-insensitively by default.
+    binaryCollation: (t) => {
+      t.charset('utf8mb4');
+      t.collate(collation);
+    },
+    textCollation: textCollation(collation),
+  };
+  return self;
+}
+
+const mysqlCommon: Omit<SqlDialect, 'forServer' | 'ilike' | 'binaryCollation' | 'textCollation'> = {
   name: 'mysql',
   beforeConnect: () => {},
   knexConfigs: (url) => mysqlKnexConfigs(url),
@@ -226,12 +302,6 @@ export const mysql: SqlDialect = {
   isReplayable: mysqlReplayable,
   isUniqueViolation: mysqlUniqueViolation,
   like: (pattern) => ({ sql: `?? LIKE ? ${MYSQL_ESCAPE}`, value: likePattern(pattern) }),
-  // utf8mb4_bin's LOWER() keeps ẞ; the Unicode 5.2 tables (MySQL and MariaDB alike) fold it.
-  // Both sides are compared in binary again, so the ci collation never makes é equal e.
-  ilike: (pattern) => ({
-    sql: `LOWER(?? COLLATE ${MYSQL_FOLD}) COLLATE utf8mb4_bin LIKE LOWER(CONVERT(? USING utf8mb4) COLLATE ${MYSQL_FOLD}) COLLATE utf8mb4_bin ${MYSQL_ESCAPE}`,
-    value: likePattern(pattern),
-  }),
   hydratesAsJson: false,
   catalog: {
     tables: 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()',
@@ -241,11 +311,9 @@ export const mysql: SqlDialect = {
   transactionalDdl: false,
   enforcesLengths: true,
   withoutRowid: false,
-  // MySQL compares text case-insensitively by default.
-  binaryCollation: (t) => {
-    t.charset('utf8mb4');
-    t.collate('utf8mb4_bin');
-  },
 };
+
+/** MySQL 8's form until forServer has asked the server (SqlStore.open always does). */
+export const mysql: SqlDialect = mysqlWith(NO_PAD_BINARY.mysql);
 
 export const DIALECTS: Record<DialectName, SqlDialect> = { sqlite, postgres, mysql };

@@ -88,14 +88,16 @@ export class SqlStore implements Store {
 
   private static async openChecked(url: string, opts: OpenOptions): Promise<SqlStore> {
     const target = parseDbUrl(url);
-    const dialect = DIALECTS[target.dialect];
+    const generic = DIALECTS[target.dialect];
     // Before any connection: opening a SQLite one would create the file and switch it to WAL.
-    dialect.beforeConnect(target.location, url, { createParentDir: opts.createParentDir ?? false });
+    generic.beforeConnect(target.location, url, { createParentDir: opts.createParentDir ?? false });
     // better-sqlite3 is synchronous: more than one read connection would add no concurrency.
     const sqliteOpts: SqliteOptions = { synchronous: 'FULL', readers: 1, ...opts.sqlite };
-    const cfg = dialect.knexConfigs(target.location, sqliteOpts);
+    const cfg = generic.knexConfigs(target.location, sqliteOpts);
     const setup = knexFactory(cfg.setup);
+    let dialect: SqlDialect;
     try {
+      dialect = await generic.forServer(setup);
       await prepareSchema(setup, dialect, { url, afterStatement: opts.onSchemaStatement });
     } finally {
       await setup.destroy();

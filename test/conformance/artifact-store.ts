@@ -239,6 +239,51 @@ export function artifactStoreConformance(label: string, open: OpenArtifactStore)
       await rejectsWith(s.beginUpload('../out.bin', 1), 'INVALID_ARGUMENT', 'an upload out of the root');
     });
 
+    it('of two completes sent at once, one assembles the file and the other is refused; the first one\'s file stands', async () => {
+      const s = await open();
+      const parts = [Buffer.alloc(8 * 1024 * 1024, 1), Buffer.alloc(8 * 1024 * 1024, 2)];
+      const id = await s.beginUpload('twice.bin', 2);
+      const refs = [{ part: 1, etag: await s.putPart(id, 1, bodyOf(parts[0])) }, { part: 2, etag: await s.putPart(id, 2, bodyOf(parts[1])) }];
+      const outcomes = await Promise.allSettled([s.completeUpload(id, refs), s.completeUpload(id, refs), s.completeUpload(id, refs)]);
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, 'exactly one complete assembled the file');
+      for (const o of outcomes) {
+        if (o.status === 'fulfilled') continue;
+        const e = o.reason;
+        assert.ok(e instanceof TrackbridgeError && e.code === 'NOT_FOUND', String(e));
+        assert.match(e.message, /is being completed|does not exist/);
+      }
+      const got = await s.get('twice.bin');
+      assert.equal(got?.size, 16 * 1024 * 1024);
+      const chunks: Buffer[] = [];
+      for await (const c of got!.stream) chunks.push(c as Buffer);
+      assert.ok(Buffer.concat(chunks).equals(Buffer.concat(parts)));
+      assert.equal(await s.stagedUpload(id), undefined);
+    });
+
+    it('a complete and an abort sent at once: exactly one of them takes the upload', async () => {
+      const s = await open();
+      for (let round = 0; round < 4; round++) {
+        const id = await s.beginUpload(`raced-${round}.bin`, 1);
+        const bytes = Buffer.alloc(4 * 1024 * 1024, 0x41 + round);
+        const etag = await s.putPart(id, 1, bodyOf(bytes));
+        // Alternate who starts first.
+        const calls = [() => s.completeUpload(id, [{ part: 1, etag }]), () => s.abortUpload(id)];
+        if (round % 2) calls.reverse();
+        const outcomes = await Promise.allSettled(calls.map((c) => c()));
+        assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, `round ${round}: ${outcomes.map((o) => o.status === 'rejected' ? String(o.reason) : 'ok').join(', ')}`);
+        for (const o of outcomes) if (o.status === 'rejected') assert.ok(o.reason instanceof TrackbridgeError && o.reason.code === 'NOT_FOUND', String(o.reason));
+        const completed = outcomes[round % 2 ? 1 : 0].status === 'fulfilled';
+        const got = await s.get(`raced-${round}.bin`);
+        if (completed) {
+          assert.equal(got?.size, bytes.length, 'the completed file is whole');
+          got!.stream.destroy();
+        } else {
+          assert.equal(got, undefined, 'an aborted upload leaves no file');
+        }
+        assert.equal(await s.stagedUpload(id), undefined);
+      }
+    });
+
     it('lists only artifacts at the root, even while an upload is under way', async () => {
       const s = await open();
       const slow = new Readable({ read() {} });

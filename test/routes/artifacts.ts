@@ -400,6 +400,15 @@ export function artifactTests(ctx: RouteCtx): void {
         }
       }
       assertError(await ctx.api.get('/get-artifact').query({ run_id: run, path: 'absent.txt' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+      // A folder, or a path through a file, is refused naming the path as asked, not the run's folder in the store.
+      for (const p of ['sub', '']) {
+        const got = await ctx.api.get('/get-artifact').query({ run_id: run, path: p });
+        assertError(got, 400, 'INVALID_PARAMETER_VALUE');
+        assert.equal(got.body.message, `Invalid artifact path: '${p}' is a folder; list it to see its files`);
+      }
+      const underFile = await ctx.api.post('/ajax-api/2.0/mlflow/upload-artifact').query({ run_uuid: run, path: 'notes.txt/x' }).type('text/plain').send('x');
+      assertError(underFile, 400, 'INVALID_PARAMETER_VALUE');
+      assert.equal(underFile.body.message, "Invalid artifact path: 'notes.txt/x': a part of it is a file, not a folder");
       assertError(await ctx.api.get('/get-artifact').query({ run_id: 'f'.repeat(32), path: 'notes.txt' }), 404, 'RESOURCE_DOES_NOT_EXIST', /Run with id=f+ not found/);
       assertError(await ctx.api.get('/get-artifact').query({ run_id: run }), 400, 'INVALID_PARAMETER_VALUE', /'path'/);
       assertError(await ctx.api.get('/get-artifact').query({ path: 'notes.txt' }), 400, 'INVALID_PARAMETER_VALUE', /'run_id'/);

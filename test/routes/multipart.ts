@@ -181,6 +181,80 @@ export function multipartTests(ctx: RouteCtx): void {
       }
     });
 
+    it('of completes sent at once, one assembles the file and the others are told it is being completed or gone', async () => {
+      const parts = [randomBytes(6 * 1024 * 1024), randomBytes(6 * 1024 * 1024)];
+      const up = await create(`${runRoot}/concurrent`, 'c.bin', 2);
+      const etags = [];
+      for (let i = 0; i < 2; i++) etags.push(String((await putPart(ctx, up.credentials[i].url, parts[i])).headers.etag));
+      const body = { path: 'c.bin', upload_id: up.upload_id, parts: etags.map((etag, i) => ({ part_number: i + 1, etag })) };
+      const answers = await Promise.all([1, 2, 3].map(() => post(ctx, `${MPU}/complete/${runRoot}/concurrent`, body)));
+      assert.equal(answers.filter((a) => a.status === 200).length, 1, answers.map((a) => `${a.status} ${a.text}`).join('\n'));
+      for (const a of answers.filter((r) => r.status !== 200)) {
+        assert.equal(a.status, 404, a.text);
+        assert.equal(json(a).error_code, 'RESOURCE_DOES_NOT_EXIST');
+        assert.match(json(a).message, /is being completed|does not exist/);
+      }
+      const got = await rawRequest(ctx, 'GET', `${BASE}/${runRoot}/concurrent/c.bin`);
+      assert.ok(got.body.equals(Buffer.concat(parts)), 'the file is the parts, once');
+      // A complete racing an abort: one of them takes the upload.
+      const raced = await create(`${runRoot}/concurrent`, 'r.bin', 1);
+      const etag = String((await putPart(ctx, raced.credentials[0].url, parts[0])).headers.etag);
+      const [done, aborted] = await Promise.all([
+        post(ctx, `${MPU}/complete/${runRoot}/concurrent`, { path: 'r.bin', upload_id: raced.upload_id, parts: [{ part_number: 1, etag }] }),
+        post(ctx, `${MPU}/abort/${runRoot}/concurrent`, { path: 'r.bin', upload_id: raced.upload_id }),
+      ]);
+      assert.deepEqual([done.status, aborted.status].sort(), [200, 404], `${done.text} ${aborted.text}`);
+      const file = await rawRequest(ctx, 'GET', `${BASE}/${runRoot}/concurrent/r.bin`);
+      assert.equal(file.status, done.status === 200 ? 200 : 404);
+    });
+
+    it('refuses an upload past the cap on open ones with a 400 the client does not retry', async () => {
+      const root = path.join(ctx.scratch, 'capped-artifacts');
+      const tracking = new Tracking(ctx.store, { defaultArtifactRoot: 'mlflow-artifacts:/' }, new LocalArtifactStore(root, { maxOpenUploads: 2 }));
+      const server = await new Promise<http.Server>((resolve) => { const srv = buildApp(tracking, STRICT).listen(0, '127.0.0.1', () => resolve(srv)); });
+      const capped = { ...ctx, port: (server.address() as AddressInfo).port };
+      try {
+        const ids: string[] = [];
+        for (let i = 0; i < 2; i++) ids.push(json(await post(capped, `${MPU}/create/cap`, { path: `${i}.bin`, num_parts: 1 })).upload_id);
+        const refused = await post(capped, `${MPU}/create/cap`, { path: 'more.bin', num_parts: 1 });
+        assert.equal(refused.status, 400, refused.text);
+        assert.deepEqual(json(refused), { error_code: 'BAD_REQUEST', message: 'Too many multipart uploads are open (2): complete or abort some, or wait for abandoned ones to expire' });
+        assert.equal((await post(capped, `${MPU}/abort/cap`, { path: '0.bin', upload_id: ids[0] })).status, 200);
+        assert.equal((await post(capped, `${MPU}/create/cap`, { path: 'more.bin', num_parts: 1 })).status, 200);
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
+
+    it('builds part URLs from the public URL when one is set, else from the request\'s scheme and Host', async () => {
+      // Without one, a proxy's view is what the client is sent to (today's behaviour, kept).
+      const plain = await post(ctx, `${MPU}/create/${runRoot}/public`, { path: 'p.bin', num_parts: 1 });
+      assert.equal(json(plain).credentials[0].url, `http://127.0.0.1:${ctx.port}${MPU}/part/${json(plain).upload_id}/1`);
+      const tracking = new Tracking(ctx.store, { defaultArtifactRoot: 'mlflow-artifacts:/' }, new LocalArtifactStore(ctx.artifactsRoot));
+      const server = await new Promise<http.Server>((resolve) => {
+        const srv = buildApp(tracking, { ...STRICT, publicUrl: 'https://mlflow.example/team-a' }).listen(0, '127.0.0.1', () => resolve(srv));
+      });
+      const proxied = { ...ctx, port: (server.address() as AddressInfo).port };
+      try {
+        for (const api of ['/api/2.0', '/ajax-api/2.0']) {
+          const res = await post(proxied, `${api}/mlflow-artifacts/mpu/create/${runRoot}/public`, { path: 'p.bin', num_parts: 2 });
+          assert.equal(res.status, 200, res.text);
+          const up = json(res);
+          assert.deepEqual(up.credentials.map((c: { url: string }) => c.url),
+            [1, 2].map((n) => `https://mlflow.example/team-a${api}/mlflow-artifacts/mpu/part/${up.upload_id}/${n}`));
+          // The proxy strips its prefix: the path below it is one this server answers.
+          const etag = String((await putPart(proxied, up.credentials[0].url.replace('https://mlflow.example/team-a', 'http://x'), 'one')).headers.etag);
+          assert.match(etag, /^"[0-9a-f]{32}"$/);
+          assert.equal((await post(proxied, `${api}/mlflow-artifacts/mpu/abort/${runRoot}/public`, { path: 'p.bin', upload_id: up.upload_id })).status, 200);
+        }
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      assert.equal((await post(ctx, `${MPU}/abort/${runRoot}/public`, { path: 'p.bin', upload_id: json(plain).upload_id })).status, 200);
+    });
+
     it('answers other methods with 405 and presigned downloads with 501, which sends the client through the proxy', async () => {
       assert.equal((await rawRequest(ctx, 'GET', `${MPU}/create/${runRoot}/x`)).status, 405);
       assert.equal((await rawRequest(ctx, 'GET', `${MPU}/part/${'0'.repeat(32)}/1`)).status, 405);

@@ -352,6 +352,10 @@ export function registryTests(ctx: RouteCtx): void {
       assertError(await ctx.api.get('/model-versions/get-artifact').query({ name: 'files', version: '1', path: 'missing.txt' }), 404, 'RESOURCE_DOES_NOT_EXIST');
       assertError(await ctx.api.get('/model-versions/get-artifact').query({ name: 'files', version: '9', path: 'MLmodel' }), 404, 'RESOURCE_DOES_NOT_EXIST');
       assertError(await ctx.api.get('/model-versions/get-artifact').query({ name: 'files', version: '1' }), 400, 'INVALID_PARAMETER_VALUE');
+      // The version's folder is named as requested, never by where its files sit in the store.
+      const folder = await ctx.api.get('/model-versions/get-artifact').query({ name: 'files', version: '1', path: '' });
+      assertError(folder, 400, 'INVALID_PARAMETER_VALUE');
+      assert.equal(folder.body.message, "Invalid artifact path: '' is a folder; list it to see its files");
 
       const storeDir = path.join(ctx.artifactsRoot, modelUri.replace(/^mlflow-artifacts:\/?/, ''));
       fs.writeFileSync(path.join(storeDir, '..', 'outside.txt'), SECRET);

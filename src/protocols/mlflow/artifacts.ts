@@ -15,6 +15,7 @@ import { sendArtifact } from './artifact-download';
 import { BodyBudget, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from './request-body';
 import { UPLOAD_ARTIFACT_BODY } from './body-caps';
 import { multipartRoutes } from './multipart';
+import { methodNotAllowed, missingParameter as missing, queryText } from './plain-routes';
 import type { ListArtifacts_Response, ListLoggedModelArtifacts_Response } from './messages';
 
 /** MLflow's list answer: a root the store does not hold, or an empty folder, has no `files`. */
@@ -49,21 +50,10 @@ function pathFrom(req: Request, prefix: string): string {
   }
 }
 
-/** A query parameter as MLflow's server reads it: the first of repeated values. */
-function queryText(req: Request, name: string): string | undefined {
-  const v = (req.query as Record<string, string | string[] | undefined>)[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-const missing = (name: string) =>
-  invalid(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
-
 const uploadTooLarge = (cap: number) => () => invalid(`Artifact size is too large. Max size is ${cap / (1024 * 1024)}MB.`);
 
 const wrap = (fn: (req: Request, res: Response) => Promise<void>) =>
   (req: Request, res: Response, _next: NextFunction) => { fn(req, res).catch((e) => sendError(res, e)); };
-
-const methodNotAllowed = (_req: Request, res: Response) => { res.status(405).type('text/html').send('<h1>Method Not Allowed</h1>'); };
 
 export function artifactRouter(ctx: MlflowContext, budget: BodyBudget): express.Router {
   const r = express.Router();

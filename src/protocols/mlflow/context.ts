@@ -7,6 +7,8 @@ import type { MlflowServiceMethods, Services } from './messages';
 
 export interface MlflowContext {
   tracking: Tracking;
+  /** Where clients reach the server (config.ts publicUrl); URLs handed out start with it when set. */
+  publicUrl?: string;
 }
 
 /**

@@ -6,21 +6,12 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { MlflowContext } from './context';
 import { checkRequestedPath } from '../../core/artifact-paths';
-import { invalid } from '../../core/errors';
 import { sendError } from './respond';
 import { sendArtifact } from './artifact-download';
+import { methodNotAllowed, missingParameter as missing, queryText } from './plain-routes';
 
 /** MLflow's UI and tests reach it with one slash or, joining a base URL that ends in one, two. */
 const PATH = /^\/\/?model-versions\/get-artifact$/;
-
-/** A query parameter as MLflow's server reads it: the first of repeated values. */
-function queryText(req: Request, name: string): string | undefined {
-  const v = (req.query as Record<string, string | string[] | undefined>)[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-const missing = (name: string) =>
-  invalid(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
 
 export function modelVersionArtifactRouter(ctx: MlflowContext): express.Router {
   const r = express.Router();
@@ -37,6 +28,6 @@ export function modelVersionArtifactRouter(ctx: MlflowContext): express.Router {
       sendArtifact(res, await ctx.tracking.artifacts.open(root, p));
     })().catch((e) => sendError(res, e));
   });
-  r.all(PATH, (_req, res) => { res.status(405).type('text/html').send('<h1>Method Not Allowed</h1>'); });
+  r.all(PATH, methodNotAllowed);
   return r;
 }

@@ -7,7 +7,8 @@
  * file, whose last name the file takes.
  *
  * The part URLs point back at this server (`mpu/part/<upload id>/<part number>`), under the
- * scheme and Host the create call came in on: the unguessable upload id is what lets a part in.
+ * configured public URL or else the scheme and Host the create call came in on: the unguessable
+ * upload id is what lets a part in.
  */
 import type express from 'express';
 import type { Request, Response } from 'express';
@@ -18,7 +19,8 @@ import { clip } from '../../core/text';
 import { sendError } from './respond';
 import { BODY_PACE, BodyBudget, readBody, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from './request-body';
 import { MULTIPART_BODY } from './body-caps';
-import { checkContentType, parseBody } from './router';
+import { checkContentType, parseBody } from './json-request';
+import { methodNotAllowed, missingParameter as missing } from './plain-routes';
 
 /** The folder after `mpu/<verb>/`, percent-decoded exactly once (the core judges it). */
 function folderFrom(req: Request, prefix: string): string {
@@ -30,8 +32,6 @@ function folderFrom(req: Request, prefix: string): string {
   }
 }
 
-const missing = (name: string) =>
-  invalid(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
 const wrongType = (name: string, want: string, v: unknown) =>
   invalid(`Invalid value ${clip(JSON.stringify(v) ?? String(v))} for parameter '${name}' supplied: expected ${want}.`);
 
@@ -94,7 +94,9 @@ export function multipartRoutes(r: express.Router, api: string, ctx: MlflowConte
     const localPath = text(body, 'path', true);
     const numParts = body.num_parts === undefined || body.num_parts === null ? 0 : integer(body.num_parts, 'num_parts');
     const id = await uploads().begin(folder, localPath, numParts);
-    const partBase = `${req.protocol}://${req.get('host')}${base}/part/${id}`;
+    // Behind a proxy the request's own scheme and Host are the proxy's view, not the client's.
+    const origin = ctx.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    const partBase = `${origin}${base}/part/${id}`;
     const credentials = Array.from({ length: numParts }, (_, i) => ({ url: `${partBase}/${i + 1}`, part_number: i + 1, headers: {} }));
     res.json({ upload_id: id, credentials });
   });
@@ -132,7 +134,6 @@ export function multipartRoutes(r: express.Router, api: string, ctx: MlflowConte
   // Anything else under part/ is a part URL this server never gave out.
   r.put(`${base}/part/*splat`, (_req, res) => { sendError(res, invalid('Invalid part URL: expected mpu/part/<upload id>/<part number>')); });
 
-  const methodNotAllowed = (_req: Request, res: Response) => { res.status(405).type('text/html').send('<h1>Method Not Allowed</h1>'); };
   r.all([`${base}/create`, `${base}/create/*splat`, `${base}/complete`, `${base}/complete/*splat`, `${base}/abort`, `${base}/abort/*splat`,
     `${base}/part/:upload_id/:part_number`], methodNotAllowed);
 }

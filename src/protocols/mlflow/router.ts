@@ -7,10 +7,12 @@ import type { Handler, HandlerGroup, MlflowContext } from './context';
 import { handlerTable, methodKey } from './handler-table';
 import { routesOf, type RouteSpec } from './schema';
 import { checkRequired, decodeMessage, encodeMessage, writeJson, type NumberLiteralAt } from './codec';
-import { numberLiteralIn, parseJsonBody } from './json-body';
+import { numberLiteralIn } from './json-body';
+import { checkContentType, parseBody } from './json-request';
+import { methodNotAllowed } from './plain-routes';
 import { BODY_PACE, BodyBudget, readBody, RETRY_AFTER_SECONDS, type BodyPace } from './request-body';
 import { BODY_BUDGET, bodyCapOf } from './body-caps';
-import { invalid, TrackbridgeError } from '../../core/errors';
+import { TrackbridgeError } from '../../core/errors';
 import { sendError } from './respond';
 import { StreamedMessage, writeStreamed } from './streaming';
 import { experimentHandlers } from './experiments';
@@ -33,43 +35,6 @@ export const MLFLOW_HANDLERS: readonly HandlerGroup[] = [
 
 /** The services whose routes the .proto declares and this front-end serves. */
 const SERVICES = ['mlflow.MlflowService', 'mlflow.ModelRegistryService', 'mlflow.WebhookService'] as const;
-
-/**
- * POST and PUT must say their body is JSON, as MLflow's server demands; a PATCH or DELETE that
- * names a type must name this one. The media type is compared whole (`application/jsonx` and
- * `application/json-patch+json` are other types); parameters such as a UTF-8 charset are fine.
- */
-export function checkContentType(req: Request, verb: RouteSpec['verb']): void {
-  const header = req.headers['content-type'];
-  if (header === undefined || header.trim() === '') {
-    if (verb === 'post' || verb === 'put') throw invalid('Bad Request. Content-Type header is missing.');
-    return;
-  }
-  const [type, ...params] = header.split(';');
-  if (type.trim().toLowerCase() !== 'application/json') {
-    throw invalid("Bad Request. Content-Type must be one of ['application/json'].");
-  }
-  for (const param of params) {
-    const [name, value = ''] = param.split('=');
-    if (name.trim().toLowerCase() !== 'charset') continue;
-    const charset = value.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
-    if (charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {
-      throw invalid(`Bad Request. JSON bodies are read as UTF-8, not '${charset.slice(0, 40)}'.`);
-    }
-  }
-}
-
-export function parseBody(text: string): Record<string, unknown> {
-  if (text.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = parseJsonBody(text);
-  } catch {
-    throw invalid('Malformed JSON in the request body.');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('The request body must be a JSON object.');
-  return parsed as Record<string, unknown>;
-}
 
 function routeHandler(spec: RouteSpec, handler: Handler, ctx: MlflowContext, budget: BodyBudget, pace: BodyPace, strict: boolean) {
   const cap = bodyCapOf(spec.rpc);
@@ -139,7 +104,7 @@ export function mlflowRouter(ctx: MlflowContext, opts: MlflowRouterOptions = {})
   }
   if (unrouted.size > 0) throw new TrackbridgeError('INTERNAL', `handlers are registered for methods no route serves: ${[...unrouted].join(', ')}`);
   // A known path with the wrong method is a 405, as MLflow's server answers it.
-  for (const p of known) r.all(p, (_req, res) => { res.status(405).type('text/html').send('<h1>Method Not Allowed</h1>'); });
+  for (const p of known) r.all(p, methodNotAllowed);
 
   r.use(artifactRouter(ctx, budget));
   r.use(modelVersionArtifactRouter(ctx));

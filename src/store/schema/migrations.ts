@@ -404,7 +404,20 @@ const webhooks: Migration = {
   },
 };
 
-export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, registry, webhooks];
+/**
+ * MySQL's tables were made utf8mb4_bin, which pads: 'k' and 'k ' were one name in every unique
+ * index and lookup. Each table is converted to the server's NO PAD binary collation (dialect.ts);
+ * a table cannot hold two values differing only by trailing spaces before, so no unique index
+ * can fail to rebuild. Elsewhere there is nothing to do.
+ */
+const noPadCollation: Migration = {
+  name: '0009_mysql_no_pad_collation',
+  async up(s) {
+    for (const table of COLLATED_TABLES) await s.useTextCollation(table);
+  },
+};
+
+export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, registry, webhooks, noPadCollation];
 
 /** Where the names of applied migrations are kept (the table knex's migrator made, same columns). */
 export const MIGRATION_TABLE = 'trackbridge_migrations';
@@ -426,6 +439,9 @@ export const OWN_TABLES: readonly string[] = [
   'registered_models', 'registered_model_tags', 'model_versions', 'model_version_tags', 'registered_model_aliases',
   'webhooks', 'webhook_events',
 ];
+
+/** The tables made with the dialect's binary collation: all but the migrator's bookkeeping. */
+const COLLATED_TABLES: readonly string[] = OWN_TABLES.filter((t) => t !== MIGRATION_TABLE && t !== LEGACY_LOCK_TABLE);
 
 /** Every index the code's queries rely on, by table; checked at start. */
 export const EXPECTED_INDEXES: Record<string, string[]> = {

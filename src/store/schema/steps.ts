@@ -51,6 +51,17 @@ export class SchemaSteps {
     for (const s of this.k.schema.alterTable(table, build).toSQL() as Sql[]) await this.run(s);
   }
 
+  /**
+   * Gives the table the dialect's text collation (and its text columns), unless they have it:
+   * one ALTER, which MySQL runs whole or not at all. Nothing where the dialect has no collations.
+   */
+  async useTextCollation(table: string): Promise<void> {
+    const collation = this.dialect.textCollation;
+    if (!collation || !(await this.k.schema.hasTable(table))) return;
+    if (this.dialect.rows(await this.k.raw(collation.mismatchedSql, [table, table])).length === 0) return;
+    await this.run({ sql: collation.convertSql(table), bindings: [] });
+  }
+
   /** One statement run as is: only inside a transaction that holds the whole setup (SQLite's, PostgreSQL's). */
   async exec(sql: string): Promise<void> {
     if (!this.dialect.transactionalDdl) throw new Error(`SchemaSteps.exec: unchecked statements cannot be repeated safely on ${this.dialect.name}`);
