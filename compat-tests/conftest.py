@@ -31,6 +31,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -255,6 +256,21 @@ def running_server(backend: str, workdir: Path, extra_args: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- fixtures
+
+
+def client_threads_finished(timeout_s: float = 30.0) -> None:
+    """Waits for the work the client does on threads of its own after a call returns (linking a
+    loaded prompt to the active experiment), so it ends while the test's server still answers."""
+    for t in threading.enumerate():
+        if t.name.startswith("link_prompt_to_experiment_thread"):
+            t.join(timeout_s)
+
+
+@pytest.fixture(autouse=True)
+def _client_threads_end_with_their_test():
+    # Left running, such a thread retries against a stopped server for minutes and holds up exit.
+    yield
+    client_threads_finished()
 
 
 @pytest.fixture(scope="module", params=_selected_backends())

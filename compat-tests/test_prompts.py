@@ -8,6 +8,7 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
 from compat_helpers import assert_mlflow_error, unique
+from conftest import client_threads_finished
 
 
 def test_register_alias_load_and_search_prompts(tracking):
@@ -37,6 +38,12 @@ def test_register_alias_load_and_search_prompts(tracking):
     # The alias moves; what loads follows it.
     mlflow.genai.set_prompt_alias(name, alias="production", version=2)
     assert mlflow.genai.load_prompt(f"prompts:/{name}@production").version == 2
+
+    # Loading links the prompt to the active experiment, in a tag the client writes from a thread.
+    client_threads_finished()
+    experiment_id = mlflow.tracking.fluent._get_experiment_id()
+    linked = MlflowClient().get_prompt(name).tags.get("_mlflow_experiment_ids", "")
+    assert experiment_id in linked.strip(",").split(","), linked
 
 
 def test_chat_prompt_round_trip(tracking):
