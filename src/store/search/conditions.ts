@@ -73,3 +73,12 @@ export function compare(q: Knex.QueryBuilder, dialect: SqlDialect, column: strin
 export function orderNullsLast(q: Knex.QueryBuilder, column: string, ascending: boolean): Knex.QueryBuilder {
   return q.orderByRaw(`CASE WHEN ?? IS NULL THEN 1 ELSE 0 END`, [column]).orderBy(column, ascending ? 'asc' : 'desc');
 }
+
+/** `tags.<key> <op> value` as an EXISTS on `table`, whose rows `owner` ties to the outer row. */
+export function tagComparison(db: Knex, dialect: SqlDialect, b: Knex.QueryBuilder, table: string, owner: string, c: Comparison): Knex.QueryBuilder {
+  const exists = function (this: Knex.QueryBuilder) {
+    const sub = this.select(db.raw('1')).from(`${table} as kv`).whereRaw(owner).where('kv.key', c.key);
+    return c.op === 'IS NULL' || c.op === 'IS NOT NULL' ? sub : compare(sub, dialect, 'kv.value', c);
+  };
+  return c.op === 'IS NULL' ? b.whereNotExists(exists) : b.whereExists(exists);
+}

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { ExperimentSearch } from '../../core/store';
 import type { SqlDialect } from '../dialect';
-import { compare } from './conditions';
+import { tagComparison } from './conditions';
 import { columnComparison, whereFilter } from './tree';
 
 const COLUMNS: Record<string, string> = {
@@ -24,12 +24,7 @@ export function compileExperimentSearch(db: Knex, dialect: SqlDialect, q: Experi
   let sql = db('experiments').select('experiments.*').whereIn('experiments.lifecycle_stage', VIEW[q.viewType]);
   sql = whereFilter(sql, q.filter, (b, c, twoValued) => {
     if (c.entity === 'attribute') return columnComparison(b, dialect, COLUMNS[c.key], c, twoValued);
-    const exists = function (this: Knex.QueryBuilder) {
-      const sub = this.select(db.raw('1')).from('experiment_tags as et')
-        .whereRaw('et.experiment_id = experiments.experiment_id').where('et.key', c.key);
-      return c.op === 'IS NULL' || c.op === 'IS NOT NULL' ? sub : compare(sub, dialect, 'et.value', c);
-    };
-    return c.op === 'IS NULL' ? b.whereNotExists(exists) : b.whereExists(exists);
+    return tagComparison(db, dialect, b, 'experiment_tags', 'kv.experiment_id = experiments.experiment_id', c);
   });
   let byId = false;
   for (const t of q.orderBy) {

@@ -5,12 +5,11 @@
  * model without the tag fails `=`, `!=` and LIKE alike and only IS NULL holds for it.
  */
 import type { Knex } from 'knex';
-import type { Comparison } from '../../core/query/ast';
 import type { RegistrySearch } from '../../core/store';
 import { invalid } from '../../core/errors';
 import { comparisonsIn } from '../../core/query/filter';
 import type { SqlDialect } from '../dialect';
-import { compare } from './conditions';
+import { tagComparison } from './conditions';
 import { columnComparison, whereFilter } from './tree';
 
 const MODEL_COLUMNS: Record<string, string> = {
@@ -26,15 +25,6 @@ function columnOf(columns: Record<string, string>, key: string): string {
   const column = Object.hasOwn(columns, key) ? columns[key] : undefined;
   if (!column) throw invalid(`Invalid attribute key '${key}' specified.`);
   return column;
-}
-
-/** `tags.<key> <op> value` as an EXISTS on `table`, whose rows `owner` ties to the outer row. */
-function tagComparison(db: Knex, dialect: SqlDialect, b: Knex.QueryBuilder, table: string, owner: string, c: Comparison): Knex.QueryBuilder {
-  const exists = function (this: Knex.QueryBuilder) {
-    const sub = this.select(db.raw('1')).from(`${table} as kv`).whereRaw(owner).where('kv.key', c.key);
-    return c.op === 'IS NULL' || c.op === 'IS NOT NULL' ? sub : compare(sub, dialect, 'kv.value', c);
-  };
-  return c.op === 'IS NULL' ? b.whereNotExists(exists) : b.whereExists(exists);
 }
 
 export function compileRegisteredModelSearch(db: Knex, dialect: SqlDialect, q: RegistrySearch): Knex.QueryBuilder {
