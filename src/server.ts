@@ -6,6 +6,9 @@ import { SqlStore } from './store/sql-store';
 import { LocalArtifactStore } from './artifacts/local';
 import { Tracking } from './core/tracking';
 import { mlflowRouter } from './protocols/mlflow/router';
+import { wandbRouter } from './protocols/wandb/router';
+import { BodyBudget } from './http/request-body';
+import { BODY_BUDGET } from './protocols/mlflow/body-caps';
 import { accessLog, type AccessLogOptions } from './http/access-log';
 import { Draining } from './http/draining';
 import { bracketed, HostAllowlist, hostCheck } from './http/hosts';
@@ -40,7 +43,10 @@ export function buildApp(tracking: Tracking, http: HttpOptions = {}): express.Ex
   if (http.draining) app.use(http.draining.middleware);
   app.use(hostCheck(http.allowedHosts ?? HostAllowlist.from([])));
   app.use(corsCheck(http.cors ?? CorsPolicy.from([])));
-  app.use(mlflowRouter({ tracking, publicUrl: http.publicUrl }, { strictResponses: http.strictResponses }));
+  // One budget of held body bytes for every front-end: together they cannot exhaust the heap.
+  const bodyBudget = new BodyBudget(BODY_BUDGET);
+  app.use(wandbRouter({ tracking, publicUrl: http.publicUrl, bodyBudget }));
+  app.use(mlflowRouter({ tracking, publicUrl: http.publicUrl }, { strictResponses: http.strictResponses, bodyBudget }));
   // Last: whatever no route answered, and any error a route let through, in MLflow's JSON shape.
   app.use(endpointNotFound);
   app.use(errorHandler);

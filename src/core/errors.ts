@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'ALREADY_EXISTS'     // a create collided with an existing name or id
   | 'CONFLICT'           // a rename or update collided (MLflow: BAD_REQUEST)
   | 'INVALID_STATE'      // the object exists but its lifecycle forbids this
+  | 'UNAUTHENTICATED'    // no credentials, or credentials no account holds (a wrong or revoked API key)
   | 'PERMISSION_DENIED'  // the server's access rules refuse this caller (a foreign Host or Origin)
   | 'NOT_IMPLEMENTED'
   | 'UNAVAILABLE'        // transient: the store is shutting down or busy
@@ -30,3 +31,4 @@ export const invalid = (message: string, wireCode?: string) =>
 export const notFound = (message: string) => new TrackbridgeError('NOT_FOUND', message);
 export const alreadyExists = (message: string) => new TrackbridgeError('ALREADY_EXISTS', message);
 export const invalidState = (message: string) => new TrackbridgeError('INVALID_STATE', message);
+export const unauthenticated = (message: string) => new TrackbridgeError('UNAUTHENTICATED', message);

@@ -13,6 +13,8 @@ import { invalid } from './errors';
 import { LIMITS } from './limits';
 import { Webhooks, type WebhookOptions } from './webhooks/webhooks';
 import type { RegistryEvents } from './registry-events';
+import { Accounts } from './accounts';
+import { Capabilities } from './capabilities';
 
 export class Tracking {
   readonly experiments: Experiments;
@@ -29,6 +31,10 @@ export class Tracking {
   readonly webhooks: Webhooks;
   /** Where the registry reports its committed writes: the webhooks. */
   readonly registryEvents: RegistryEvents;
+  /** Users and API keys (W&B clients authenticate with them). */
+  readonly accounts: Accounts;
+  /** Signed, expiring URLs for clients that upload without credentials. */
+  readonly capabilities: Capabilities;
 
   constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore, opts: { webhooks?: WebhookOptions } = {}) {
     this.experiments = new Experiments(store, cfg);
@@ -40,6 +46,8 @@ export class Tracking {
     this.ingest = new Ingest(store, cfg);
     this.registryEvents = this.webhooks = new Webhooks(store, opts.webhooks);
     this.registry = new Registry(store, this.artifacts, this.registryEvents);
+    this.accounts = new Accounts();
+    this.capabilities = new Capabilities();
   }
 
   async start(): Promise<void> {

@@ -13,7 +13,7 @@ import { buildApp } from '../../src/server';
 import { Tracking } from '../../src/core/tracking';
 import { LocalArtifactStore } from '../../src/artifacts/local';
 import { mlflowRouter } from '../../src/protocols/mlflow/router';
-import { BodyBudget } from '../../src/protocols/mlflow/request-body';
+import { BodyBudget } from '../../src/http/request-body';
 import { assertError, createExperiment, createRun, isJson, rawRequest, STRICT, type RouteCtx } from './context';
 
 const BASE = '/api/2.0/mlflow-artifacts/artifacts';

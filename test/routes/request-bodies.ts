@@ -11,7 +11,7 @@ import express from 'express';
 
 import { routesOf } from '../../src/protocols/mlflow/schema';
 import { mlflowRouter } from '../../src/protocols/mlflow/router';
-import { BodyBudget } from '../../src/protocols/mlflow/request-body';
+import { BodyBudget } from '../../src/http/request-body';
 import { bodyCapOf, LOG_INPUTS_BODY, LONG_VALUE_BODY } from '../../src/protocols/mlflow/body-caps';
 import { LIMITS } from '../../src/core/limits';
 import { assertError, createExperiment, createRun, STRICT, type RouteCtx } from './context';

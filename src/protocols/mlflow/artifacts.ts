@@ -12,7 +12,7 @@ import type { ArtifactListing } from '../../core/artifacts';
 import { invalid, TrackbridgeError } from '../../core/errors';
 import { sendError } from './respond';
 import { sendArtifact } from './artifact-download';
-import { BodyBudget, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from './request-body';
+import { BodyBudget, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from '../../http/request-body';
 import { UPLOAD_ARTIFACT_BODY } from './body-caps';
 import { multipartRoutes } from './multipart';
 import { methodNotAllowed, missingParameter as missing, queryText } from './plain-routes';

@@ -10,6 +10,7 @@ const WIRE: Record<ErrorCode, string> = {
   // MLflow answers some lifecycle violations with INVALID_STATE (HTTP 500), which its client
   // retries for minutes; a client error is a 400 here.
   INVALID_STATE: 'INVALID_PARAMETER_VALUE',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
   PERMISSION_DENIED: 'PERMISSION_DENIED',
   NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
   UNAVAILABLE: 'TEMPORARILY_UNAVAILABLE',

@@ -17,7 +17,7 @@ import { invalid, TrackbridgeError } from '../../core/errors';
 import { MAX_PART_BYTES, type CompletedPart } from '../../core/multipart';
 import { clip } from '../../core/text';
 import { sendError } from './respond';
-import { BODY_PACE, BodyBudget, readBody, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from './request-body';
+import { BODY_PACE, BodyBudget, readBody, RETRY_AFTER_SECONDS, streamBody, type StreamedBody } from '../../http/request-body';
 import { MULTIPART_BODY } from './body-caps';
 import { checkContentType, parseBody } from './json-request';
 import { methodNotAllowed, missingParameter as missing } from './plain-routes';

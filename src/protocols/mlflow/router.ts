@@ -10,7 +10,7 @@ import { checkRequired, decodeMessage, encodeMessage, writeJson, type NumberLite
 import { numberLiteralIn } from './json-body';
 import { checkContentType, parseBody } from './json-request';
 import { methodNotAllowed } from './plain-routes';
-import { BODY_PACE, BodyBudget, readBody, RETRY_AFTER_SECONDS, type BodyPace } from './request-body';
+import { BODY_PACE, BodyBudget, readBody, RETRY_AFTER_SECONDS, type BodyPace } from '../../http/request-body';
 import { BODY_BUDGET, bodyCapOf } from './body-caps';
 import { TrackbridgeError } from '../../core/errors';
 import { sendError } from './respond';

@@ -5,7 +5,7 @@
  * least pace, so that a client trickling its bodies cannot hold that budget forever.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { invalid, TrackbridgeError } from '../../core/errors';
+import { invalid, TrackbridgeError } from '../core/errors';
 
 /** Body bytes held at once by every request of one server; a refused request may retry. */
 export class BodyBudget {
