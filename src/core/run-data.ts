@@ -149,6 +149,22 @@ export class RunData {
     return readDocument(await this.store.runDocument(runId, 'summary'), 'summary');
   }
 
+  /**
+   * Notes that the run's client was heard from at `time` (ms): W&B clients stream at least every
+   * 30 s while running, so a running run not heard from for long has crashed.
+   */
+  async heartbeat(runId: string, time: number): Promise<void> {
+    await this.setDocument(runId, 'heartbeat', { at: time });
+  }
+
+  /** When the run's client was last heard from (ms); undefined when never. */
+  async heartbeatAt(runId: string): Promise<number | undefined> {
+    const text = await this.store.runDocument(runId, 'heartbeat');
+    if (text === undefined) return undefined;
+    const at = (readDocument(text, 'heartbeat') as { at?: unknown }).at;
+    return typeof at === 'number' ? at : undefined;
+  }
+
   private async setDocument(runId: string, kind: RunDocumentKind, doc: JsonObject): Promise<void> {
     const text = documentText(doc, kind);
     await this.store.write(async (tx) => {

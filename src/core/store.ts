@@ -64,7 +64,7 @@ export interface ExperimentUpdate {
 }
 
 /** A W&B run's documents: each kept whole, as one JSON text (json-value.ts), and replaced whole. */
-export type RunDocumentKind = 'config' | 'summary';
+export type RunDocumentKind = 'config' | 'summary' | 'heartbeat';
 
 /** A run's line stream (a file_stream file name) as locked for writing, with how many lines it has applied. */
 export interface LockedStream {
