@@ -88,7 +88,7 @@ export const summaryOf = (r: RunSource, ctx: WandbContext): Promise<JsonObject> 
     return out;
   });
 
-async function stateOf(r: RunSource, ctx: WandbContext): Promise<string> {
+async function stateOf(r: RunSource, _: unknown, ctx: WandbContext): Promise<string> {
   const { status } = r.run.info;
   if (status === 'RUNNING') {
     const heard = await heartbeatOf(r, ctx);

@@ -19,14 +19,15 @@ import type { ProjectSource, RunSource } from './sources';
 
 const RESUME_SDL = /* GraphQL */ `
 extend type Project {
-  # A run of the project by its id; null when there is none and missingOk.
-  bucket(name: String, missingOk: Boolean): Run
+  # A run of the project by its id; null when there is none and missingOk. Arguments are JSON:
+  # the resolver checks them, so a wrong type is a clear error rather than a coercion failure.
+  bucket(name: JSON, missingOk: JSON): Run
 }
 
 extend type Run {
   historyTail: String
   eventsTail: String
-  wandbConfig(keys: [String]): JSONString
+  wandbConfig(keys: JSON): JSONString
 }
 `;
 
