@@ -133,7 +133,7 @@ export class FileStreamApplier {
   }
 
   private dropped(runId: string, name: string, line: number, why: string): void {
-    this.log(`file_stream: run ${runId}: ${name} line ${line} dropped: ${why.slice(0, 300)}`);
+    this.log(`file_stream: run ${runId}: ${name} line ${line} dropped: ${JSON.stringify(why.slice(0, 300)).slice(1, -1)}`);
   }
 
   private async rows(runId: string, name: string, chunk: Chunk, now: number, rowOf: (line: unknown, index: number, now: number) => HistoryRow) {
@@ -149,7 +149,7 @@ export class FileStreamApplier {
     });
     for (const [start, part] of slices(rows, LIMITS.historyChunkRows)) {
       await this.tracking.runData.logHistoryRows(runId, name, chunk.offset + start, part, (line, key, e) => {
-        this.dropped(runId, name, line, `key '${key.slice(0, 100)}': ${e.message}`);
+        this.dropped(runId, name, line, `key ${JSON.stringify(key.slice(0, 100))}: ${e.message}`);
       });
     }
   }
