@@ -108,7 +108,8 @@ const tag = (key: string) => (r: RunSource) => tagOf(r.run, key) ?? null;
 export const runFieldsArea: GraphqlArea = {
   name: 'run-fields',
   sdl: RUN_FIELDS_SDL,
-  operations: [],
+  // 0.31's sweep scheduler polls a run's state; Project.run, which leads to it, is the run reads'.
+  operations: ['RunState'],
   resolvers: {
     Run: {
       tags: (r: RunSource) => labelsOf(r.run),
