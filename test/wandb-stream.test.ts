@@ -271,6 +271,20 @@ for (const dialect of selectedDialects()) {
       assert.equal((await tracking.runData.heartbeatAt(runId)), undefined, 'a refused request stores nothing');
     });
 
+    it('ends the stream of a deleted run (409): it takes no data', async () => {
+      const runId = await newRun();
+      await tracking.runs.delete(runId);
+      const res = await post(runId, { files: { 'wandb-history.jsonl': { offset: 0, content: [line({ _step: 0, a: 1 })] } } });
+      assert.equal(res.status, 409);
+      assert.deepEqual(await points(runId, 'a'), []);
+    });
+
+    it('counts complete without an exit code as a success', async () => {
+      const runId = await newRun();
+      assert.equal((await post(runId, { complete: true })).status, 200);
+      assert.equal((await tracking.runs.get(runId)).info.status, 'FINISHED');
+    });
+
     it('answers 503 (retried) when the body budget is spent', async () => {
       const runId = await newRun();
       const { BodyBudget } = await import('../src/http/request-body');
