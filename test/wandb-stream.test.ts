@@ -251,6 +251,22 @@ for (const dialect of selectedDialects()) {
       assert.deepEqual(await tracking.runData.summary(runId), {});
     });
 
+    it('keeps the good lines of a long chunk with a few bad ones', async () => {
+      const runId = await newRun();
+      const bad = new Set([17, 9_001, 19_999]);
+      const content = Array.from({ length: 20_000 }, (_, i) => (bad.has(i) ? `bad\u0000${i}` : `line ${i}`));
+      assert.equal((await post(runId, { files: { 'output.log': { offset: 0, content } } })).status, 200);
+      const stored: number[] = [];
+      for (let from = 0; ;) {
+        const page = await tracking.runData.consoleLines(runId, 'output.log', from, 25_000);
+        if (page.length === 0) break;
+        stored.push(...page.map((l) => l.line));
+        from = page[page.length - 1].line + 1;
+      }
+      assert.equal(stored.length, 19_997);
+      assert.ok(stored.every((l) => !bad.has(l)));
+    });
+
     it('accepts the path a client without an entity builds, and finds the run by id', async () => {
       const runId = await newRun();
       assert.equal((await post(runId, {}, `/files/proj/${runId}/file_stream`)).status, 200);
