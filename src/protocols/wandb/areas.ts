@@ -2,7 +2,19 @@
 import type { GraphqlArea } from './graphql/area';
 import { baseArea } from './graphql/base';
 import type { SignedTarget } from './signed-urls';
+import { viewerArea } from './graphql/viewer';
+import { upsertBucketArea } from './graphql/upsert-bucket';
+import { runResumeArea } from './graphql/run-resume';
+import { runFilesArea } from './graphql/run-files';
+import { runFieldsArea } from './graphql/run-fields';
+import { runFileGet, runFilePut } from './run-files';
 
-export const GRAPHQL_AREAS: readonly GraphqlArea[] = [baseArea];
+export const GRAPHQL_AREAS: readonly GraphqlArea[] = [
+  baseArea,
+  viewerArea, upsertBucketArea, runResumeArea, runFilesArea, runFieldsArea,
+];
 
-export const SIGNED_TARGETS: readonly SignedTarget[] = [];
+export const SIGNED_TARGETS: readonly SignedTarget[] = [
+  runFilePut,
+  runFileGet,
+];
