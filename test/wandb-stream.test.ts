@@ -2,13 +2,12 @@
  * The W&B data channel over HTTP: `POST /files/<entity>/<project>/<run>/file_stream` and the
  * signed run-file URLs, on every selected dialect.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import supertest from 'supertest';
 import { buildApp } from '../src/server';
 import type { Tracking } from '../src/core/tracking';
@@ -16,33 +15,11 @@ import { LocalArtifactStore } from '../src/artifacts/local';
 import { createDatabase, FAST, openTracking, selectedDialects, type TestDatabase } from './support/databases';
 import { HOSTILE_PATHS, snapshotTree, assertUntouched, LEAK, SECRET } from './support/hostile-paths';
 import { RUN_FILE_GET, RUN_FILE_PUT, runFileClaims } from '../src/protocols/wandb/run-files';
-import { TrackbridgeError } from '../src/core/errors';
 import type { Claims } from '../src/core/capabilities';
 
-/**
- * A key for the tests. Until accounts and capabilities are implemented (their contract throws
- * NOT_IMPLEMENTED), stand-ins with the contract's behaviour take their place on this Tracking.
- */
+/** A key for the tests, issued as `trackbridge keys create` issues one. */
 async function withKey(tracking: Tracking): Promise<string> {
-  try {
-    return (await tracking.accounts.createKey('alice')).key;
-  } catch (e) {
-    if (!(e instanceof TrackbridgeError) || e.code !== 'NOT_IMPLEMENTED') throw e;
-  }
-  const key = `tb-${'k'.repeat(40)}`;
-  tracking.accounts.authenticate = async (k: string) => (k === key ? { userName: 'alice', entity: 'alice', keyId: 'k1' } : undefined);
-  const issued = new Map<string, { purpose: string; claims: Claims; until: number }>();
-  tracking.capabilities.sign = async (purpose: string, claims: Claims, ttl: number) => {
-    const token = randomUUID().replace(/-/g, '');
-    issued.set(token, { purpose, claims, until: Date.now() + ttl * 1000 });
-    return token;
-  };
-  tracking.capabilities.verify = async (token: string) => {
-    const t = issued.get(token);
-    if (!t || t.until < Date.now()) throw new TrackbridgeError('UNAUTHENTICATED', 'forged or expired');
-    return { purpose: t.purpose, claims: t.claims };
-  };
-  return key;
+  return (await tracking.accounts.createKey('alice')).key;
 }
 
 const sign = (tracking: Tracking, purpose: string, claims: Claims, ttl: number) => tracking.capabilities.sign(purpose, claims, ttl);
@@ -274,6 +251,22 @@ for (const dialect of selectedDialects()) {
       assert.deepEqual(await tracking.runData.summary(runId), {});
     });
 
+    it('keeps the good lines of a long chunk with a few bad ones', async () => {
+      const runId = await newRun();
+      const bad = new Set([17, 9_001, 19_999]);
+      const content = Array.from({ length: 20_000 }, (_, i) => (bad.has(i) ? `bad\u0000${i}` : `line ${i}`));
+      assert.equal((await post(runId, { files: { 'output.log': { offset: 0, content } } })).status, 200);
+      const stored: number[] = [];
+      for (let from = 0; ;) {
+        const page = await tracking.runData.consoleLines(runId, 'output.log', from, 25_000);
+        if (page.length === 0) break;
+        stored.push(...page.map((l) => l.line));
+        from = page[page.length - 1].line + 1;
+      }
+      assert.equal(stored.length, 19_997);
+      assert.ok(stored.every((l) => !bad.has(l)));
+    });
+
     it('accepts the path a client without an entity builds, and finds the run by id', async () => {
       const runId = await newRun();
       assert.equal((await post(runId, {}, `/files/proj/${runId}/file_stream`)).status, 200);
@@ -292,6 +285,20 @@ for (const dialect of selectedDialects()) {
       assert.equal((await api.post(`/files/alice/proj/${runId}/file_stream`).set('Authorization', basic(`tb-${'z'.repeat(40)}`)).send('{}')).status, 401);
       assert.equal((await post('nosuchrun', {})).status, 404);
       assert.equal((await tracking.runData.heartbeatAt(runId)), undefined, 'a refused request stores nothing');
+    });
+
+    it('ends the stream of a deleted run (409): it takes no data', async () => {
+      const runId = await newRun();
+      await tracking.runs.delete(runId);
+      const res = await post(runId, { files: { 'wandb-history.jsonl': { offset: 0, content: [line({ _step: 0, a: 1 })] } } });
+      assert.equal(res.status, 409);
+      assert.deepEqual(await points(runId, 'a'), []);
+    });
+
+    it('counts complete without an exit code as a success', async () => {
+      const runId = await newRun();
+      assert.equal((await post(runId, { complete: true })).status, 200);
+      assert.equal((await tracking.runs.get(runId)).info.status, 'FINISHED');
     });
 
     it('answers 503 (retried) when the body budget is spent', async () => {
@@ -339,8 +346,14 @@ for (const dialect of selectedDialects()) {
         const forged = `${good.slice(0, -3)}${good.endsWith('AAA') ? 'BBB' : 'AAA'}`;
         assert.equal((await api.put(forged).send('x')).status, 403);
         assert.equal((await api.put('/storage/not-a-token').send('x')).status, 403);
-        const expired = await putUrl(runId, 'x.txt', -10);
-        assert.equal((await api.put(expired).send('x')).status, 403);
+        const expired = await putUrl(runId, 'x.txt', 1);
+        const real = Date.now;
+        const later = mock.method(Date, 'now', () => real() + 5_000);
+        try {
+          assert.equal((await api.put(expired).send('x')).status, 403);
+        } finally {
+          later.mock.restore();
+        }
         // A download token does not upload.
         assert.equal((await api.put(await getUrl(runId, 'x.txt')).send('x')).status, 404);
         assertUntouched(artifactRoot, before, 'refused PUTs');

@@ -77,7 +77,7 @@ export function fileStreamRequestOf(text: string, log: (m: string) => void): Fil
   for (const [name, chunk] of Object.entries((files ?? {}) as Record<string, unknown>)) {
     const c = chunk as Partial<Chunk> | null;
     if (typeof c !== 'object' || c === null || !Number.isSafeInteger(c.offset) || (c.offset as number) < 0 || !Array.isArray(c.content)) {
-      log(`file_stream: the chunk of '${name.slice(0, 100)}' is not {offset, content: [lines]}; left out`);
+      log(`file_stream: the chunk of ${JSON.stringify(name.slice(0, 100))} is not {offset, content: [lines]}; left out`);
       continue;
     }
     out.files.set(name, { offset: c.offset as number, content: c.content });
@@ -111,6 +111,25 @@ function* slices<T>(items: T[], size: number): Generator<[number, T[]]> {
 
 const isRefusal = (e: unknown) => e instanceof TrackbridgeError && e.code === 'INVALID_ARGUMENT';
 
+/**
+ * Writes `items` (line `offset` first); a piece the core refuses is split in halves and each half
+ * retried, down to single lines, which are handed to `drop`. A few bad lines in a chunk of
+ * thousands cost a few dozen writes, not one per line.
+ */
+async function writeSplitting<T>(
+  items: T[], offset: number, write: (offset: number, piece: T[]) => Promise<unknown>, drop: (index: number, e: TrackbridgeError) => Promise<void>,
+): Promise<void> {
+  try {
+    await write(offset, items);
+  } catch (e) {
+    if (!isRefusal(e)) throw e;
+    if (items.length === 1) return drop(offset, e as TrackbridgeError);
+    const mid = Math.ceil(items.length / 2);
+    await writeSplitting(items.slice(0, mid), offset, write, drop);
+    await writeSplitting(items.slice(mid), offset + mid, write, drop);
+  }
+}
+
 /** Applies one request to a run, in the order a reader wants: the data, the summary, then the end. */
 export class FileStreamApplier {
   constructor(private readonly tracking: Tracking, private readonly log: (m: string) => void) {}
@@ -124,7 +143,7 @@ export class FileStreamApplier {
         case EVENTS_STREAM: await this.rows(runId, name, chunk, now, eventsRowOf); break;
         case CONSOLE_STREAM: await this.console(runId, chunk); break;
         case SUMMARY_FILE: break;
-        default: this.log(`file_stream: run ${runId}: file '${name.slice(0, 100)}' is not one this server keeps; left out`);
+        default: this.log(`file_stream: run ${runId}: file ${JSON.stringify(name.slice(0, 100))} is not one this server keeps; left out`);
       }
     }
     const summary = r.files.get(SUMMARY_FILE);
@@ -147,36 +166,26 @@ export class FileStreamApplier {
         return placeholderRow(index, now);
       }
     });
+    const refusedEntry = (line: number, key: string, e: TrackbridgeError) =>
+      this.dropped(runId, name, line, `key ${JSON.stringify(key.slice(0, 100))}: ${e.message}`);
     for (const [start, part] of slices(rows, LIMITS.historyChunkRows)) {
-      await this.tracking.runData.logHistoryRows(runId, name, chunk.offset + start, part, (line, key, e) => {
-        this.dropped(runId, name, line, `key ${JSON.stringify(key.slice(0, 100))}: ${e.message}`);
-      });
+      await writeSplitting(part, chunk.offset + start,
+        (offset, piece) => this.tracking.runData.logHistoryRows(runId, name, offset, piece, refusedEntry),
+        async (index, e) => {
+          this.dropped(runId, name, index, e.message);
+          await this.tracking.runData.logHistoryRows(runId, name, index, [placeholderRow(index, now)]);
+        });
     }
   }
 
-  /** Console lines; a chunk the core refuses is retried line by line, and the refused lines left out. */
+  /** Console lines by line number; a line sent again replaces the one before. */
   private async console(runId: string, chunk: Chunk) {
-    const lines = chunk.content.map((l) => (typeof l === 'string' ? l : undefined));
+    // Not judged here: the core refuses a line that is no string as it refuses any other bad line.
+    const lines = chunk.content as string[];
     for (const [start, part] of slices(lines, LIMITS.historyChunkRows)) {
-      const offset = chunk.offset + start;
-      if (part.every((l) => l !== undefined)) {
-        try {
-          await this.tracking.runData.logConsoleLines(runId, CONSOLE_STREAM, offset, part as string[]);
-          continue;
-        } catch (e) {
-          if (!isRefusal(e)) throw e;
-        }
-      }
-      for (let i = 0; i < part.length; i++) {
-        const line = part[i];
-        if (line === undefined) { this.dropped(runId, CONSOLE_STREAM, offset + i, 'a console line must be a string'); continue; }
-        try {
-          await this.tracking.runData.logConsoleLines(runId, CONSOLE_STREAM, offset + i, [line]);
-        } catch (e) {
-          if (!isRefusal(e)) throw e;
-          this.dropped(runId, CONSOLE_STREAM, offset + i, (e as Error).message);
-        }
-      }
+      await writeSplitting(part, chunk.offset + start,
+        (offset, piece) => this.tracking.runData.logConsoleLines(runId, CONSOLE_STREAM, offset, piece),
+        async (index, e) => this.dropped(runId, CONSOLE_STREAM, index, e.message));
     }
   }
 
