@@ -35,7 +35,7 @@ query RunResumeStatus ($project: String, $entity: String, $name: String!) {
 	model(name: $project, entityName: $entity) {
 		bucket(name: $name, missingOk: true) {
 			id tags name displayName sweepName state config group jobType commit host readOnly createdAt heartbeatAt
-			description notes systemMetrics summaryMetrics historyLineCount user { name username }
+			description notes systemMetrics summaryMetrics historyLineCount user { name username } projectId
 		}
 	}
 }`;
@@ -252,6 +252,8 @@ describe('W&B ingest operations', () => {
     assert.match(r.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
     assert.match(r.heartbeatAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
     assert.deepEqual(r.user, { name: 'alice', username: 'alice' });
+    // The public API reads it with int().
+    assert.match(r.projectId, /^\d+$/);
     assert.equal(JSON.parse(r.systemMetrics)['system.cpu'], 5);
     assert.equal(JSON.parse(r.summaryMetrics).loss, 0.1);
 
