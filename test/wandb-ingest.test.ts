@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import supertest from 'supertest';
 
-import { createDatabase, FAST, openTracking, type OpenTracking, type TestDatabase } from './support/databases';
+import { createDatabase, FAST, openTracking, selectedDialects, type OpenTracking, type TestDatabase } from './support/databases';
 import { buildApp } from '../src/server';
 
 const UPSERT = `
@@ -60,7 +60,7 @@ const FIRST = {
   jobType: 'train', state: null, sweep: null, tags: ['t1', 't2'], summaryMetrics: null,
 };
 
-describe('W&B ingest operations', () => {
+for (const dialect of selectedDialects()) describe(`W&B ingest operations (${dialect})`, () => {
   let db: TestDatabase;
   let t: OpenTracking;
   let agent: supertest.Agent;
@@ -75,7 +75,7 @@ describe('W&B ingest operations', () => {
   const paramsOf = async (runId: string) => Object.fromEntries((await t.tracking.runs.get(runId)).params.map((x) => [x.key, x.value]));
 
   before(async () => {
-    db = await createDatabase('sqlite');
+    db = await createDatabase(dialect);
     t = await openTracking(db.url, FAST);
     agent = supertest.agent(buildApp(t.tracking));
     key = (await t.tracking.accounts.createKey('alice')).key;
