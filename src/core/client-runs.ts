@@ -234,7 +234,7 @@ function clientParams(params: Param[], c: Clipper, warnings: string[]): Param[] 
       break;
     }
     seen.add(p.key);
-    out.push({ key: p.key, value: c.text(p.value, LIMITS.paramValueLength, `params[${i}].value`) });
+    out.push({ key: p.key, value: c.text(p.value, LIMITS.paramValueLength, `params['${clip(p.key, 80)}'].value`) });
   }
   return out;
 }

@@ -4,6 +4,14 @@ import { BASE_SDL } from './base-schema';
 import { entityOf, findProject, projectNameOf, type ProjectSource, type RunSource } from './sources';
 import { storageId } from '../mapping';
 
+/** A decimal number for an id: itself when it is one, else a stable 31-bit hash of it. */
+function numericIdOf(id: string): string {
+  if (/^\d{1,15}$/.test(id)) return id;
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) >>> 0;
+  return String(h & 0x7fffffff);
+}
+
 const lookupProject = (_: unknown, args: { name?: unknown; entityName?: unknown }, ctx: Parameters<typeof entityOf>[0]) =>
   findProject(ctx, entityOf(ctx, args.entityName), projectNameOf(args.name));
 
@@ -35,7 +43,8 @@ export const baseArea: GraphqlArea = {
       id: (r: RunSource) => storageId('Run', r.run.info.runId),
       name: (r: RunSource) => r.run.info.runId,
       displayName: (r: RunSource) => r.run.info.runName || null,
-      projectId: (r: RunSource) => storageId('Project', r.project.experiment.experimentId),
+      // The public API reads it with int(): the experiment's own id when it is a number, else a number derived from it.
+      projectId: (r: RunSource) => numericIdOf(r.project.experiment.experimentId),
       project: (r: RunSource) => r.project,
     },
   },

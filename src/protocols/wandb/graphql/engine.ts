@@ -128,6 +128,8 @@ export class GraphqlEngine {
         if (cause.code === 'UNAUTHENTICATED') status = Math.max(status, 401);
         return { message: cause.message, path: e.path };
       }
+      // A variable or argument of the wrong type: graphql's own coercion message, about the request.
+      if (cause instanceof GraphQLError) return { message: cause.message, path: e.path };
       if (cause) {
         // Not ours: the message may say more about the server than a client should learn.
         ctx.log(`graphql: ${name} failed: ${cause.stack ?? cause.message}`);
