@@ -6,6 +6,7 @@ import { notFound } from '../core/errors';
 import { SqlStore } from '../store/sql-store';
 
 const DB_OPTION = ['--db <url>', 'database: sqlite:///path, postgresql://…, mysql://… (TRACKBRIDGE_DB, default sqlite:///trackbridge-data/trackbridge.sqlite)'] as const;
+const DEBUG_OPTION = ['--debug', 'print errors with their stack traces (TRACKBRIDGE_DEBUG=1)'] as const;
 
 /** Opens the database as `serve` does (schema brought up to date), runs `fn`, and closes it. */
 async function withAccounts<T>(opts: { db?: string }, fn: (accounts: Accounts) => Promise<T>): Promise<T> {
@@ -42,6 +43,7 @@ Examples:
     .description('Issue a key for a user (made on first use, with an entity of its name); the key is printed on stdout, once')
     .requiredOption('-u, --user <name>', 'user name: letters, digits, _ . - (up to 64)')
     .option(...DB_OPTION)
+    .option(...DEBUG_OPTION)
     .addHelpText('after', `
 Example:
   $ export WANDB_API_KEY=$(trackbridge keys create --user alice)`)
@@ -55,6 +57,7 @@ Example:
     .command('list')
     .description('List every key: id, user, when created and revoked, and its first characters')
     .option(...DB_OPTION)
+    .option(...DEBUG_OPTION)
     .option('--json', 'print a JSON array instead of a table')
     .addHelpText('after', `
 Example:
@@ -70,6 +73,7 @@ Example:
     .description('Revoke a key by its id: refused on every server process within 10 seconds')
     .argument('<keyId>', 'the id `keys create` and `keys list` show')
     .option(...DB_OPTION)
+    .option(...DEBUG_OPTION)
     .addHelpText('after', `
 Example:
   $ trackbridge keys revoke 3f9a1c0d2b4e6f78`)
