@@ -5,6 +5,7 @@
  * unit awaits nothing but its WriteTx: a store may refuse (UNAVAILABLE) one that holds its
  * writer too long, and may replay one the database aborted.
  */
+import type { ArtifactVersionReads, ArtifactVersionWrites } from './artifact-versions';
 import type {
   ConsoleLine, HistoryValueKind, StreamOffset,
   DatasetInput, DatasetSummary, Experiment, LifecycleStage, LoggedModel, LoggedModelStatus, MetricPoint, ModelMetricPoint,
@@ -122,6 +123,7 @@ export interface WriteTx {
   origins: OriginWrites;
   registry: RegistryWrites;
   webhooks: WebhookWrites;
+  artifactVersions: ArtifactVersionWrites;
 }
 
 /** A registered model as locked for writing: the store's row handle and the highest version number it ever gave. */
@@ -380,6 +382,8 @@ export interface HistoryPoint extends MetricPoint { runId: string }
 
 export interface Store {
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  /** W&B artifact versions (artifact-versions.ts). */
+  readonly artifactVersions: ArtifactVersionReads;
 
   getExperiment(experimentId: string): Promise<Experiment | undefined>;
   /** The active experiment of that name if there is one, else the deleted one. */

@@ -15,6 +15,7 @@ import { Webhooks, type WebhookOptions } from './webhooks/webhooks';
 import type { RegistryEvents } from './registry-events';
 import { Accounts } from './accounts';
 import { Capabilities } from './capabilities';
+import { ArtifactVersions } from './artifact-versions';
 
 export class Tracking {
   readonly experiments: Experiments;
@@ -35,6 +36,8 @@ export class Tracking {
   readonly accounts: Accounts;
   /** Signed, expiring URLs for clients that upload without credentials. */
   readonly capabilities: Capabilities;
+  /** W&B's versioned artifacts: collections, versions, aliases, their files' bytes. */
+  readonly artifactVersions: ArtifactVersions;
 
   constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore, opts: { webhooks?: WebhookOptions } = {}) {
     this.experiments = new Experiments(store, cfg);
@@ -48,6 +51,7 @@ export class Tracking {
     this.registry = new Registry(store, this.artifacts, this.registryEvents);
     this.accounts = new Accounts();
     this.capabilities = new Capabilities();
+    this.artifactVersions = new ArtifactVersions(store, artifactStore, this.runs);
   }
 
   async start(): Promise<void> {

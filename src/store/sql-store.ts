@@ -25,6 +25,7 @@ import type { LoggedModel, OriginKind, OriginRecord } from '../core/model';
 import type { LoggedModelSearch, RunDocumentKind, StoredHistoryValueRead } from '../core/store';
 import type { ConsoleLine, StreamOffset } from '../core/model';
 import * as runData from './run-data-reads';
+import { SqlArtifactVersionReads } from './artifact-versions-reads';
 import { RegistryReads } from './registry-reads';
 import type { ModelVersion, ModelVersionStage, RegisteredModel } from '../core/model';
 import type { RegistrySearch } from '../core/store';
@@ -65,7 +66,10 @@ export class SqlStore implements Store {
     private readonly probeWindow: ProbeWindow,
   ) {
     this.registry = new RegistryReads(reader, dialect, reads, (q) => this.select(q));
+    this.artifactVersions = new SqlArtifactVersionReads(reads);
   }
+
+  readonly artifactVersions: SqlArtifactVersionReads;
 
   private readonly registry: RegistryReads;
 
