@@ -49,8 +49,8 @@ export class Tracking {
     this.ingest = new Ingest(store, cfg);
     this.registryEvents = this.webhooks = new Webhooks(store, opts.webhooks);
     this.registry = new Registry(store, this.artifacts, this.registryEvents);
-    this.accounts = new Accounts();
-    this.capabilities = new Capabilities();
+    this.accounts = new Accounts(store);
+    this.capabilities = new Capabilities(store);
     this.artifactVersions = new ArtifactVersions(store, artifactStore, this.runs);
   }
 

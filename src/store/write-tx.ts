@@ -14,6 +14,7 @@ import { SqlRegistryWrites } from './tx/registry';
 import { SqlRunWrites } from './tx/runs';
 import { SqlRunDataWrites } from './tx/run-data';
 import { SqlWebhookWrites } from './tx/webhooks';
+import { SqlAccountWrites } from './tx/accounts';
 import { SqlArtifactVersionWrites } from './tx/artifact-versions';
 
 export class SqlWriteTx implements WriteTx {
@@ -25,6 +26,7 @@ export class SqlWriteTx implements WriteTx {
   readonly origins: SqlOriginWrites;
   readonly registry: SqlRegistryWrites;
   readonly webhooks: SqlWebhookWrites;
+  readonly accounts: SqlAccountWrites;
   readonly artifactVersions: SqlArtifactVersionWrites;
 
   constructor(private readonly sql: SqlExec, keys: MetricKeyCache) {
@@ -36,6 +38,7 @@ export class SqlWriteTx implements WriteTx {
     this.origins = new SqlOriginWrites(sql);
     this.registry = new SqlRegistryWrites(sql);
     this.webhooks = new SqlWebhookWrites(sql);
+    this.accounts = new SqlAccountWrites(sql);
     this.artifactVersions = new SqlArtifactVersionWrites(sql);
   }
 
