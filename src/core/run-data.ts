@@ -8,7 +8,7 @@
  * run queue; lines below the stored offset were applied before and are skipped, which makes
  * a resent chunk a no-op and an overlapping one apply only its new lines.
  */
-import { invalid } from './errors';
+import { invalid, TrackbridgeError } from './errors';
 import { LIMITS } from './limits';
 import { encodeJson, isJsonObject, type JsonObject, type JsonValue, parseJson } from './json-value';
 import type { ConsoleLine, HistoryRow, HistoryValue, HistoryValueKind, MetricPoint, Page, StreamOffset } from './model';
@@ -65,7 +65,23 @@ const readDocument = (text: string | undefined, what: RunDocumentKind): JsonObje
 
 interface PreparedRow { metrics: MetricPoint[]; values: Omit<StoredHistoryValue, 'line'>[] }
 
-function prepareRow(row: HistoryRow, param: string): PreparedRow {
+/** Told of each entry a lenient write leaves out of its row, with the reason. */
+export type RefusedEntry = (line: number, key: string, reason: TrackbridgeError) => void;
+
+/** Runs check; with `refused`, an INVALID_ARGUMENT drops the entry (told) instead of the write. */
+function kept(check: () => void, refused: ((e: TrackbridgeError) => void) | undefined): boolean {
+  if (!refused) { check(); return true; }
+  try {
+    check();
+    return true;
+  } catch (e) {
+    if (!(e instanceof TrackbridgeError) || e.code !== 'INVALID_ARGUMENT') throw e;
+    refused(e);
+    return false;
+  }
+}
+
+function prepareRow(row: HistoryRow, param: string, refused?: (key: string, e: TrackbridgeError) => void): PreparedRow {
   const { step, timestamp } = row;
   if (!isInt64(step)) throw invalid(`Invalid value ${String(step)} for parameter '${param}.step' supplied: it must be an int64`);
   if (!isInt64(timestamp) || timestamp < 0) {
@@ -76,24 +92,32 @@ function prepareRow(row: HistoryRow, param: string): PreparedRow {
     if (seen.has(key)) throw invalid(`Invalid value for parameter '${p}': the key '${key}' appears more than once in the row`);
     seen.add(key);
   };
-  const metrics = row.metrics.map((m, j): MetricPoint => {
+  const metrics: MetricPoint[] = [];
+  row.metrics.forEach((m, j) => {
     const point = { key: m.key, value: m.value, step, timestamp };
-    validateMetric(point, `${param}.metrics[${j}]`);
-    once(m.key, `${param}.metrics[${j}].key`);
-    return point;
+    const ok = kept(() => {
+      validateMetric(point, `${param}.metrics[${j}]`);
+      once(m.key, `${param}.metrics[${j}].key`);
+    }, refused && ((e) => refused(String(m.key), e)));
+    if (ok) metrics.push(point);
   });
-  const values = row.values.map((v, j) => {
+  const values: Omit<StoredHistoryValue, 'line'>[] = [];
+  row.values.forEach((v, j) => {
     const p = `${param}.values[${j}]`;
-    checkName(v.key, `${p}.key`);
-    once(v.key, `${p}.key`);
-    // Encoded first: it refuses what is not a JSON value at all.
-    const valueJson = encodeJson(v.value, LIMITS.jsonNesting, `${p}.value`);
-    const kind = historyValueKind(v.value);
-    if (kind === undefined) throw invalid(`Invalid value for parameter '${p}.value': a number is a metric, not a history value`);
-    if (utf8Bytes(valueJson) > LIMITS.historyValueBytes) {
-      throw invalid(`Invalid value for parameter '${p}.value': its JSON text exceeds the maximum size of ${LIMITS.historyValueBytes} bytes`);
-    }
-    return { key: v.key, step, timestamp, kind, valueJson };
+    let stored: Omit<StoredHistoryValue, 'line'> | undefined;
+    kept(() => {
+      checkName(v.key, `${p}.key`);
+      // Encoded first: it refuses what is not a JSON value at all.
+      const valueJson = encodeJson(v.value, LIMITS.jsonNesting, `${p}.value`);
+      const kind = historyValueKind(v.value);
+      if (kind === undefined) throw invalid(`Invalid value for parameter '${p}.value': a number is a metric, not a history value`);
+      if (utf8Bytes(valueJson) > LIMITS.historyValueBytes) {
+        throw invalid(`Invalid value for parameter '${p}.value': its JSON text exceeds the maximum size of ${LIMITS.historyValueBytes} bytes`);
+      }
+      once(v.key, `${p}.key`);
+      stored = { key: v.key, step, timestamp, kind, valueJson };
+    }, refused && ((e) => refused(String(v.key), e)));
+    if (stored) values.push(stored);
   });
   return { metrics, values };
 }
@@ -122,9 +146,28 @@ export class RunData {
     return readDocument(await this.store.runDocument(runId, 'config'), 'config');
   }
 
-  /** Replaces the run's summary with this one, whole. */
-  async setSummary(runId: string, summary: JsonObject): Promise<void> {
-    await this.setDocument(runId, 'summary', summary);
+  /**
+   * Replaces the run's summary with this one, whole; the entries named in `keepWhenAbsent` that
+   * the new summary lacks keep their stored values (read and written in one transaction).
+   */
+  async setSummary(runId: string, summary: JsonObject, keepWhenAbsent: readonly string[] = []): Promise<void> {
+    if (keepWhenAbsent.length === 0) {
+      await this.setDocument(runId, 'summary', summary);
+      return;
+    }
+    if (!isJsonObject(summary)) throw invalid('Invalid summary: it must be a JSON object');
+    documentText(summary, 'summary');
+    await this.store.write(async (tx) => {
+      const run = await lockActiveRun(tx, runId);
+      const stored = readDocument(await tx.runData.document(run, 'summary'), 'summary');
+      const next: JsonObject = { ...summary };
+      for (const k of keepWhenAbsent) {
+        if (!Object.hasOwn(summary, k) && Object.hasOwn(stored, k)) {
+          Object.defineProperty(next, k, { value: stored[k], enumerable: true, writable: true, configurable: true });
+        }
+      }
+      await tx.runData.setDocument(run, 'summary', documentText(next, 'summary'));
+    });
   }
 
   /** Sets and removes single summary entries, keeping the rest. */
@@ -179,14 +222,18 @@ export class RunData {
    * A chunk that starts past the stream's offset is applied whole and the lines between stay
    * empty: a resumed W&B run numbers its lines from the count it was given, and refusing would
    * end its stream.
+   *
+   * With `refused`, the write is lenient instead: an entry (metric or value) the checks refuse is
+   * left out of its row and told, and the rest of the chunk is written. A W&B client cannot be told
+   * a line was refused (any 4xx ends its stream), so dropping one bad key beats losing the chunk.
    */
-  async logHistoryRows(runId: string, stream: string, offset: number, rows: HistoryRow[]): Promise<StreamWrite> {
+  async logHistoryRows(runId: string, stream: string, offset: number, rows: HistoryRow[], refused?: RefusedEntry): Promise<StreamWrite> {
     checkName(stream, 'stream');
     checkOffset(offset);
     if (rows.length > LIMITS.historyChunkRows) {
       throw invalid(`A history chunk can contain at most ${LIMITS.historyChunkRows} rows. Got ${rows.length} rows.`);
     }
-    const prepared = rows.map((r, i) => prepareRow(r, `rows[${i}]`));
+    const prepared = rows.map((r, i) => prepareRow(r, `rows[${i}]`, refused && ((key, e) => refused(offset + i, key, e))));
     if (prepared.length === 0) return this.unchanged(runId, stream);
     return this.store.write(async (tx) => {
       const run = await lockActiveRun(tx, runId);

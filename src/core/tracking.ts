@@ -15,6 +15,7 @@ import { Webhooks, type WebhookOptions } from './webhooks/webhooks';
 import type { RegistryEvents } from './registry-events';
 import { Accounts } from './accounts';
 import { Capabilities } from './capabilities';
+import { ClientRuns } from './client-runs';
 import { ArtifactVersions } from './artifact-versions';
 
 export class Tracking {
@@ -36,6 +37,8 @@ export class Tracking {
   readonly accounts: Accounts;
   /** Signed, expiring URLs for clients that upload without credentials. */
   readonly capabilities: Capabilities;
+  /** Runs a client names itself and writes in parts (W&B's upsertBucket). */
+  readonly clientRuns: ClientRuns;
   /** W&B's versioned artifacts: collections, versions, aliases, their files' bytes. */
   readonly artifactVersions: ArtifactVersions;
 
@@ -51,6 +54,7 @@ export class Tracking {
     this.registry = new Registry(store, this.artifacts, this.registryEvents);
     this.accounts = new Accounts(store);
     this.capabilities = new Capabilities(store);
+    this.clientRuns = new ClientRuns(store, cfg);
     this.artifactVersions = new ArtifactVersions(store, artifactStore, this.runs);
   }
 

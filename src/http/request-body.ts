@@ -42,10 +42,13 @@ export type TooLarge = (cap: number, size?: number) => TrackbridgeError;
 const tooLarge: TooLarge = (cap, size) =>
   invalid(`Request bodies here must be at most ${cap} bytes, got a request of ${size === undefined ? `more than ${cap} bytes` : `size ${size}`}.`);
 
-/** Refuses a compressed body; answers the declared size when a Content-Length frames the body. */
-function declaredSize(req: IncomingMessage): number | undefined {
+/**
+ * Refuses a compressed body unless the route inflates that encoding itself (then the cap and the
+ * budget count the bytes as sent); answers the declared size when a Content-Length frames the body.
+ */
+function declaredSize(req: IncomingMessage, encodings: readonly string[] = []): number | undefined {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding !== 'identity' && encoding !== '') {
+  if (encoding !== 'identity' && encoding !== '' && !encodings.includes(encoding)) {
     throw invalid(`Content-Encoding '${encoding.slice(0, 40)}' is not accepted; send the body uncompressed.`);
   }
   const declared = req.headers['content-length'];
@@ -91,10 +94,12 @@ function closeAfterAnswer(req: IncomingMessage, res: ServerResponse, pace: BodyP
  * Resolves with the whole body; its bytes stay counted against the budget until the response
  * is finished or the connection closed, since the request holds them until then.
  */
-export function readBody(req: IncomingMessage, res: ServerResponse, cap: number, budget: BodyBudget, pace: BodyPace = BODY_PACE): Promise<Buffer> {
+export function readBody(
+  req: IncomingMessage, res: ServerResponse, cap: number, budget: BodyBudget, pace: BodyPace = BODY_PACE, encodings: readonly string[] = [],
+): Promise<Buffer> {
   let size: number | undefined;
   try {
-    size = declaredSize(req);
+    size = declaredSize(req, encodings);
   } catch (e) {
     return Promise.reject(e);
   }

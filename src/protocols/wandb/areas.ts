@@ -4,7 +4,21 @@ import { baseArea } from './graphql/base';
 import { artifactsArea } from './graphql/artifacts';
 import { ARTIFACT_TARGETS } from './artifact-storage';
 import type { SignedTarget } from './signed-urls';
+import { viewerArea } from './graphql/viewer';
+import { upsertBucketArea } from './graphql/upsert-bucket';
+import { runResumeArea } from './graphql/run-resume';
+import { runFilesArea } from './graphql/run-files';
+import { runFieldsArea } from './graphql/run-fields';
+import { runFileGet, runFilePut } from './run-files';
 
-export const GRAPHQL_AREAS: readonly GraphqlArea[] = [baseArea, artifactsArea];
+export const GRAPHQL_AREAS: readonly GraphqlArea[] = [
+  baseArea,
+  viewerArea, upsertBucketArea, runResumeArea, runFilesArea, runFieldsArea,
+  artifactsArea,
+];
 
-export const SIGNED_TARGETS: readonly SignedTarget[] = [...ARTIFACT_TARGETS];
+export const SIGNED_TARGETS: readonly SignedTarget[] = [
+  runFilePut,
+  runFileGet,
+  ...ARTIFACT_TARGETS,
+];

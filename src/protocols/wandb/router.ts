@@ -10,6 +10,7 @@ import { BodyBudget, readBody } from '../../http/request-body';
 import { authenticate } from './auth';
 import { GRAPHQL_AREAS, SIGNED_TARGETS } from './areas';
 import type { WandbContext } from './context';
+import { fileStreamRoutes } from './file-stream';
 import { GraphqlEngine } from './graphql/engine';
 import type { SignedTarget } from './signed-urls';
 
@@ -99,6 +100,8 @@ export function wandbRouter(opts: WandbRouterOptions): express.Router {
       res.status(status).type('text/plain').send(status === 500 ? 'internal server error' : (e as Error).message);
     }
   };
+  fileStreamRoutes(r, { tracking: opts.tracking, bodyBudget: opts.bodyBudget, log });
+
   r.put('/storage/:token', signed('put'));
   r.get('/storage/:token', signed('get'));
 

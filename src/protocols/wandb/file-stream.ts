@@ -1,0 +1,252 @@
+/**
+ * `POST /files/<entity>/<project>/<run>/file_stream`: a run's data channel. Each request carries
+ * chunks of the run's files, `{files: {name: {offset, content: [lines]}}}`, and the last one
+ * `complete` and `exitcode`; an idle client sends `{}` every 30 s as a heartbeat.
+ *
+ * The client treats most 4xx answers (400, 401, 403, 404, 409, 410, 413, 422) as the end of its
+ * stream for the rest of the run, and retries anything else for days, with `wandb.finish()`
+ * blocked meanwhile. So a stream that is well formed is always answered 200 `{}`: a line that
+ * cannot be read or stored is dropped with a log line, the rest of its chunk is applied, and the
+ * offsets pass it. Only a body that is no file_stream request at all (400), a missing or wrong key
+ * (401) and a run that does not exist (404) end the stream; a busy store is a 503, retried.
+ * The answer is never `{"stopped": true}`: that interrupts the user's training process.
+ */
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import type express from 'express';
+import type { Request, Response } from 'express';
+import { invalid, TrackbridgeError } from '../../core/errors';
+import { LIMITS } from '../../core/limits';
+import type { HistoryRow } from '../../core/model';
+import type { Tracking } from '../../core/tracking';
+import { busy, type BodyBudget, BODY_PACE, readBody, RETRY_AFTER_SECONDS } from '../../http/request-body';
+import { authenticate } from './auth';
+import { statusOfExitCode } from './mapping';
+import {
+  eventsRowOf, historyRowOf, placeholderRow, summaryOf, SUMMARY_KEPT_WHEN_ABSENT, UnreadableLine,
+} from './mapping-history';
+
+/** A request as sent: the client stops at about 10 MiB, so this is room for one more than it ever sends. */
+export const FILE_STREAM_BODY_CAP = 32 * 1024 * 1024;
+/** A gzip body, inflated: JSON compresses well, and what the client sends uncompressed stays well under this. */
+export const FILE_STREAM_INFLATED_CAP = 64 * 1024 * 1024;
+
+export const HISTORY_STREAM = 'wandb-history.jsonl';
+export const EVENTS_STREAM = 'wandb-events.jsonl';
+export const SUMMARY_FILE = 'wandb-summary.json';
+export const CONSOLE_STREAM = 'output.log';
+
+const inflate = promisify(gunzip);
+
+export interface FileStreamOptions {
+  tracking: Tracking;
+  bodyBudget: BodyBudget;
+  log(message: string): void;
+}
+
+/** One file's chunk: `content[i]` is line `offset + i`. */
+interface Chunk { offset: number; content: unknown[] }
+
+export interface FileStreamRequest {
+  files: Map<string, Chunk>;
+  complete: boolean;
+  exitCode?: unknown;
+}
+
+const notAStream = (why: string) => invalid(`This is not a file_stream request: ${why}.`);
+
+/**
+ * The request a body holds. Only its outer shape is judged here: a file whose chunk is malformed
+ * is left out (and logged), not the request refused. `uploaded`, `preempting` and the old
+ * `dropped` are accepted and not used (uploads are stored when their PUT arrives; a preempted run
+ * is not marked crashed here).
+ */
+export function fileStreamRequestOf(text: string, log: (m: string) => void): FileStreamRequest {
+  let body: unknown;
+  try {
+    body = JSON.parse(text === '' ? '{}' : text);
+  } catch {
+    throw notAStream('the body is not JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw notAStream('the body must be a JSON object');
+  const { files, complete, exitcode } = body as Record<string, unknown>;
+  if (files !== undefined && files !== null && (typeof files !== 'object' || Array.isArray(files))) {
+    throw notAStream("'files' must be an object of file names");
+  }
+  const out: FileStreamRequest = { files: new Map(), complete: complete === true, exitCode: exitcode };
+  for (const [name, chunk] of Object.entries((files ?? {}) as Record<string, unknown>)) {
+    const c = chunk as Partial<Chunk> | null;
+    if (typeof c !== 'object' || c === null || !Number.isSafeInteger(c.offset) || (c.offset as number) < 0 || !Array.isArray(c.content)) {
+      log(`file_stream: the chunk of '${name.slice(0, 100)}' is not {offset, content: [lines]}; left out`);
+      continue;
+    }
+    out.files.set(name, { offset: c.offset as number, content: c.content });
+  }
+  return out;
+}
+
+/** The body's text: gzip inflated (bounded, and counted against the budget while the request lasts). */
+async function bodyText(req: Request, res: Response, budget: BodyBudget): Promise<string> {
+  const raw = await readBody(req, res, FILE_STREAM_BODY_CAP, budget, BODY_PACE, ['gzip']);
+  const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== 'gzip' || raw.length === 0) return raw.toString('utf8');
+  let inflated: Buffer;
+  try {
+    inflated = await inflate(raw, { maxOutputLength: FILE_STREAM_INFLATED_CAP });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw code === 'ERR_BUFFER_TOO_LARGE'
+      ? invalid(`The inflated file_stream body exceeds ${FILE_STREAM_INFLATED_CAP} bytes.`)
+      : notAStream('the body is not valid gzip');
+  }
+  if (!budget.tryTake(inflated.length)) throw busy();
+  res.once('close', () => budget.give(inflated.length));
+  return inflated.toString('utf8');
+}
+
+/** Splits work into pieces the core takes in one call. */
+function* slices<T>(items: T[], size: number): Generator<[number, T[]]> {
+  for (let i = 0; i < items.length; i += size) yield [i, items.slice(i, i + size)];
+}
+
+const isRefusal = (e: unknown) => e instanceof TrackbridgeError && e.code === 'INVALID_ARGUMENT';
+
+/** Applies one request to a run, in the order a reader wants: the data, the summary, then the end. */
+export class FileStreamApplier {
+  constructor(private readonly tracking: Tracking, private readonly log: (m: string) => void) {}
+
+  async apply(runId: string, r: FileStreamRequest, now: number): Promise<void> {
+    // Every request counts, the `{}` heartbeat too; it is also what finds an unknown run (404).
+    await this.tracking.runData.heartbeat(runId, now);
+    for (const [name, chunk] of r.files) {
+      switch (name) {
+        case HISTORY_STREAM: await this.rows(runId, name, chunk, now, historyRowOf); break;
+        case EVENTS_STREAM: await this.rows(runId, name, chunk, now, eventsRowOf); break;
+        case CONSOLE_STREAM: await this.console(runId, chunk); break;
+        case SUMMARY_FILE: break;
+        default: this.log(`file_stream: run ${runId}: file '${name.slice(0, 100)}' is not one this server keeps; left out`);
+      }
+    }
+    const summary = r.files.get(SUMMARY_FILE);
+    if (summary) await this.summary(runId, summary);
+    if (r.complete) await this.finish(runId, r.exitCode, now);
+  }
+
+  private dropped(runId: string, name: string, line: number, why: string): void {
+    this.log(`file_stream: run ${runId}: ${name} line ${line} dropped: ${JSON.stringify(why.slice(0, 300)).slice(1, -1)}`);
+  }
+
+  private async rows(runId: string, name: string, chunk: Chunk, now: number, rowOf: (line: unknown, index: number, now: number) => HistoryRow) {
+    const rows = chunk.content.map((line, i) => {
+      const index = chunk.offset + i;
+      try {
+        return rowOf(line, index, now);
+      } catch (e) {
+        if (!(e instanceof UnreadableLine)) throw e;
+        this.dropped(runId, name, index, e.message);
+        return placeholderRow(index, now);
+      }
+    });
+    for (const [start, part] of slices(rows, LIMITS.historyChunkRows)) {
+      await this.tracking.runData.logHistoryRows(runId, name, chunk.offset + start, part, (line, key, e) => {
+        this.dropped(runId, name, line, `key ${JSON.stringify(key.slice(0, 100))}: ${e.message}`);
+      });
+    }
+  }
+
+  /** Console lines; a chunk the core refuses is retried line by line, and the refused lines left out. */
+  private async console(runId: string, chunk: Chunk) {
+    const lines = chunk.content.map((l) => (typeof l === 'string' ? l : undefined));
+    for (const [start, part] of slices(lines, LIMITS.historyChunkRows)) {
+      const offset = chunk.offset + start;
+      if (part.every((l) => l !== undefined)) {
+        try {
+          await this.tracking.runData.logConsoleLines(runId, CONSOLE_STREAM, offset, part as string[]);
+          continue;
+        } catch (e) {
+          if (!isRefusal(e)) throw e;
+        }
+      }
+      for (let i = 0; i < part.length; i++) {
+        const line = part[i];
+        if (line === undefined) { this.dropped(runId, CONSOLE_STREAM, offset + i, 'a console line must be a string'); continue; }
+        try {
+          await this.tracking.runData.logConsoleLines(runId, CONSOLE_STREAM, offset + i, [line]);
+        } catch (e) {
+          if (!isRefusal(e)) throw e;
+          this.dropped(runId, CONSOLE_STREAM, offset + i, (e as Error).message);
+        }
+      }
+    }
+  }
+
+  /** The summary's one line is the whole summary; the last line counts if a client ever sends more. */
+  private async summary(runId: string, chunk: Chunk) {
+    if (chunk.content.length === 0) return;
+    const index = chunk.offset + chunk.content.length - 1;
+    try {
+      await this.tracking.runData.setSummary(runId, summaryOf(chunk.content[chunk.content.length - 1]), SUMMARY_KEPT_WHEN_ABSENT);
+    } catch (e) {
+      if (!(e instanceof UnreadableLine) && !isRefusal(e)) throw e;
+      this.dropped(runId, SUMMARY_FILE, index, (e as Error).message);
+    }
+  }
+
+  /** `complete` ends the run: its status from the exit code (none sent counts as success), ended now. */
+  private async finish(runId: string, exitCode: unknown, now: number) {
+    let status = statusOfExitCode(0);
+    if (exitCode !== undefined && exitCode !== null) {
+      if (typeof exitCode === 'number' && Number.isInteger(exitCode)) status = statusOfExitCode(exitCode);
+      else {
+        this.log(`file_stream: run ${runId}: exitcode ${JSON.stringify(exitCode).slice(0, 40)} is not an integer; the run is marked failed`);
+        status = 'FAILED';
+      }
+    }
+    await this.tracking.runs.update(runId, { status, endTime: now });
+  }
+}
+
+/** The wire status of a refusal; anything unexpected is a 500, which the client retries. */
+function statusOf(e: TrackbridgeError): number {
+  switch (e.code) {
+    case 'UNAUTHENTICATED': return 401;
+    case 'NOT_FOUND': return 404;
+    case 'INVALID_ARGUMENT': return 400;
+    // A deleted run takes no data: ending its stream is better than days of retries.
+    case 'INVALID_STATE': return 409;
+    case 'UNAVAILABLE': return 503;
+    default: return 500;
+  }
+}
+
+/** The run is found by its id alone: a client without an entity sends `/files/<project>/<run>/file_stream`. */
+const FILE_STREAM_PATH = /^\/files\/(?:[^/]*\/){1,2}([^/]+)\/file_stream\/?$/;
+
+export function fileStreamRoutes(r: express.Router, opts: FileStreamOptions): void {
+  const applier = new FileStreamApplier(opts.tracking, opts.log);
+  r.post(FILE_STREAM_PATH, async (req, res) => {
+    try {
+      await authenticate(req, opts.tracking);
+      const m = FILE_STREAM_PATH.exec(req.path);
+      let runId: string;
+      try {
+        runId = decodeURIComponent(m![1]);
+      } catch {
+        throw notAStream('the run id in the path is not percent-encoded properly');
+      }
+      const request = fileStreamRequestOf(await bodyText(req, res, opts.bodyBudget), opts.log);
+      await applier.apply(runId, request, Date.now());
+      res.status(200).json({});
+    } catch (e) {
+      if (!(e instanceof TrackbridgeError)) {
+        opts.log(`file_stream: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        res.status(500).json({ error: 'internal server error' });
+        return;
+      }
+      const status = statusOf(e);
+      if (status === 500) opts.log(`file_stream: ${e.stack ?? e.message}`);
+      if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.status(status).json({ error: status === 500 ? 'internal server error' : e.message });
+    }
+  });
+}
