@@ -15,8 +15,14 @@ import type { ProjectSource, RunSource } from './sources';
 export const READ_OPERATIONS = [
   'ArtifactType', 'ArtifactByID', 'ArtifactMembershipByName', 'FetchArtifactManifest', 'ArtifactManifest',
   'GetArtifactMembershipFileUrls', 'ArtifactFileURLsByManifestEntries', 'RunOutputArtifacts', 'RunInputArtifacts',
-  'ClientIDMapping', 'FetchArtifactDigestAlgorithm', 'XXHashDigestsEnabled',
+  'ClientIDMapping', 'FetchArtifactDigestAlgorithm', 'XXHashDigestsEnabled', 'ArtifactMembershipFiles', 'ArtifactUsedBy', 'ArtifactCreatedBy',
 ] as const;
+
+/** A run as a resolver source, in the project it belongs to; null when it is gone. */
+async function runSource(ctx: WandbContext, runId: string, project: ProjectSource): Promise<RunSource | null> {
+  const run = await ctx.tracking.store.getRun(runId);
+  return run ? { project, run } : null;
+}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -197,6 +203,12 @@ export const readResolvers: Resolvers = {
       };
     },
     files: (a: ArtifactSource, args: { names?: unknown; after?: unknown; first?: unknown }, ctx: WandbContext) => filesOf(ctx, a, args),
+    async usedBy(a: ArtifactSource, _: unknown, ctx: WandbContext) {
+      const runs = await ctx.tracking.artifactVersions.users(a.version.artifactId);
+      const nodes = await Promise.all(runs.map((id) => runSource(ctx, id, a.project)));
+      return { edges: nodes.filter((n) => n !== null).map((node) => ({ node })) };
+    },
+    createdBy: (a: ArtifactSource, _: unknown, ctx: WandbContext) => (a.version.loggedBy ? runSource(ctx, a.version.loggedBy, a.project) : null),
     async filesByManifestEntries(a: ArtifactSource, args: { entries?: unknown }, ctx: WandbContext) {
       const entries = args.entries ?? [];
       if (!Array.isArray(entries)) throw invalid('Invalid entries: it must be a list');

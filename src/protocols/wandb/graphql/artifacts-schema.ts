@@ -49,6 +49,7 @@ type File {
   md5: String
   sizeBytes: Int64
   mimetype: String
+  updatedAt: DateTime
   directUrl: String
   url(upload: Boolean): String
   storagePath: String
@@ -160,6 +161,17 @@ type Artifact {
   currentManifest: ArtifactManifest
   files(names: [String], after: String, first: Int): FileConnection
   filesByManifestEntries(storageLayout: String, manifestVersion: String, entries: JSON, storageRegion: String): FileConnection
+  usedBy(after: String, first: Int): ArtifactRunConnection
+  # W&B's is a union of Run and User; only runs log artifacts here.
+  createdBy: Run
+}
+
+type ArtifactRunConnection {
+  edges: [ArtifactRunEdge]
+}
+
+type ArtifactRunEdge {
+  node: Run
 }
 
 type ArtifactEdge {

@@ -54,7 +54,8 @@ export async function fileNode(ctx: WandbContext, a: ArtifactSource, f: Artifact
   const directUrl = f.ref !== null ? f.ref : await downloadUrl(ctx, f.digest);
   return {
     id: opaqueId('File', `${a.version.artifactId}:${f.position ?? 0}`),
-    name: f.path, displayName: f.path.slice(f.path.lastIndexOf('/') + 1),
+    // The client reads a file's path from displayName (`name: displayName`).
+    name: f.path, displayName: f.path, updatedAt: new Date(a.version.updatedAt).toISOString(),
     digest: f.digest, md5: f.digest, sizeBytes: f.size, mimetype: null,
     directUrl, url: directUrl, storagePath: null, uploadUrl: null, uploadHeaders: [], uploadMultipartUrls: null, artifact: a,
   };
