@@ -224,6 +224,20 @@ for (const dialect of selectedDialects()) {
       assert.ok(outputs.totalCount >= 1);
       assert.ok(outputs.edges.some((e: any) => e.node.id === logged.id));
 
+      const listed = (await ok(c, 'ArtifactMembershipFiles', { entity: 'alice', project: 'proj', collection: 'mymodel', alias: 'latest', fileNames: ['sub/dir/b.json'], cursor: null, perPage: 50 }))
+        .project.artifactCollection.artifactMembership.files;
+      assert.equal(listed.totalCount, 2);
+      assert.equal(listed.edges.length, 1);
+      assert.equal(listed.edges[0].node.name, 'sub/dir/b.json');
+      assert.equal(listed.edges[0].node.sizeBytes, 7);
+      assert.equal(listed.edges[0].node.md5, md5b64('{"b":1}'));
+      assert.ok(listed.edges[0].node.updatedAt);
+      assert.equal((await download(c, listed.edges[0].node.directUrl)).body.toString(), '{"b":1}');
+      const createdBy = (await ok(c, 'ArtifactCreatedBy', { id: logged.id })).artifact.createdBy;
+      assert.equal(createdBy.__typename, 'Run');
+      assert.equal(createdBy.name, c.runId);
+      assert.equal(createdBy.project.name, 'proj');
+
       const digestAlgorithm = await ok(c, 'FetchArtifactDigestAlgorithm', { entityName: 'alice', projectName: 'proj', artifactTypeName: 'model', artifactCollectionName: 'mymodel' });
       assert.deepEqual(digestAlgorithm.project.artifactType.artifactCollection, { __typename: 'ArtifactSequence', digestAlgorithm: 'MANIFEST_MD5' });
       assert.equal((await ok(c, 'XXHashDigestsEnabled', { entityName: 'alice' })).entity.xxhashDigestsEnabled, false);
@@ -281,6 +295,8 @@ for (const dialect of selectedDialects()) {
       assert.equal(inputs.totalCount, 1);
       assert.equal(inputs.edges[0].node.id, l.id);
       assert.match(await refused(c, 'UseArtifact', { input: { entityName: 'alice', projectName: 'proj', runName: 'nosuchrun', artifactID: l.id } }), /not found/);
+      const usedBy = (await ok(c, 'ArtifactUsedBy', { id: l.id })).artifact.usedBy.edges;
+      assert.deepEqual(usedBy.map((e: any) => e.node.name), [c.otherRunId]);
     });
 
     it('refuses hostile names, paths, sizes and digests, and stores nothing for them', async () => {
@@ -331,6 +347,20 @@ for (const dialect of selectedDialects()) {
       assert.equal((await c.api.put(pathOf(m)).send(Buffer.from(JSON.stringify({ version: 1, contents: { 'f.txt': { digest: md5b64('announced'), size: 9 } } })))).status, 200);
       assert.match(await refused(c, 'CommitArtifact', { artifactID: p.id }), /was not uploaded/);
       assert.match(await refused(c, 'CreateArtifactManifest', { artifactID: p.id, name: 'x', digest: '', entityName: 'alice', projectName: 'proj', runName: c.runId, manifestType: 'INCREMENTAL', includeUpload: false }), /FULL/);
+    });
+
+    it('keeps the stored bytes out of reach of every MLflow path', async () => {
+      await logArtifact(c, 'hidden', { 'h.txt': 'hidden bytes' });
+      const hex = md5hex('hidden bytes');
+      const proxied = await c.api.get(`/api/2.0/mlflow-artifacts/artifacts/:wandb-artifacts/files/${hex.slice(0, 2)}/${hex}`);
+      assert.notEqual(proxied.status, 200);
+      // An experiment cannot be placed there through the proxy, and one whose local folder is there gets no root.
+      await assert.rejects(c.tracking.experiments.create('sneaky-proxied', 'mlflow-artifacts:/:wandb-artifacts', []), /must name a folder/);
+      const experimentId = await c.tracking.experiments.create('sneaky', path.join(c.root, ':wandb-artifacts'), []);
+      const run = await c.tracking.runs.create({ experimentId, tags: [] });
+      const root = await c.tracking.artifacts.ofRun(run.info.runId);
+      assert.equal(root.storePath, undefined);
+      await assert.rejects(c.tracking.artifacts.open(root, `files/${hex.slice(0, 2)}/${hex}`), /does not store/);
     });
 
     it('refuses forged, expired and misused upload tokens', async () => {
