@@ -280,6 +280,29 @@ for (const dialect of selectedDialects()) {
       assert.deepEqual((await at('moving:v0')).aliases.map((a: any) => a.alias), ['first']);
     });
 
+    it('updates a logged version: description, metadata, aliases added and removed', async () => {
+      const l = await logArtifact(c, 'edited', { 'e.txt': 'edit me' });
+      const updated = (await ok(c, 'UpdateArtifact', { input: { artifactID: l.id, description: 'now described', metadata: '{"epoch":3}', tagsToAdd: [], tagsToDelete: [] } })).result.artifact;
+      assert.equal(updated.description, 'now described');
+      assert.equal(updated.metadata, '{"epoch":3}');
+      const target = { entityName: 'alice', projectName: 'proj', artifactCollectionName: 'edited' };
+      assert.equal((await ok(c, 'AddAliases', { input: { artifactID: l.id, aliases: [{ ...target, alias: 'prod' }, { ...target, alias: 'staging' }] } })).result.success, true);
+      await ok(c, 'DeleteAliases', { input: { artifactID: l.id, aliases: [{ ...target, alias: 'staging' }] } });
+      const m = (await ok(c, 'ArtifactMembershipByName', { entity: 'alice', project: 'proj', name: 'edited:prod' })).project.artifactCollectionMembership;
+      assert.deepEqual(m.aliases.map((a: any) => a.alias), ['latest', 'prod']);
+      assert.match(await refused(c, 'AddAliases', { input: { artifactID: l.id, aliases: [{ ...target, artifactCollectionName: 'other', alias: 'x' }] } }), /collection/);
+      assert.match(await refused(c, 'DeleteAliases', { input: { artifactID: l.id, aliases: [{ ...target, alias: 'latest' }] } }), /latest/);
+      assert.match(await refused(c, 'UpdateArtifact', { input: { artifactID: l.id, metadata: '[1]' } }), /metadata/);
+    });
+
+    it('makes a new version of the same digest when the client turns dedupe off', async () => {
+      const first = await logArtifact(c, 'nodedupe', { 'n.txt': 'n' });
+      const digest = first.digest;
+      const second = (await ok(c, 'CreateArtifact', { input: { artifactCollectionName: 'nodedupe', artifactTypeName: 'dataset', digest, entityName: 'alice', projectName: 'proj', runName: c.runId, enableDigestDeduplication: false } })).createArtifact.artifact;
+      assert.equal(second.state, 'PENDING');
+      assert.notEqual(second.id, first.id);
+    });
+
     it('numbers versions v0, v1, … without gaps or repeats when they commit concurrently', async () => {
       const logged = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => logArtifact(c, 'busy', { 'f.txt': `content ${i}` })));
       const versions = await Promise.all(logged.map(async (l) => (await ok(c, 'ArtifactByID', { id: l.id })).artifact.versionIndex));

@@ -95,6 +95,9 @@ export interface ArtifactVersionWrites {
   lastVersion(collectionId: string): Promise<number>;
   commit(artifactId: string, versionIndex: number, files: ArtifactFileEntry[], time: number): Promise<void>;
   setAlias(collectionId: string, alias: string, artifactId: string): Promise<void>;
+  /** Removes the alias from the collection if it names that version. */
+  deleteAlias(collectionId: string, alias: string, artifactId: string): Promise<void>;
+  setDetails(artifactId: string, description: string | null, metadata: string | null, time: number): Promise<void>;
   addUse(artifactId: string, runId: string, time: number): Promise<void>;
 }
 
@@ -178,6 +181,17 @@ function optionalText(v: unknown, max: number, param: string): string | null {
   return v;
 }
 
+/** Metadata as the client sends it: the text of a JSON object, bounded. */
+function metadataOf(v: unknown): string | null {
+  const metadata = optionalText(v, ARTIFACT_LIMITS.metadataChars, 'metadata');
+  if (metadata !== null) {
+    let parsed: unknown;
+    try { parsed = JSON.parse(metadata); } catch { throw invalid('Invalid metadata: it must be a JSON object'); }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('Invalid metadata: it must be a JSON object');
+  }
+  return metadata;
+}
+
 export interface CreateArtifactRequest {
   experimentId: string;
   typeName: unknown;
@@ -191,6 +205,8 @@ export interface CreateArtifactRequest {
   historyStep?: unknown;
   /** The run logging it, already known to belong to the experiment. */
   runId?: string | null;
+  /** False when the client asks for a new version even if a committed one has this digest. */
+  dedupe?: boolean;
 }
 
 export interface FileSlot {
@@ -227,12 +243,7 @@ export class ArtifactVersions {
     const name = checkCollectionName(req.collectionName, 'artifactCollectionName');
     const digest = checkDigest(req.digest);
     const description = optionalText(req.description, ARTIFACT_LIMITS.descriptionChars, 'description');
-    const metadata = optionalText(req.metadata, ARTIFACT_LIMITS.metadataChars, 'metadata');
-    if (metadata !== null) {
-      let parsed: unknown;
-      try { parsed = JSON.parse(metadata); } catch { throw invalid('Invalid metadata: it must be a JSON object'); }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('Invalid metadata: it must be a JSON object');
-    }
+    const metadata = metadataOf(req.metadata);
     const clientId = optionalText(req.clientId, ARTIFACT_LIMITS.clientIdChars, 'clientID');
     const sequenceClientId = optionalText(req.sequenceClientId, ARTIFACT_LIMITS.clientIdChars, 'sequenceClientID');
     const historyStep = req.historyStep === null || req.historyStep === undefined ? null : req.historyStep;
@@ -253,7 +264,7 @@ export class ArtifactVersions {
         throw invalid(`Artifact '${name}' is of type '${collection.typeName}' in this project, not '${typeName}'`);
       }
       collection ??= await tx.artifactVersions.insertCollection(req.experimentId, name, typeName, time);
-      const same = await tx.artifactVersions.committedByDigest(collection.collectionId, digest);
+      const same = req.dedupe === false ? undefined : await tx.artifactVersions.committedByDigest(collection.collectionId, digest);
       if (same) {
         for (const alias of aliases) await tx.artifactVersions.setAlias(collection.collectionId, alias, same.artifactId);
         return same;
@@ -374,6 +385,36 @@ export class ArtifactVersions {
       for (const alias of new Set(['latest', ...now.pendingAliases])) await tx.artifactVersions.setAlias(now.collectionId, alias, artifactId);
     });
     return this.get(artifactId);
+  }
+
+  /** Replaces a version's description and metadata (what `artifact.save()` sends for a logged one). */
+  async update(artifactId: string, req: { description?: unknown; metadata?: unknown }): Promise<ArtifactVersion> {
+    const a = await this.get(artifactId);
+    const description = req.description === undefined ? a.description : optionalText(req.description, ARTIFACT_LIMITS.descriptionChars, 'description');
+    const metadata = req.metadata === undefined ? a.metadata : metadataOf(req.metadata);
+    await this.store.write(async (tx) => {
+      await lockExperiment(tx, a.experimentId);
+      await tx.artifactVersions.setDetails(artifactId, description, metadata, Date.now());
+    });
+    return this.get(artifactId);
+  }
+
+  /**
+   * Gives a committed version aliases of its own collection (moving them from the versions that
+   * had them), or takes them away. `latest` is kept by commits alone.
+   */
+  async changeAliases(artifactId: string, aliases: unknown, add: boolean): Promise<void> {
+    const wanted = this.aliasesOf(aliases);
+    if (wanted.includes('latest')) throw invalid("Invalid aliases: 'latest' always names the newest version");
+    const a = await this.get(artifactId);
+    if (a.state !== 'COMMITTED') throw invalidState(`artifact ${artifactId} is not committed`);
+    await this.store.write(async (tx) => {
+      await lockExperiment(tx, a.experimentId);
+      for (const alias of wanted) {
+        if (add) await tx.artifactVersions.setAlias(a.collectionId, alias, artifactId);
+        else await tx.artifactVersions.deleteAlias(a.collectionId, alias, artifactId);
+      }
+    });
   }
 
   /** Records that a run used a committed version; using it again changes nothing. */

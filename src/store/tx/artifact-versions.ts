@@ -68,6 +68,14 @@ export class SqlArtifactVersionWrites implements ArtifactVersionWrites {
       { keys: ['collection_id', 'alias'], update: ['artifact_id'] });
   }
 
+  async deleteAlias(collectionId: string, alias: string, artifactId: string): Promise<void> {
+    await this.sql.run(`DELETE FROM "wandb_artifact_aliases" WHERE "collection_id" = ? AND "alias" = ? AND "artifact_id" = ?`, [collectionId, alias, artifactId]);
+  }
+
+  async setDetails(artifactId: string, description: string | null, metadata: string | null, time: number): Promise<void> {
+    await this.sql.run(`UPDATE "wandb_artifacts" SET "description" = ?, "metadata" = ?, "updated_at" = ? WHERE "artifact_id" = ?`, [description, metadata, time, artifactId]);
+  }
+
   async addUse(artifactId: string, runId: string, time: number): Promise<void> {
     await insertRows(this.sql, 'wandb_artifact_uses', ['artifact_id', 'run_uuid', 'used_at'], [[artifactId, runId, time]], { ignore: ['artifact_id', 'run_uuid'] });
   }

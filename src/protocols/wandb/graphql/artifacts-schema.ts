@@ -15,6 +15,13 @@ extend type Mutation {
   createArtifactFiles(input: JSON): CreateArtifactFilesPayload
   commitArtifact(input: JSON): ArtifactPayload
   useArtifact(input: JSON): ArtifactPayload
+  updateArtifact(input: JSON): ArtifactPayload
+  addAliases(input: JSON): SuccessPayload
+  deleteAliases(input: JSON): SuccessPayload
+}
+
+type SuccessPayload {
+  success: Boolean
 }
 
 extend type Project {

@@ -51,6 +51,22 @@ async function manifestPayload(ctx: WandbContext, artifactId: string, inserted: 
   };
 }
 
+/** Aliases name their collection; only the version's own collection is served (no portfolios). */
+async function changeAliases(raw: unknown, ctx: WandbContext, add: boolean) {
+  const input = objectInput(raw, 'input');
+  const artifactId = artifactIdOf(input.artifactID, 'artifactID');
+  const version = await ctx.tracking.artifactVersions.get(artifactId);
+  if (!Array.isArray(input.aliases)) throw invalid('Invalid aliases: it must be a list');
+  for (const a of input.aliases) {
+    const named = typeof a === 'object' && a !== null ? (a as { artifactCollectionName?: unknown }).artifactCollectionName : undefined;
+    if (named !== undefined && named !== null && named !== version.collectionName) {
+      throw invalid(`Invalid aliases: artifact ${artifactId} is in collection '${version.collectionName}', not '${String(named).slice(0, 128)}'`);
+    }
+  }
+  await ctx.tracking.artifactVersions.changeAliases(artifactId, input.aliases, add);
+  return { success: true };
+}
+
 const mutations = {
   async createArtifact(_: unknown, args: { input?: unknown }, ctx: WandbContext) {
     const input = objectInput(args.input, 'input');
@@ -73,6 +89,7 @@ const mutations = {
       experimentId, typeName: input.artifactTypeName, collectionName, digest: input.digest,
       description: input.description, metadata: input.metadata, aliases, clientId: input.clientID,
       sequenceClientId: input.sequenceClientID, historyStep: input.historyStep, runId,
+      dedupe: input.enableDigestDeduplication !== false,
     });
     return { artifact: await artifactSource(ctx, version, project) };
   },
@@ -137,6 +154,18 @@ const mutations = {
     return { artifact: await artifactSource(ctx, version) };
   },
 
+  async updateArtifact(_: unknown, args: { input?: unknown }, ctx: WandbContext) {
+    const input = objectInput(args.input, 'input');
+    const version = await ctx.tracking.artifactVersions.update(artifactIdOf(input.artifactID, 'artifactID'), {
+      ...('description' in input ? { description: input.description } : {}),
+      ...('metadata' in input ? { metadata: input.metadata } : {}),
+    });
+    return { artifact: await artifactSource(ctx, version) };
+  },
+
+  addAliases: (_: unknown, args: { input?: unknown }, ctx: WandbContext) => changeAliases(args.input, ctx, true),
+  deleteAliases: (_: unknown, args: { input?: unknown }, ctx: WandbContext) => changeAliases(args.input, ctx, false),
+
   async useArtifact(_: unknown, args: { input?: unknown }, ctx: WandbContext) {
     const input = objectInput(args.input, 'input');
     const artifactId = artifactIdOf(input.artifactID, 'artifactID');
@@ -153,6 +182,7 @@ export const artifactsArea: GraphqlArea = {
   sdl: ARTIFACTS_SDL,
   operations: [
     'CreateArtifact', 'CreateArtifactManifest', 'UpdateArtifactManifest', 'CreateArtifactFiles', 'CommitArtifact', 'UseArtifact',
+    'UpdateArtifact', 'AddAliases', 'DeleteAliases',
     ...READ_OPERATIONS,
   ],
   resolvers: { Mutation: mutations, ...readResolvers },
