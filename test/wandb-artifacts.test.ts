@@ -278,6 +278,31 @@ for (const dialect of selectedDialects()) {
       assert.equal((await at('moving:v0')).artifact.id, v0.id);
       assert.equal((await at('moving:first')).artifact.id, v0.id);
       assert.deepEqual((await at('moving:v0')).aliases.map((a: any) => a.alias), ['first']);
+
+      // api.artifacts / artifact_versions: newest first, with the client's default filter.
+      const listed = (await ok(c, 'ProjectArtifacts', { entity: 'alice', project: 'proj', type: 'dataset', collection: 'moving', cursor: null, perPage: 1, filters: '{"state": "COMMITTED"}' }))
+        .project.artifactType.artifactCollection.artifacts;
+      assert.equal(listed.totalCount, 2);
+      assert.deepEqual(listed.edges.map((e: any) => [e.version, e.node.id]), [['v1', v1.id]]);
+      assert.equal(listed.pageInfo.hasNextPage, true);
+      const next = (await ok(c, 'ProjectArtifacts', { entity: 'alice', project: 'proj', type: 'dataset', collection: 'moving', cursor: listed.pageInfo.endCursor, perPage: 5 }))
+        .project.artifactType.artifactCollection.artifacts;
+      assert.deepEqual(next.edges.map((e: any) => e.version), ['v0']);
+      assert.match(await refused(c, 'ProjectArtifacts', { entity: 'alice', project: 'proj', type: 'dataset', collection: 'moving', filters: '{"metadata.k": 1}' }), /not served/);
+
+      const type = (await ok(c, 'ProjectArtifactType', { entity: 'alice', project: 'proj', type: 'dataset' })).project.artifactType;
+      assert.equal(type.__typename, 'ArtifactType');
+      assert.equal(type.name, 'dataset');
+      assert.ok(type.createdAt);
+      assert.equal((await ok(c, 'ProjectArtifactType', { entity: 'alice', project: 'proj', type: 'nosuchtype' })).project.artifactType, null);
+      const types = (await ok(c, 'ProjectArtifactTypes', { entity: 'alice', project: 'proj', cursor: null, perPage: 100 })).project.artifactTypes.edges.map((e: any) => e.node.name);
+      assert.ok(types.includes('dataset'));
+      const collection = (await ok(c, 'ProjectArtifactCollection', { entity: 'alice', project: 'proj', type: 'dataset', name: 'moving' })).project.artifactType.artifactCollection;
+      assert.equal(collection.__typename, 'ArtifactSequence');
+      assert.equal(collection.name, 'moving');
+      assert.equal(collection.type.name, 'dataset');
+      assert.deepEqual(collection.tags.edges, []);
+      assert.equal(collection.project.entity.name, 'alice');
     });
 
     it('updates a logged version: description, metadata, aliases added and removed', async () => {

@@ -118,6 +118,10 @@ export interface ArtifactVersionReads {
   usedBy(runId: string, offset: number, limit: number): Promise<ArtifactPage>;
   /** The runs that used a version, in the order they first did. */
   users(artifactId: string, limit: number): Promise<string[]>;
+  /** The types of a project's collections, by name, each with when its first collection was made. */
+  types(experimentId: string, limit: number): Promise<Array<{ typeName: string; createdAt: number }>>;
+  /** A collection's committed versions, newest first. */
+  versions(collectionId: string, offset: number, limit: number): Promise<ArtifactPage>;
 }
 
 export const ARTIFACT_LIMITS = {
@@ -471,6 +475,12 @@ export class ArtifactVersions {
   }
 
   users(artifactId: string): Promise<string[]> { return this.reads.users(artifactId, ARTIFACT_LIMITS.pageMax); }
+
+  types(experimentId: string): Promise<Array<{ typeName: string; createdAt: number }>> { return this.reads.types(experimentId, ARTIFACT_LIMITS.pageMax); }
+
+  versions(collectionId: string, offset: number, limit: number): Promise<ArtifactPage> {
+    return this.reads.versions(collectionId, offset, Math.max(0, Math.min(limit, ARTIFACT_LIMITS.pageMax)));
+  }
 }
 
 /** The body, passed through, refused at its end unless it has that MD5, and as soon as it passes max bytes. */

@@ -65,6 +65,19 @@ export class SqlArtifactVersionReads implements ArtifactVersionReads {
     return this.page(`a."artifact_id" IN (SELECT "artifact_id" FROM "wandb_artifact_uses" WHERE "run_uuid" = ?)`, [runId], offset, limit);
   }
 
+  async types(experimentId: string, limit: number): Promise<Array<{ typeName: string; createdAt: number }>> {
+    const rows = await this.db.all(`SELECT "type_name", MIN("created_at") AS "created_at" FROM "wandb_artifact_collections"
+      WHERE "experiment_id" = ? GROUP BY "type_name" ORDER BY "type_name" LIMIT ?`, [experimentId, limit]);
+    return rows.map((r) => ({ typeName: r.type_name, createdAt: Number(r.created_at) }));
+  }
+
+  async versions(collectionId: string, offset: number, limit: number): Promise<ArtifactPage> {
+    const where = `a."collection_id" = ? AND a."state" = 'COMMITTED'`;
+    const [count] = await this.db.all(`SELECT COUNT(*) AS "n" FROM "wandb_artifacts" a WHERE ${where}`, [collectionId]);
+    const rows = limit === 0 ? [] : await this.db.all(`${VERSION_SELECT} WHERE ${where} ORDER BY a."version_index" DESC LIMIT ? OFFSET ?`, [collectionId, limit, offset]);
+    return { items: rows.map(versionFromRow), total: Number(count.n) };
+  }
+
   async users(artifactId: string, limit: number): Promise<string[]> {
     const rows = await this.db.all(`SELECT "run_uuid" FROM "wandb_artifact_uses" WHERE "artifact_id" = ? ORDER BY "used_at", "run_uuid" LIMIT ?`, [artifactId, limit]);
     return rows.map((r) => r.run_uuid);

@@ -16,6 +16,7 @@ export const READ_OPERATIONS = [
   'ArtifactType', 'ArtifactByID', 'ArtifactMembershipByName', 'FetchArtifactManifest', 'ArtifactManifest',
   'GetArtifactMembershipFileUrls', 'ArtifactFileURLsByManifestEntries', 'RunOutputArtifacts', 'RunInputArtifacts',
   'ClientIDMapping', 'FetchArtifactDigestAlgorithm', 'XXHashDigestsEnabled', 'ArtifactMembershipFiles', 'ArtifactUsedBy', 'ArtifactCreatedBy',
+  'ProjectArtifacts', 'ProjectArtifactType', 'ProjectArtifactTypes', 'ProjectArtifactCollection',
 ] as const;
 
 /** A run as a resolver source, in the project it belongs to; null when it is gone. */
@@ -25,6 +26,19 @@ async function runSource(ctx: WandbContext, runId: string, project: ProjectSourc
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The filters the client sends by default, which ask for what is listed anyway: committed versions. */
+function committedOnly(filters: unknown): boolean {
+  if (filters === null || filters === undefined) return true;
+  let f = filters;
+  if (typeof f === 'string') {
+    if (f.length > 10_000) return false;
+    try { f = JSON.parse(f); } catch { return false; }
+  }
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) return false;
+  const keys = Object.keys(f);
+  return keys.length === 0 || (keys.length === 1 && (f as { state?: unknown }).state === 'COMMITTED');
+}
 
 const optionalName = (v: unknown, param: string): string | undefined => {
   if (v === null || v === undefined) return undefined;
@@ -113,9 +127,19 @@ export const readResolvers: Resolvers = {
   },
   Project: {
     artifact: (p: ProjectSource, args: { name?: unknown }, ctx: WandbContext) => byName(ctx, p, args.name),
-    artifactType: (p: ProjectSource, args: { name?: unknown }): ArtifactTypeSource => {
-      const name = optionalName(args.name, 'name');
-      return { project: p, typeName: checkCollectionName(name, 'name') };
+    // A type exists while a collection of it does.
+    async artifactType(p: ProjectSource, args: { name?: unknown }, ctx: WandbContext): Promise<ArtifactTypeSource | null> {
+      const name = checkCollectionName(optionalName(args.name, 'name'), 'name');
+      const found = (await ctx.tracking.artifactVersions.types(p.experiment.experimentId)).find((t) => t.typeName === name);
+      return found ? { project: p, ...found } : null;
+    },
+    async artifactTypes(p: ProjectSource, args: { after?: unknown; first?: unknown }, ctx: WandbContext) {
+      const { limit, after } = pageArgs(args, 50, 1000);
+      const offset = after === undefined ? 0 : Number(after);
+      const all = await ctx.tracking.artifactVersions.types(p.experiment.experimentId);
+      const page = all.slice(offset, offset + limit);
+      const edges = page.map((t, i) => ({ node: { project: p, ...t }, cursor: String(offset + i + 1) }));
+      return { edges, pageInfo: { hasNextPage: offset + page.length < all.length, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
     },
     artifactCollection: (p: ProjectSource, args: { name?: unknown }, ctx: WandbContext) => collectionNamed(ctx, p, args.name),
     artifactSequence: (p: ProjectSource, args: { name?: unknown }, ctx: WandbContext) => collectionNamed(ctx, p, args.name),
@@ -139,6 +163,8 @@ export const readResolvers: Resolvers = {
   ArtifactType: {
     id: (t: ArtifactTypeSource) => opaqueId('ArtifactType', `${t.project.experiment.experimentId}:${t.typeName}`),
     name: (t: ArtifactTypeSource) => t.typeName,
+    description: () => null,
+    createdAt: (t: ArtifactTypeSource) => iso(t.createdAt ?? 0),
     project: (t: ArtifactTypeSource) => t.project,
     artifactCollection: (t: ArtifactTypeSource, args: { name?: unknown }, ctx: WandbContext) => collectionNamed(ctx, t.project, args.name, t.typeName),
     artifactSequence: (t: ArtifactTypeSource, args: { name?: unknown }, ctx: WandbContext) => collectionNamed(ctx, t.project, args.name, t.typeName),
@@ -153,7 +179,7 @@ export const readResolvers: Resolvers = {
     description: () => null,
     createdAt: (c: CollectionSource) => iso(c.collection.createdAt),
     project: (c: CollectionSource) => c.project,
-    defaultArtifactType: (c: CollectionSource): ArtifactTypeSource => ({ project: c.project, typeName: c.collection.typeName }),
+    defaultArtifactType: (c: CollectionSource): ArtifactTypeSource => ({ project: c.project, typeName: c.collection.typeName, createdAt: c.collection.createdAt }),
     async latestArtifact(c: CollectionSource, _: unknown, ctx: WandbContext) {
       const v = await ctx.tracking.artifactVersions.inCollection(c.collection, 'latest');
       return v ? artifactSource(ctx, v, c.project) : null;
@@ -163,6 +189,25 @@ export const readResolvers: Resolvers = {
       return membership(ctx, c, tag ?? 'latest');
     },
     digestAlgorithm: () => 'MANIFEST_MD5',
+    updatedAt: (c: CollectionSource) => iso(c.collection.createdAt),
+    tags: () => ({ edges: [] }),
+    async artifacts(c: CollectionSource, args: { after?: unknown; first?: unknown; order?: unknown; filters?: unknown }, ctx: WandbContext) {
+      if (!committedOnly(args.filters)) throw invalid('Filtering the versions of an artifact collection is not served, beyond {"state": "COMMITTED"} (the versions listed)');
+      if (args.order !== null && args.order !== undefined) throw invalid('Ordering the versions of an artifact collection is not served (they come newest first)');
+      const { limit, after } = pageArgs(args, 50, 1000);
+      const offset = after === undefined ? 0 : Number(after);
+      const page = await ctx.tracking.artifactVersions.versions(c.collection.collectionId, offset, limit);
+      const edges = [];
+      for (let i = 0; i < page.items.length; i++) {
+        const node = await artifactSource(ctx, page.items[i], c.project);
+        if (node) edges.push({ version: `v${page.items[i].versionIndex}`, node, cursor: String(offset + i + 1) });
+      }
+      return {
+        totalCount: page.total,
+        pageInfo: { hasNextPage: offset + page.items.length < page.total, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+        edges,
+      };
+    },
   },
   ArtifactCollectionMembership: {
     id: (m: MembershipSource) => opaqueId('ArtifactCollectionMembership', m.artifact.version.artifactId),

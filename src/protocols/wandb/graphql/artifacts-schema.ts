@@ -30,6 +30,37 @@ extend type Project {
   artifactCollection(name: String): ArtifactCollection
   artifactSequence(name: String): ArtifactSequence
   artifactCollectionMembership(name: String): ArtifactCollectionMembership
+  artifactTypes(after: String, first: Int): ArtifactTypeConnection
+}
+
+type ArtifactTypeConnection {
+  edges: [ArtifactTypeEdge]
+  pageInfo: PageInfo
+}
+
+type ArtifactTypeEdge {
+  node: ArtifactType
+  cursor: String
+}
+
+type TagConnection {
+  edges: [TagEdge]
+}
+
+type TagEdge {
+  node: Tag
+}
+
+type VersionedArtifactConnection {
+  totalCount: Int
+  pageInfo: PageInfo
+  edges: [VersionedArtifactEdge]
+}
+
+type VersionedArtifactEdge {
+  version: String
+  node: Artifact
+  cursor: String
 }
 
 extend type Run {
@@ -95,6 +126,8 @@ type Tag {
 type ArtifactType {
   id: ID
   name: String
+  description: String
+  createdAt: DateTime
   project: Project
   artifactCollection(name: String): ArtifactCollection
   artifactSequence(name: String): ArtifactSequence
@@ -122,6 +155,9 @@ type ArtifactSequence implements ArtifactCollection {
   latestArtifact: Artifact
   artifactMembership(aliasName: String): ArtifactCollectionMembership
   digestAlgorithm: String
+  updatedAt: DateTime
+  tags: TagConnection
+  artifacts(after: String, first: Int, order: String, filters: JSONString): VersionedArtifactConnection
 }
 
 type ArtifactAlias {

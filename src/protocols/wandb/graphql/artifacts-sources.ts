@@ -9,7 +9,7 @@ import { projectOfExperiment, type ProjectSource } from './sources';
 
 export interface ArtifactSource { version: ArtifactVersion; project: ProjectSource }
 export interface CollectionSource { __typename: 'ArtifactSequence'; collection: ArtifactCollection; project: ProjectSource }
-export interface ArtifactTypeSource { project: ProjectSource; typeName: string }
+export interface ArtifactTypeSource { project: ProjectSource; typeName: string; createdAt?: number }
 export interface MembershipSource { artifact: ArtifactSource; collection: CollectionSource }
 
 /** The signed-URL purposes of artifact bytes (artifact-storage.ts serves them). */
