@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { LocalArtifactStore } from '../src/artifacts/local';
-import { manifestEntries } from '../src/core/artifact-versions';
+import { manifestEntries } from '../src/core/artifact-version-rules';
 import type { Tracking } from '../src/core/tracking';
 import type { SqlStore } from '../src/store/sql-store';
 import { createDatabase, FAST, openTracking, selectedDialects, type TestDatabase } from './support/databases';

@@ -1,7 +1,7 @@
 /** The artifact reads W&B clients send: by id, by name and alias, a version's files and manifest, a run's logged and used artifacts. */
 import type { ArtifactFileEntry, ArtifactPage } from '../../../core/artifact-versions';
-import { ARTIFACT_LIMITS, checkCollectionName, md5HexOf } from '../../../core/artifact-versions';
-import { invalid } from '../../../core/errors';
+import { ARTIFACT_LIMITS, checkCollectionName, md5HexOf } from '../../../core/artifact-version-rules';
+import { invalid, TrackbridgeError } from '../../../core/errors';
 import type { WandbContext } from '../context';
 import { idOfStorageId, storageId } from '../mapping';
 import { signedUrl } from '../signed-urls';
@@ -116,8 +116,12 @@ export const readResolvers: Resolvers = {
     async artifact(_: unknown, args: { id?: unknown }, ctx: WandbContext) {
       const id = typeof args.id === 'string' && args.id.length <= 200 ? idOfStorageId('Artifact', args.id) : undefined;
       if (id === undefined || !/^\d{1,18}$/.test(id)) return null;
-      const v = await ctx.tracking.artifactVersions.get(id).catch(() => undefined);
-      return v ? artifactSource(ctx, v) : null;
+      try {
+        return await artifactSource(ctx, await ctx.tracking.artifactVersions.get(id));
+      } catch (e) {
+        if (e instanceof TrackbridgeError && e.code === 'NOT_FOUND') return null;
+        throw e;
+      }
     },
     async clientIDMapping(_: unknown, args: { clientID?: unknown }, ctx: WandbContext) {
       if (typeof args.clientID !== 'string') throw invalid("Missing value for required parameter 'clientID'.");

@@ -1,6 +1,6 @@
 /** What artifact resolvers pass each other, and the ids and URLs they hand out. */
 import type { ArtifactCollection, ArtifactFileEntry, ArtifactVersion } from '../../../core/artifact-versions';
-import { md5HexOf } from '../../../core/artifact-versions';
+import { md5HexOf } from '../../../core/artifact-version-rules';
 import { invalid } from '../../../core/errors';
 import type { WandbContext } from '../context';
 import { idOfStorageId } from '../mapping';
