@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { LocalArtifactStore } from '../src/artifacts/local';
-import { manifestEntries } from '../src/core/artifact-version-rules';
+import { ARTIFACT_LIMITS, manifestEntries, verified } from '../src/core/artifact-version-rules';
 import type { Tracking } from '../src/core/tracking';
 import type { SqlStore } from '../src/store/sql-store';
 import { createDatabase, FAST, openTracking, selectedDialects, type TestDatabase } from './support/databases';
@@ -38,6 +38,15 @@ describe('manifest entries', () => {
       JSON.stringify({ version: 1, contents: { x: 'string' } })]) {
       assert.throws(() => manifestEntries(Buffer.from(bad)), isCode('INVALID_ARGUMENT'), bad);
     }
+  });
+});
+
+describe('upload bounds', () => {
+  it('stops reading an upload as soon as it passes its cap', async () => {
+    let read = 0;
+    const endless = (async function* () { for (;;) { read += 4; yield Buffer.from('abcd'); } })();
+    await assert.rejects((async () => { for await (const _ of verified(endless, md5('x').digest('hex'), 10)) { /* drained */ } })(), /at most 10 bytes/);
+    assert.ok(read <= 12, `read ${read} bytes`);
   });
 });
 
@@ -110,6 +119,16 @@ for (const dialect of selectedDialects()) {
       assert.equal((await av().openFile(hex)).size, 5);
       await assert.rejects(av().putFile('../etc', bytes('x')), isCode('INVALID_ARGUMENT'));
       await assert.rejects(av().openFile('../etc'), isCode('NOT_FOUND'));
+    });
+
+    it('refuses a manifest larger than the cap, having read no more than that', async () => {
+      const v = await av().create({ experimentId, typeName: 'dataset', collectionName: 'bigmanifest', digest: 'e'.repeat(32) });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      let sent = 0;
+      const huge = (async function* () { while (sent <= ARTIFACT_LIMITS.manifestBytes * 2) { sent += chunk.length; yield chunk; } })();
+      await assert.rejects(av().putManifest(v.artifactId, huge), /larger than/);
+      assert.ok(sent <= ARTIFACT_LIMITS.manifestBytes + chunk.length, `read ${sent} bytes`);
+      await assert.rejects(av().openManifest(v.artifactId), isCode('NOT_FOUND'));
     });
 
     it('refuses a type that differs from the collection, an unknown run, and ids that are not numbers', async () => {
