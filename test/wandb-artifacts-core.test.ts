@@ -41,6 +41,26 @@ describe('manifest entries', () => {
   });
 });
 
+describe('first uploads into one new folder', () => {
+  it('all succeed when they run at once (the client uploads an artifact\'s files in parallel)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-wandb-race-'));
+    try {
+      // Bodies that take a little while, started a little apart: one upload's check falls between
+      // another's look at the folders and its making them.
+      const slow = (i: number) => (async function* () { await new Promise((r) => setTimeout(r, i % 3)); yield Buffer.from(`file ${i}`); })();
+      for (let round = 0; round < 30; round++) {
+        const store = new LocalArtifactStore(path.join(dir, String(round)));
+        await Promise.all(Array.from({ length: 12 }, (_, i) => new Promise<void>((resolve, reject) => {
+          setTimeout(() => store.put(`:wandb-artifacts/files/ab/f${i}`, slow(i)).then(resolve, reject), i % 4);
+        })));
+        assert.equal((await store.list(':wandb-artifacts/files/ab')).length, 12);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('upload bounds', () => {
   it('stops reading an upload as soon as it passes its cap', async () => {
     let read = 0;
