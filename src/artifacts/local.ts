@@ -154,15 +154,19 @@ export class LocalArtifactStore implements ArtifactStore {
     if (segs.length === 0) throw invalid('An artifact needs a file name');
     const parent = segs.slice(0, -1);
     const name = segs[segs.length - 1];
-    const { real, missing } = await this.resolve(p, parent);
-    if (!(await fsp.stat(real)).isDirectory()) throw underFile(p);
-    if (missing.length === 0) {
-      if ((await lstatOrUndefined(path.join(real, name), p))?.isDirectory()) throw isFolder(p);
-    } else if (await lstatOrUndefined(path.join(real, missing[0]), p)) {
-      // A name that exists but did not resolve is a link leading nowhere.
-      throw outside(p);
+    // A folder a concurrent upload makes between the resolve and the look that follows is resolved again.
+    for (let attempt = 0; ; attempt++) {
+      const { real, missing } = await this.resolve(p, parent);
+      if (!(await fsp.stat(real)).isDirectory()) throw underFile(p);
+      if (missing.length === 0) {
+        if ((await lstatOrUndefined(path.join(real, name), p))?.isDirectory()) throw isFolder(p);
+      } else if (await lstatOrUndefined(path.join(real, missing[0]), p)) {
+        if (attempt < 3) continue;
+        // A name that exists but did not resolve is a link leading nowhere.
+        throw outside(p);
+      }
+      return { parent, name };
     }
-    return { parent, name };
   }
 
   async get(p: string) {

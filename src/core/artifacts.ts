@@ -101,9 +101,10 @@ export class Artifacts {
   /** A location's root, its place in the store resolved once (on disk, for a local location). */
   async rootAt(uri: string, owner: string): Promise<ArtifactRoot> {
     const proxied = proxiedPath(uri);
-    if (proxied !== undefined) return new ArtifactRoot(uri, owner, proxied);
-    const local = localFolderOf(uri);
-    return new ArtifactRoot(uri, owner, local === undefined ? undefined : await this.store.storePathOfLocal(local));
+    const local = proxied === undefined ? localFolderOf(uri) : undefined;
+    const storePath = proxied ?? (local === undefined ? undefined : await this.store.storePathOfLocal(local));
+    // Store folders whose first name begins with ':' hold W&B artifact bytes (artifact-versions.ts): no root leads there.
+    return new ArtifactRoot(uri, owner, storePath?.startsWith(':') ? undefined : storePath);
   }
 
   /**

@@ -5,6 +5,7 @@
  * unit awaits nothing but its WriteTx: a store may refuse (UNAVAILABLE) one that holds its
  * writer too long, and may replay one the database aborted.
  */
+import type { ArtifactVersionReads, ArtifactVersionWrites } from './artifact-versions';
 import type {
   ConsoleLine, HistoryValueKind, StreamOffset,
   DatasetInput, DatasetSummary, Experiment, LifecycleStage, LoggedModel, LoggedModelStatus, MetricPoint, ModelMetricPoint,
@@ -123,6 +124,7 @@ export interface WriteTx {
   registry: RegistryWrites;
   webhooks: WebhookWrites;
   accounts: AccountWrites;
+  artifactVersions: ArtifactVersionWrites;
 }
 
 /** A registered model as locked for writing: the store's row handle and the highest version number it ever gave. */
@@ -423,6 +425,8 @@ export interface HistoryPoint extends MetricPoint { runId: string }
 export interface Store {
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   accounts: AccountReads;
+  /** W&B artifact versions (artifact-versions.ts). */
+  readonly artifactVersions: ArtifactVersionReads;
 
   getExperiment(experimentId: string): Promise<Experiment | undefined>;
   /** The active experiment of that name if there is one, else the deleted one. */

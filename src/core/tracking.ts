@@ -16,6 +16,7 @@ import type { RegistryEvents } from './registry-events';
 import { Accounts } from './accounts';
 import { Capabilities } from './capabilities';
 import { ClientRuns } from './client-runs';
+import { ArtifactVersions } from './artifact-versions';
 
 export class Tracking {
   readonly experiments: Experiments;
@@ -38,6 +39,8 @@ export class Tracking {
   readonly capabilities: Capabilities;
   /** Runs a client names itself and writes in parts (W&B's upsertBucket). */
   readonly clientRuns: ClientRuns;
+  /** W&B's versioned artifacts: collections, versions, aliases, their files' bytes. */
+  readonly artifactVersions: ArtifactVersions;
 
   constructor(readonly store: Store, cfg: ExperimentsConfig, artifactStore: ArtifactStore, opts: { webhooks?: WebhookOptions } = {}) {
     this.experiments = new Experiments(store, cfg);
@@ -52,6 +55,7 @@ export class Tracking {
     this.accounts = new Accounts(store);
     this.capabilities = new Capabilities(store);
     this.clientRuns = new ClientRuns(store, cfg);
+    this.artifactVersions = new ArtifactVersions(store, artifactStore, this.runs);
   }
 
   async start(): Promise<void> {

@@ -25,6 +25,7 @@ import type { LoggedModel, OriginKind, OriginRecord } from '../core/model';
 import type { LoggedModelSearch, RunDocumentKind, StoredHistoryValueRead } from '../core/store';
 import type { ConsoleLine, StreamOffset } from '../core/model';
 import * as runData from './run-data-reads';
+import { SqlArtifactVersionReads } from './artifact-versions-reads';
 import { RegistryReads } from './registry-reads';
 import type { ModelVersion, ModelVersionStage, RegisteredModel } from '../core/model';
 import type { RegistrySearch } from '../core/store';
@@ -67,9 +68,12 @@ export class SqlStore implements Store {
   ) {
     this.registry = new RegistryReads(reader, dialect, reads, (q) => this.select(q));
     this.accounts = new SqlAccountReads(reads);
+    this.artifactVersions = new SqlArtifactVersionReads(reads);
   }
 
   readonly accounts: SqlAccountReads;
+
+  readonly artifactVersions: SqlArtifactVersionReads;
 
   private readonly registry: RegistryReads;
 

@@ -15,6 +15,7 @@ import { SqlRunWrites } from './tx/runs';
 import { SqlRunDataWrites } from './tx/run-data';
 import { SqlWebhookWrites } from './tx/webhooks';
 import { SqlAccountWrites } from './tx/accounts';
+import { SqlArtifactVersionWrites } from './tx/artifact-versions';
 
 export class SqlWriteTx implements WriteTx {
   readonly experiments: SqlExperimentWrites;
@@ -26,6 +27,7 @@ export class SqlWriteTx implements WriteTx {
   readonly registry: SqlRegistryWrites;
   readonly webhooks: SqlWebhookWrites;
   readonly accounts: SqlAccountWrites;
+  readonly artifactVersions: SqlArtifactVersionWrites;
 
   constructor(private readonly sql: SqlExec, keys: MetricKeyCache) {
     this.experiments = new SqlExperimentWrites(sql);
@@ -37,6 +39,7 @@ export class SqlWriteTx implements WriteTx {
     this.registry = new SqlRegistryWrites(sql);
     this.webhooks = new SqlWebhookWrites(sql);
     this.accounts = new SqlAccountWrites(sql);
+    this.artifactVersions = new SqlArtifactVersionWrites(sql);
   }
 
   pause(): Promise<void> { return this.sql.pause(); }

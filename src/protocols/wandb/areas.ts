@@ -1,6 +1,8 @@
 /** The parts of the GraphQL surface the server serves, and the signed-URL purposes; one line each to add one. */
 import type { GraphqlArea } from './graphql/area';
 import { baseArea } from './graphql/base';
+import { artifactsArea } from './graphql/artifacts';
+import { ARTIFACT_TARGETS } from './artifact-storage';
 import type { SignedTarget } from './signed-urls';
 import { viewerArea } from './graphql/viewer';
 import { upsertBucketArea } from './graphql/upsert-bucket';
@@ -12,9 +14,11 @@ import { runFileGet, runFilePut } from './run-files';
 export const GRAPHQL_AREAS: readonly GraphqlArea[] = [
   baseArea,
   viewerArea, upsertBucketArea, runResumeArea, runFilesArea, runFieldsArea,
+  artifactsArea,
 ];
 
 export const SIGNED_TARGETS: readonly SignedTarget[] = [
   runFilePut,
   runFileGet,
+  ...ARTIFACT_TARGETS,
 ];

@@ -451,8 +451,75 @@ const accounts: Migration = {
   },
 };
 
+/** W&B artifacts: collections of a project, their versions, aliases, files and the runs that used them. */
+const wandbArtifacts: Migration = {
+  name: '0011_wandb_artifacts',
+  async up(s) {
+    await s.createTable('wandb_artifact_collections', (t) => {
+      s.dialect.binaryCollation(t);
+      t.increments('collection_id').primary();
+      t.string('experiment_id', 64).notNullable();
+      t.string('name', 128).notNullable();
+      t.string('type_name', 128).notNullable();
+      t.bigInteger('created_at').notNullable();
+    });
+    await s.index('wandb_artifact_collections', 'wandb_artifact_collections_name_uq', ['experiment_id', 'name'], 'unique');
+    await s.createTable('wandb_artifacts', (t) => {
+      s.dialect.binaryCollation(t);
+      t.increments('artifact_id').primary();
+      t.integer('collection_id').notNullable();
+      t.string('state', 16).notNullable();
+      t.integer('version_index');
+      t.string('digest', 64).notNullable();
+      longText(t, 'description');
+      longText(t, 'metadata');
+      t.string('client_id', 128);
+      t.string('sequence_client_id', 128);
+      t.bigInteger('history_step');
+      t.string('logged_by', 64);
+      t.text('pending_aliases').notNullable();
+      t.integer('file_count').notNullable();
+      t.bigInteger('size').notNullable();
+      t.bigInteger('created_at').notNullable();
+      t.bigInteger('updated_at').notNullable();
+    });
+    await s.index('wandb_artifacts', 'wandb_artifacts_client_uq', ['client_id'], 'unique');
+    await s.index('wandb_artifacts', 'wandb_artifacts_collection_idx', ['collection_id', 'state', 'digest']);
+    await s.index('wandb_artifacts', 'wandb_artifacts_version_uq', ['collection_id', 'version_index'], 'unique');
+    await s.index('wandb_artifacts', 'wandb_artifacts_logged_by_idx', ['logged_by']);
+    await s.createTable('wandb_artifact_aliases', (t) => {
+      s.dialect.binaryCollation(t);
+      t.integer('collection_id').notNullable();
+      t.string('alias', 128).notNullable();
+      t.integer('artifact_id').notNullable();
+      t.primary(['collection_id', 'alias']);
+    });
+    await s.index('wandb_artifact_aliases', 'wandb_artifact_aliases_artifact_idx', ['artifact_id']);
+    await s.createTable('wandb_artifact_files', (t) => {
+      s.dialect.binaryCollation(t);
+      t.integer('artifact_id').notNullable();
+      // Files are kept in path order by position: a 1,024-character path is too long for a MySQL key.
+      t.integer('position').notNullable();
+      t.string('path', 1024).notNullable();
+      t.string('digest', 256).notNullable();
+      t.bigInteger('size').notNullable();
+      t.string('ref', 2048);
+      t.primary(['artifact_id', 'position']);
+    });
+    await s.createTable('wandb_artifact_uses', (t) => {
+      s.dialect.binaryCollation(t);
+      t.integer('artifact_id').notNullable();
+      t.string('run_uuid', 64).notNullable();
+      t.bigInteger('used_at').notNullable();
+      t.primary(['artifact_id', 'run_uuid']);
+    });
+    await s.index('wandb_artifact_uses', 'wandb_artifact_uses_run_idx', ['run_uuid']);
+  },
+};
+
 export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, registry, webhooks, noPadCollation,
-  accounts];
+  accounts, wandbArtifacts];
+
 
 /** Where the names of applied migrations are kept (the table knex's migrator made, same columns). */
 export const MIGRATION_TABLE = 'trackbridge_migrations';
@@ -474,6 +541,7 @@ export const OWN_TABLES: readonly string[] = [
   'registered_models', 'registered_model_tags', 'model_versions', 'model_version_tags', 'registered_model_aliases',
   'webhooks', 'webhook_events',
   'users', 'api_keys', 'settings',
+  'wandb_artifact_collections', 'wandb_artifacts', 'wandb_artifact_aliases', 'wandb_artifact_files', 'wandb_artifact_uses',
 ];
 
 /** The tables made with the dialect's binary collation: all but the migrator's bookkeeping. */
@@ -499,4 +567,8 @@ export const EXPECTED_INDEXES: Record<string, string[]> = {
   webhook_events: ['webhook_events_event_idx'],
   users: ['users_entity_uq'],
   api_keys: ['api_keys_hash_uq'],
+  wandb_artifact_collections: ['wandb_artifact_collections_name_uq'],
+  wandb_artifacts: ['wandb_artifacts_client_uq', 'wandb_artifacts_collection_idx', 'wandb_artifacts_version_uq', 'wandb_artifacts_logged_by_idx'],
+  wandb_artifact_aliases: ['wandb_artifact_aliases_artifact_idx'],
+  wandb_artifact_uses: ['wandb_artifact_uses_run_idx'],
 };
