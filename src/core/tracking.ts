@@ -5,6 +5,7 @@ import { Ingest } from './ingest';
 import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
 import { RunData } from './run-data';
+import { HistoryRows } from './history-rows';
 import { Artifacts } from './artifacts';
 import { Registry } from './registry';
 import type { ArtifactStore } from './artifact-store';
@@ -22,6 +23,8 @@ export class Tracking {
   readonly history: History;
   /** What W&B keeps of a run beyond MLflow's fields: config, summary, non-numeric history, console, stream offsets. */
   readonly runData: RunData;
+  /** A run's history as rows, a step each, every key of the step in it (W&B's reads). */
+  readonly historyRows: HistoryRows;
   readonly loggedModels: LoggedModels;
   readonly artifacts: Artifacts;
   /** Registered models, their versions, aliases and stages, and prompts. */
@@ -41,6 +44,7 @@ export class Tracking {
     this.runs = new Runs(store);
     this.history = new History(store);
     this.runData = new RunData(store);
+    this.historyRows = new HistoryRows(store);
     this.loggedModels = new LoggedModels(store);
     this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
     this.ingest = new Ingest(store, cfg);

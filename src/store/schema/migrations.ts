@@ -417,7 +417,33 @@ const noPadCollation: Migration = {
   },
 };
 
-export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, registry, webhooks, noPadCollation];
+/**
+ * The scalar leaves of each run's W&B config and summary documents, one row per flattened key
+ * (`optimizer.lr`), so W&B filters and orders can compare them by number or by text. The store
+ * writes them in the transaction that sets the document (tx/run-data.ts). No backfill: before
+ * this migration no server wrote those documents.
+ */
+const runValues: Migration = {
+  name: '0012_run_values',
+  async up(s) {
+    await s.createTable('run_values', (t) => {
+      s.dialect.binaryCollation(t);
+      t.integer('rid').notNullable();
+      t.string('doc', 16).notNullable();
+      t.string('key', 250).notNullable();
+      // A finite number (bigints as the nearest double); NULL for any other leaf.
+      t.double('num').nullable();
+      // Strings, booleans ('true'/'false'), bigints (their digits), lists (their JSON); NULL for a number or null.
+      longText(t, 'text');
+      t.primary(['rid', 'doc', 'key']);
+    });
+    await s.index('run_values', 'run_values_key_num_idx', ['doc', 'key', 'num']);
+    // W&B reads a run's history a step range at a time, every key at once (store/run-history-rows.ts).
+    await s.index('metrics', 'metrics_run_step_idx', ['rid', 'step', 'key_id']);
+  },
+};
+
+export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, registry, webhooks, noPadCollation, runValues];
 
 /** Where the names of applied migrations are kept (the table knex's migrator made, same columns). */
 export const MIGRATION_TABLE = 'trackbridge_migrations';
@@ -438,6 +464,7 @@ export const OWN_TABLES: readonly string[] = [
   'run_documents', 'run_streams', 'run_history_values', 'run_console_lines',
   'registered_models', 'registered_model_tags', 'model_versions', 'model_version_tags', 'registered_model_aliases',
   'webhooks', 'webhook_events',
+  'run_values',
 ];
 
 /** The tables made with the dialect's binary collation: all but the migrator's bookkeeping. */
@@ -461,4 +488,6 @@ export const EXPECTED_INDEXES: Record<string, string[]> = {
   registered_model_aliases: ['registered_model_aliases_version_idx'],
   webhooks: ['webhooks_created_idx'],
   webhook_events: ['webhook_events_event_idx'],
+  run_values: ['run_values_key_num_idx'],
+  metrics: ['metrics_run_step_idx'],
 };

@@ -7,6 +7,7 @@ import type { SqlDialect } from '../dialect';
 import { SPECIAL_NAN } from '../metric-values';
 import { compare, doubleLiteral, orderNullsLast } from './conditions';
 import { columnComparison, whereFilter } from './tree';
+import { runValueCondition, runValueOrder } from './run-values';
 
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
   run_id: 'runs.run_uuid',
@@ -100,7 +101,7 @@ export function compileMetricOrderProbe(
 }
 
 /** Column tests before subqueries, so later subqueries only run for rows still in the race. */
-const COST: Record<Comparison['entity'], number> = { attribute: 0, param: 1, tag: 1, metric: 2, dataset: 3 };
+const COST: Record<Comparison['entity'], number> = { attribute: 0, param: 1, tag: 1, config: 2, metric: 2, summary: 3, dataset: 3 };
 const costOf = (c: Comparison) => COST[c.entity];
 
 const conditionSql = (db: Knex, dialect: SqlDialect, keyIds: Map<string, number>) =>
@@ -139,6 +140,9 @@ function addCondition(sql: Knex.QueryBuilder, db: Knex, dialect: SqlDialect, c: 
         return compare(sub, dialect, column, c);
       });
     }
+    case 'config':
+    case 'summary':
+      return runValueCondition(sql, db, dialect, c as Comparison & { entity: 'config' | 'summary' }, keyIds);
   }
 }
 
@@ -162,5 +166,8 @@ function addOrder(sql: Knex.QueryBuilder, t: OrderTerm, i: number, keyIds: Map<s
       sql = sql.leftJoin(`${table} as ${alias}`, (j) => j.on(`${alias}.rid`, 'runs.rid').andOnVal(`${alias}.key`, t.key));
       return orderNullsLast(sql, `${alias}.value`, t.ascending);
     }
+    case 'config':
+    case 'summary':
+      return runValueOrder(sql, t as OrderTerm & { entity: 'config' | 'summary' }, i, keyIds);
   }
 }
