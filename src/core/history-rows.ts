@@ -135,9 +135,11 @@ export class HistoryRows {
     return rows;
   }
 
-  /** The run's history keys with their counts, and its last step. */
-  async keys(runId: string, q: { system?: boolean } = {}): Promise<{ keys: HistoryKeyCount[]; lastStep?: Int64 }> {
+  /** The run's history keys with their counts, how many steps (rows) it has, and its last step. */
+  async keys(runId: string, q: { system?: boolean } = {}): Promise<{ keys: HistoryKeyCount[]; steps: number; lastStep?: Int64 }> {
     await this.existing(runId);
-    return this.store.runHistoryKeys(runId, q.system ?? false);
+    const system = q.system ?? false;
+    const [found, steps] = await Promise.all([this.store.runHistoryKeys(runId, system), this.store.runHistoryStepCount(runId, { system })]);
+    return { ...found, steps };
   }
 }

@@ -409,6 +409,8 @@ export interface Store {
   getRunInfo(runId: string): Promise<RunInfo | undefined>;
   /** Returns up to limit+1 runs so the caller can tell whether another page exists. */
   searchRuns(q: RunSearch): Promise<Run[]>;
+  /** How many runs a search's filter matches (its order and page ignored). */
+  countRuns(q: Pick<RunSearch, 'experimentIds' | 'filter' | 'viewType'>): Promise<number>;
 
   /** A run's history in (timestamp, step, value) order, from offset, at most limit points, a chunk at a time. */
   metricHistoryChunks(runId: string, key: string, offset: number, limit: number): AsyncIterable<MetricPoint[]>;

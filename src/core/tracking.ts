@@ -6,6 +6,8 @@ import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
 import { RunData } from './run-data';
 import { HistoryRows } from './history-rows';
+import { RunQueries } from './run-queries';
+import { RunFiles } from './run-files';
 import { Artifacts } from './artifacts';
 import { Registry } from './registry';
 import type { ArtifactStore } from './artifact-store';
@@ -25,6 +27,10 @@ export class Tracking {
   readonly runData: RunData;
   /** A run's history as rows, a step each, every key of the step in it (W&B's reads). */
   readonly historyRows: HistoryRows;
+  /** Run searches given as filter trees (the W&B front-end's). */
+  readonly runQueries: RunQueries;
+  /** A run's files as one flat, paged list. */
+  readonly runFiles: RunFiles;
   readonly loggedModels: LoggedModels;
   readonly artifacts: Artifacts;
   /** Registered models, their versions, aliases and stages, and prompts. */
@@ -45,9 +51,11 @@ export class Tracking {
     this.history = new History(store);
     this.runData = new RunData(store);
     this.historyRows = new HistoryRows(store);
+    this.runQueries = new RunQueries(store);
     this.loggedModels = new LoggedModels(store);
     this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
     this.ingest = new Ingest(store, cfg);
+    this.runFiles = new RunFiles(this.artifacts);
     this.registryEvents = this.webhooks = new Webhooks(store, opts.webhooks);
     this.registry = new Registry(store, this.artifacts, this.registryEvents);
     this.accounts = new Accounts();

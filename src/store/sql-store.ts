@@ -258,6 +258,19 @@ export class SqlStore implements Store {
     return hydrateRuns(this.reads, this.keys, rows);
   }
 
+  async countRuns(q: Pick<RunSearch, 'experimentIds' | 'filter' | 'viewType'>): Promise<number> {
+    checkFilterTree(q.filter);
+    if (q.experimentIds.length === 0) return 0;
+    const metricKeys = comparisonsIn(q.filter).filter((c) => c.entity === 'metric' || c.entity === 'summary').map((c) => c.key);
+    const keyIds = await this.keys.lookup(this.reader, [...new Set(metricKeys)]);
+    const filter = foldConstants(q.filter, (c) => (c.entity === 'metric' && !keyIds.has(c.key) ? false : undefined));
+    if (matchesNone(filter)) return 0;
+    const search = compileRunSearch(this.reader, this.dialect, { ...q, filter, orderBy: [], offset: 0, limit: 0 }, keyIds)
+      .clearSelect().clearOrder().clear('limit').clear('offset').select('runs.rid');
+    const [row] = await this.select(this.reader.from(search.as('c')).count({ n: '*' }));
+    return Number(row.n);
+  }
+
   /** Runs a built query; on SQLite as a cached statement on the raw read connection. */
   private async select(query: Knex.QueryBuilder): Promise<any[]> {
     if (!this.sqlite) return query;

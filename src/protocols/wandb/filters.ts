@@ -122,11 +122,11 @@ function tagListContains(t: string): Filter {
  * (unanchored, a regex matches anywhere, so the pattern gets `%` on that side).
  */
 export function regexToLike(re: string): string {
-  let i = 0, out = '';
+  let i = 0, out = '', startsAny = false, endsAny = false;
   const anchoredStart = re.startsWith('^');
   if (anchoredStart) i = 1;
   let end = re.length;
-  const anchoredEnd = re.endsWith('$') && !re.endsWith('\\$') ;
+  const anchoredEnd = re.endsWith('$') && !re.endsWith('\\$');
   if (anchoredEnd) end--;
   while (i < end) {
     const ch = re[i];
@@ -136,17 +136,25 @@ export function regexToLike(re: string): string {
         throw bad(`$regex ${clipped(re)} uses an escape that has no exact LIKE form (only literal escapes such as \\. are served).`);
       }
       out += likeLiteral(next);
+      endsAny = false;
       i += 2;
     } else if (ch === '.') {
-      if (re[i + 1] === '*') { out += '%'; i += 2; } else { out += '_'; i += 1; }
+      if (re[i + 1] === '*') {
+        if (out === '') startsAny = true;
+        if (!endsAny) out += '%';
+        endsAny = true;
+        i += 2;
+      } else { out += '_'; endsAny = false; i += 1; }
     } else if ('^$*+?()[]{}|'.includes(ch)) {
       throw bad(`$regex ${clipped(re)} has no exact LIKE form: only literal text, '.', '.*', '^' and '$' are served.`);
     } else {
       out += likeLiteral(ch);
+      endsAny = false;
       i++;
     }
   }
-  return `${anchoredStart ? '' : '%'}${out}${anchoredEnd ? '' : '%'}`;
+  // `%%` means what `%` does; one is enough.
+  return `${anchoredStart || startsAny ? '' : '%'}${out}${anchoredEnd || endsAny ? '' : '%'}`;
 }
 
 const OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$options', '$not']);
