@@ -112,7 +112,7 @@ for (const dialect of selectedDialects()) {
       await tracking.runData.setSummary(b, { loss: 0.2, big: 2n ** 62n });
       // MLflow-logged run: params and metrics only.
       const c = await make('gamma', 3000, []);
-      await tracking.runs.logBatch(c, { params: [{ key: 'lr', value: '0.01' }, { key: 'opt.name', value: 'adam' }], metrics: [{ key: 'loss', value: 0.3, timestamp: 1, step: 0 }, { key: 'loss', value: 0.35, timestamp: 2, step: 1 }], tags: [] });
+      await tracking.runs.logBatch(c, { params: [{ key: 'lr', value: '0.01' }, { key: 'opt.name', value: 'adam' }, { key: 'wd', value: '1e-3' }, { key: 'note', value: '1e400' }], metrics: [{ key: 'loss', value: 0.3, timestamp: 1, step: 0 }, { key: 'loss', value: 0.35, timestamp: 2, step: 1 }], tags: [] });
       // A config replaced whole: its old leaves leave the index.
       const d = await make('delta', 4000, []);
       await tracking.runData.setConfig(d, { lr: { value: 5 } });
@@ -129,7 +129,12 @@ for (const dialect of selectedDialects()) {
     it('compares config leaves by number and by text, with or without .value; MLflow runs by their params', async () => {
       assert.deepEqual(await names({ 'config.lr.value': { $gt: 0.05 } }), ['beta-run']);
       assert.deepEqual(await names({ 'config.lr': 0.01 }), ['alpha', 'gamma']);
-      assert.deepEqual(await names({ 'config.lr.value': { $lt: 1 } }), ['alpha', 'beta-run']);
+      assert.deepEqual(await names({ 'config.lr.value': { $lt: 1 } }), ['alpha', 'beta-run', 'gamma']);
+      // Params hold text: a number compares with the number it holds, when it holds one.
+      assert.deepEqual(await names({ 'config.wd': { $lt: 0.01 } }), ['gamma']);
+      assert.deepEqual(await names({ 'config.wd': 0.001 }), ['gamma']);
+      assert.deepEqual(await names({ 'config.note': { $gt: 0 } }), []);
+      assert.deepEqual(await names({ 'config.note': { $in: [1, '1e400'] } }), ['gamma']);
       assert.deepEqual(await names({ 'config.opt.value.name': 'adam' }), ['alpha', 'gamma']);
       assert.deepEqual(await names({ 'config.opt.beta': { $gte: 0.9 } }), ['alpha']);
       assert.deepEqual(await names({ 'config.flag.value': true }), ['alpha']);
@@ -168,8 +173,9 @@ for (const dialect of selectedDialects()) {
     });
 
     it('orders by config and summary values, runs without the key last', async () => {
-      // Runs without the key (no config document, or no such leaf) tie, newest first.
-      assert.deepEqual(await names({}, '-config.lr.value'), ['beta-run', 'alpha', 'delta', 'gamma']);
+      // The MLflow run is ordered by its param; ties go newest first.
+      assert.deepEqual(await names({}, '-config.lr.value'), ['beta-run', 'gamma', 'alpha', 'delta']);
+      assert.deepEqual(await names({}, '+config.lr.value'), ['gamma', 'alpha', 'beta-run', 'delta']);
       assert.deepEqual(await names({}, '+summary_metrics.loss'), ['beta-run', 'gamma', 'alpha', 'delta']);
       assert.deepEqual(await names({}, '-summary_metrics.loss'), ['alpha', 'gamma', 'beta-run', 'delta']);
       assert.deepEqual(await names({}, '-created_at'), ['delta', 'gamma', 'beta-run', 'alpha']);

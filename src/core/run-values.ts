@@ -22,6 +22,8 @@ export const RUN_VALUE_KEY_CHARS = 250;
 /** Leaves indexed per document; a document with more keeps the first ones, in document order. */
 export const RUN_VALUE_LEAVES_MAX = 10_000;
 
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
 /** Documents whose leaves are indexed: the others (heartbeat) are not searched. */
 export const INDEXED_DOCUMENTS: ReadonlySet<RunDocumentKind> = new Set(['config', 'summary']);
 
@@ -56,7 +58,10 @@ export function runValueLeaves(kind: RunDocumentKind, doc: JsonObject): RunValue
       for (const k of Object.keys(v).reverse()) stack.push([`${key}.${k}`, v[k]]);
       continue;
     }
-    out.push(leafOf(key, v));
+    const leaf = leafOf(key, v);
+    // Text no store holds unchanged (NUL, a lone surrogate) is not indexed: such a key or value cannot be matched exactly.
+    if (UNSTORABLE.test(key) || (leaf.text !== null && UNSTORABLE.test(leaf.text))) continue;
+    out.push(leaf);
   }
   return out;
 }

@@ -3,8 +3,8 @@
  * (run_values, one row per flattened scalar leaf; core/run-values.ts). Every run is judged,
  * MLflow-logged ones too:
  *   - `config.k` is the run's config document where it has one; a run without one (logged
- *     through MLflow) is judged by its param `k`, compared as text: a number literal equals the
- *     param whose text is that number's shortest form, and no param is `<` or `>` anything;
+ *     through MLflow) is judged by its param `k`: a string literal compares with its text, a
+ *     number with the number the text holds (search/numeric-text.ts), if it holds one;
  *   - `summary.k` is the summary document's entry where it has one, else the run's latest
  *     metric `k` (what W&B clients show as the summary of an MLflow run).
  * A number literal compares with numeric leaves, a string literal with text leaves (booleans
@@ -55,17 +55,33 @@ function valueTest(sub: Knex.QueryBuilder, dialect: SqlDialect, c: Comparison): 
 const valueRows = (db: Knex, doc: Doc, key: string) => (b: Knex.QueryBuilder) =>
   b.select(db.raw('1')).from('run_values as rv').whereRaw('rv.rid = runs.rid').where('rv.doc', doc).where('rv.key', key);
 
-/** The param test of a config comparison on a run without a config document; undefined when no param can satisfy it. */
-function paramTest(sub: Knex.QueryBuilder, dialect: SqlDialect, c: Comparison): Knex.QueryBuilder | undefined {
-  const asText = (x: Literal) => (typeof x === 'number' ? String(x) : x);
+/**
+ * The param test of a config comparison on a run without a config document: string literals
+ * compare with the param's text, numbers with the number its text holds (numeric-text.ts).
+ */
+function paramTest(sub: Knex.QueryBuilder, db: Knex, dialect: SqlDialect, c: Comparison): Knex.QueryBuilder {
+  const num = dialect.numberOfText('kv.value');
+  const v = c.value;
   switch (c.op) {
     case 'IS NULL': case 'IS NOT NULL': return sub;
-    case 'IN': return sub.whereIn('kv.value', (c.value as Literal[]).map(asText));
-    case 'NOT IN': return sub.whereNotIn('kv.value', (c.value as Literal[]).map(asText));
     case 'LIKE': case 'ILIKE': return compare(sub, dialect, 'kv.value', c);
-    case '=': return sub.where('kv.value', asText(c.value as Literal));
-    case '!=': return sub.where('kv.value', '<>', asText(c.value as Literal));
-    default: return typeof c.value === 'string' ? sub.where('kv.value', c.op, c.value) : undefined;
+    case 'IN': case 'NOT IN': {
+      const list = v as Literal[];
+      const nums = list.filter((x): x is number => typeof x === 'number').map(doubleLiteral);
+      const texts = list.filter((x): x is string => typeof x === 'string');
+      const inList = (w: Knex.QueryBuilder) => {
+        w.whereRaw('1 = 0');
+        if (nums.length) w.orWhereRaw(`(${num}) IN (${nums.map(() => '?').join(', ')})`, nums);
+        if (texts.length) w.orWhereIn('kv.value', texts);
+        return w;
+      };
+      return c.op === 'IN' ? sub.where(inList) : sub.whereNot(inList);
+    }
+    default: {
+      const op = c.op === '!=' ? '<>' : c.op;
+      if (typeof v === 'number') return sub.whereRaw(`(${num}) IS NOT NULL`).whereRaw(`(${num}) ${op} ?`, [doubleLiteral(v)]);
+      return sub.where('kv.value', op, v as string);
+    }
   }
 }
 
@@ -89,11 +105,9 @@ export function runValueCondition(
   const hasKey = function (this: Knex.QueryBuilder) { rows(this); };
   const fallback = (w: Knex.QueryBuilder): boolean => {
     if (doc === 'config') {
-      const probe = paramTest(db('params as kv'), dialect, c);
-      if (!probe) return false;
       w.orWhere((x) => x
         .whereNotExists(function () { this.select(db.raw('1')).from('run_documents as d').whereRaw('d.rid = runs.rid').where('d.kind', 'config'); })
-        .whereExists(function () { paramTest(this.select(db.raw('1')).from('params as kv').whereRaw('kv.rid = runs.rid').where('kv.key', c.key), dialect, c); }));
+        .whereExists(function () { paramTest(this.select(db.raw('1')).from('params as kv').whereRaw('kv.rid = runs.rid').where('kv.key', c.key), db, dialect, c); }));
       return true;
     }
     const keyId = keyIds.get(c.key);
@@ -110,18 +124,28 @@ export function runValueCondition(
   return sql.where((w) => { w.whereExists(own); fallback(w); });
 }
 
-/** Orders by a config or summary leaf: numbers first (by value), then text leaves, then runs without the key, either direction. */
-export function runValueOrder(sql: Knex.QueryBuilder, t: OrderTerm & { entity: Doc }, i: number, keyIds: Map<string, number>): Knex.QueryBuilder {
+/**
+ * Orders by a config or summary leaf, with the same fallbacks as the filters (params for a run
+ * without a config document, latest metrics for a summary without the key): numbers first (by
+ * value), then text, then runs without the key, in either direction.
+ */
+export function runValueOrder(sql: Knex.QueryBuilder, dialect: SqlDialect, t: OrderTerm & { entity: Doc }, i: number, keyIds: Map<string, number>): Knex.QueryBuilder {
   const dir = t.ascending ? 'asc' : 'desc';
-  const rv = `o${i}`, lm = `o${i}m`;
+  const rv = `o${i}`, alt = `o${i}f`;
   sql = sql.leftJoin(`run_values as ${rv}`, (j) => j.on(`${rv}.rid`, 'runs.rid').andOnVal(`${rv}.doc`, t.entity).andOnVal(`${rv}.key`, t.key));
+  let num: string, text: string;
   if (t.entity === 'config') {
-    return sql.orderByRaw(`CASE WHEN ${rv}.num IS NOT NULL THEN 0 WHEN ${rv}.text IS NOT NULL THEN 1 ELSE 2 END`)
-      .orderBy(`${rv}.num`, dir).orderBy(`${rv}.text`, dir);
+    const doc = `o${i}d`;
+    sql = sql.leftJoin(`run_documents as ${doc}`, (j) => j.on(`${doc}.rid`, 'runs.rid').andOnVal(`${doc}.kind`, 'config'))
+      .leftJoin(`params as ${alt}`, (j) => j.on(`${alt}.rid`, 'runs.rid').andOnVal(`${alt}.key`, t.key));
+    num = `CASE WHEN ${doc}.rid IS NULL THEN ${dialect.numberOfText(`${alt}.value`)} ELSE ${rv}.num END`;
+    text = `CASE WHEN ${doc}.rid IS NULL THEN ${alt}.value ELSE ${rv}.text END`;
+  } else {
+    const keyId = keyIds.get(t.key) ?? -1;
+    sql = sql.leftJoin(`latest_metrics as ${alt}`, (j) => j.on(`${alt}.rid`, 'runs.rid').andOnVal(`${alt}.key_id`, keyId));
+    num = `CASE WHEN ${rv}.rid IS NOT NULL THEN ${rv}.num WHEN ${alt}.special = ${SPECIAL_NAN} THEN NULL ELSE ${alt}.value END`;
+    text = `${rv}.text`;
   }
-  const keyId = keyIds.get(t.key) ?? -1;
-  sql = sql.leftJoin(`latest_metrics as ${lm}`, (j) => j.on(`${lm}.rid`, 'runs.rid').andOnVal(`${lm}.key_id`, keyId));
-  const num = `CASE WHEN ${rv}.rid IS NOT NULL THEN ${rv}.num WHEN ${lm}.special = ${SPECIAL_NAN} THEN NULL ELSE ${lm}.value END`;
-  return sql.orderByRaw(`CASE WHEN (${num}) IS NOT NULL THEN 0 WHEN ${rv}.text IS NOT NULL THEN 1 ELSE 2 END`)
-    .orderByRaw(`${num} ${dir}`).orderBy(`${rv}.text`, dir);
+  return sql.orderByRaw(`CASE WHEN (${num}) IS NOT NULL THEN 0 WHEN (${text}) IS NOT NULL THEN 1 ELSE 2 END`)
+    .orderByRaw(`${num} ${dir}`).orderByRaw(`CASE WHEN (${num}) IS NULL THEN ${text} END ${dir}`);
 }

@@ -36,7 +36,7 @@ const VIEW: Record<string, string[]> = { ACTIVE_ONLY: ['active'], DELETED_ONLY: 
 export function compileRunSearch(db: Knex, dialect: SqlDialect, q: RunSearch, keyIds: Map<string, number>): Knex.QueryBuilder {
   let sql = db('runs').select('runs.*').whereIn('runs.experiment_id', q.experimentIds).whereIn('runs.lifecycle_stage', VIEW[q.viewType]);
   sql = whereFilter(sql, q.filter, conditionSql(db, dialect, keyIds), costOf);
-  q.orderBy.forEach((t, i) => { sql = addOrder(sql, t, i, keyIds); });
+  q.orderBy.forEach((t, i) => { sql = addOrder(sql, dialect, t, i, keyIds); });
   if (!q.orderBy.some((t) => t.entity === 'attribute' && t.key === 'start_time')) sql = sql.orderBy('runs.start_time', 'desc');
   return sql.orderBy('runs.run_uuid', 'asc').offset(q.offset).limit(q.limit + 1);
 }
@@ -85,7 +85,7 @@ export function compileMetricOrderProbe(
     .whereNot('o0.special', SPECIAL_NAN);
   sql = whereFilter(sql, q.filter, conditionSql(db, dialect, keyIds), costOf);
   sql = sql.orderBy('o0.value', dir);
-  q.orderBy.slice(1).forEach((t, i) => { sql = addOrder(sql, t, i + 1, keyIds); });
+  q.orderBy.slice(1).forEach((t, i) => { sql = addOrder(sql, dialect, t, i + 1, keyIds); });
   if (!q.orderBy.some((t) => t.entity === 'attribute' && t.key === 'start_time')) sql = sql.orderBy('runs.start_time', 'desc');
   sql = sql.orderBy('runs.run_uuid', 'asc').offset(q.offset).limit(q.limit + 1);
   return {
@@ -146,7 +146,7 @@ function addCondition(sql: Knex.QueryBuilder, db: Knex, dialect: SqlDialect, c: 
   }
 }
 
-function addOrder(sql: Knex.QueryBuilder, t: OrderTerm, i: number, keyIds: Map<string, number>): Knex.QueryBuilder {
+function addOrder(sql: Knex.QueryBuilder, dialect: SqlDialect, t: OrderTerm, i: number, keyIds: Map<string, number>): Knex.QueryBuilder {
   const dir = t.ascending ? 'asc' : 'desc';
   const alias = `o${i}`;
   switch (t.entity) {
@@ -168,6 +168,6 @@ function addOrder(sql: Knex.QueryBuilder, t: OrderTerm, i: number, keyIds: Map<s
     }
     case 'config':
     case 'summary':
-      return runValueOrder(sql, t as OrderTerm & { entity: 'config' | 'summary' }, i, keyIds);
+      return runValueOrder(sql, dialect, t as OrderTerm & { entity: 'config' | 'summary' }, i, keyIds);
   }
 }

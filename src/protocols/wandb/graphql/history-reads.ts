@@ -107,7 +107,8 @@ async function history(r: RunSource, args: { samples?: unknown; minStep?: unknow
     const to = args.maxStep === undefined || args.maxStep === null ? undefined : stepOf(args.maxStep, 'maxStep');
     if (to !== undefined && to <= from) return [];
     const rows = await ctx.tracking.historyRows.page(runId, {
-      from, to: to === undefined ? undefined : (typeof to === 'bigint' ? to - 1n : to - 1), limit: samplesOf(args.samples),
+      // Not clamped as a sample is: rows of the range left out would be lost to the client's scan, so the core refuses a page too large.
+      from, to: to === undefined ? undefined : (typeof to === 'bigint' ? to - 1n : to - 1), limit: args.samples === undefined || args.samples === null ? DEFAULT_SAMPLES : (args.samples as number),
     });
     return rows.map((row) => line(historyObject(row)));
   }
