@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { debugRequested } from '../config';
 import { registerServe } from './serve';
+import { registerKeys } from './keys';
 import { reportError, setDebug } from './report';
 import { packageVersion } from './version';
 
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<void> {
   // Every command's --debug (or TRACKBRIDGE_DEBUG) applies before its action runs.
   program.hook('preAction', (_program, command) => setDebug(debugRequested(command.opts())));
   registerServe(program);
+  registerKeys(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

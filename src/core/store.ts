@@ -141,6 +141,7 @@ export interface WriteTx {
   origins: OriginWrites;
   registry: RegistryWrites;
   webhooks: WebhookWrites;
+  accounts: AccountWrites;
 }
 
 /** A registered model as locked for writing: the store's row handle and the highest version number it ever gave. */
@@ -268,6 +269,47 @@ export interface WebhookWrites {
   setEvents(webhookId: string, events: WebhookEvent[]): Promise<void>;
   /** The webhook and its events; false when there was none. */
   delete(webhookId: string): Promise<boolean>;
+}
+
+/** An API key as stored: its hash, never the key. */
+export interface StoredKey {
+  keyId: string;
+  userName: string;
+  /** The user's entity. */
+  entity: string;
+  createdAt: number;
+  revokedAt?: number;
+  hint: string;
+}
+
+export interface NewKey {
+  keyId: string;
+  userName: string;
+  /** SHA-256 of the key, hex. */
+  keyHash: string;
+  hint: string;
+  time: number;
+}
+
+/** Users, API keys and the server's write-once settings (core/accounts.ts, core/capabilities.ts). */
+export interface AccountWrites {
+  /** Makes the user (with its entity) unless it exists; returns the user's entity. */
+  ensureUser(userName: string, entity: string, time: number): Promise<string>;
+  insertKey(k: NewKey): Promise<void>;
+  /** Marks the key revoked (a revoked key keeps its first time); false when no key has that id. */
+  revokeKey(keyId: string, time: number): Promise<boolean>;
+  /**
+   * Stores the setting unless it is set and returns the value it holds afterwards: of concurrent
+   * first writers, on any process, every one gets the value that was committed first.
+   */
+  settingOnce(name: string, value: string): Promise<string>;
+}
+
+export interface AccountReads {
+  keyByHash(keyHash: string): Promise<StoredKey | undefined>;
+  /** Every key, oldest first. */
+  listKeys(): Promise<StoredKey[]>;
+  setting(name: string): Promise<string | undefined>;
 }
 
 /** Where ingested objects came from, one row per (kind, system, origin id); see core/ingest.ts. */
@@ -399,6 +441,7 @@ export interface HistoryPoint extends MetricPoint { runId: string }
 
 export interface Store {
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  accounts: AccountReads;
 
   getExperiment(experimentId: string): Promise<Experiment | undefined>;
   /** The active experiment of that name if there is one, else the deleted one. */

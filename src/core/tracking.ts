@@ -58,8 +58,8 @@ export class Tracking {
     this.runFiles = new RunFiles(this.artifacts);
     this.registryEvents = this.webhooks = new Webhooks(store, opts.webhooks);
     this.registry = new Registry(store, this.artifacts, this.registryEvents);
-    this.accounts = new Accounts();
-    this.capabilities = new Capabilities();
+    this.accounts = new Accounts(store);
+    this.capabilities = new Capabilities(store);
   }
 
   async start(): Promise<void> {

@@ -34,6 +34,7 @@ import type { RegistrySearch } from '../core/store';
 import { checkFilterTree, comparisonsIn, foldConstants, matchesNone } from '../core/query/filter';
 import type { StoredWebhook, Webhook, WebhookEvent } from '../core/webhooks/types';
 import * as webhookReads from './webhooks';
+import { SqlAccountReads } from './accounts';
 
 export interface OpenOptions {
   sqlite?: Partial<SqliteOptions>;
@@ -68,7 +69,10 @@ export class SqlStore implements Store {
     private readonly probeWindow: ProbeWindow,
   ) {
     this.registry = new RegistryReads(reader, dialect, reads, (q) => this.select(q));
+    this.accounts = new SqlAccountReads(reads);
   }
+
+  readonly accounts: SqlAccountReads;
 
   private readonly registry: RegistryReads;
 

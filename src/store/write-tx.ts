@@ -14,6 +14,7 @@ import { SqlRegistryWrites } from './tx/registry';
 import { SqlRunWrites } from './tx/runs';
 import { SqlRunDataWrites } from './tx/run-data';
 import { SqlWebhookWrites } from './tx/webhooks';
+import { SqlAccountWrites } from './tx/accounts';
 
 export class SqlWriteTx implements WriteTx {
   readonly experiments: SqlExperimentWrites;
@@ -24,6 +25,7 @@ export class SqlWriteTx implements WriteTx {
   readonly origins: SqlOriginWrites;
   readonly registry: SqlRegistryWrites;
   readonly webhooks: SqlWebhookWrites;
+  readonly accounts: SqlAccountWrites;
 
   constructor(private readonly sql: SqlExec, keys: MetricKeyCache) {
     this.experiments = new SqlExperimentWrites(sql);
@@ -34,6 +36,7 @@ export class SqlWriteTx implements WriteTx {
     this.origins = new SqlOriginWrites(sql);
     this.registry = new SqlRegistryWrites(sql);
     this.webhooks = new SqlWebhookWrites(sql);
+    this.accounts = new SqlAccountWrites(sql);
   }
 
   pause(): Promise<void> { return this.sql.pause(); }

@@ -418,6 +418,40 @@ const noPadCollation: Migration = {
 };
 
 /**
+ * Users, their API keys and the server's own settings. A key is kept only as its SHA-256 (hex),
+ * found through a unique index; `hint` is a few characters of it to tell keys apart in a list.
+ * Settings are written once and never changed (insert-if-missing, then read back), so processes
+ * starting together on one database agree on the default entity and the capability secret.
+ */
+const accounts: Migration = {
+  name: '0010_accounts',
+  async up(s) {
+    await s.createTable('users', (t) => {
+      s.dialect.binaryCollation(t);
+      t.string('name', 64).primary();
+      t.string('entity', 64).notNullable();
+      t.bigInteger('created_time').notNullable();
+    });
+    await s.index('users', 'users_entity_uq', ['entity'], 'unique');
+    await s.createTable('api_keys', (t) => {
+      s.dialect.binaryCollation(t);
+      t.string('key_id', 32).primary();
+      t.string('user_name', 64).notNullable();
+      t.string('key_hash', 64).notNullable();
+      t.string('hint', 16).notNullable();
+      t.bigInteger('created_time').notNullable();
+      t.bigInteger('revoked_time').nullable();
+    });
+    await s.index('api_keys', 'api_keys_hash_uq', ['key_hash'], 'unique');
+    await s.createTable('settings', (t) => {
+      s.dialect.binaryCollation(t);
+      t.string('name', 64).primary();
+      t.string('value', 1024).notNullable();
+    });
+  },
+};
+
+/**
  * The scalar leaves of each run's W&B config and summary documents, one row per flattened key
  * (`optimizer.lr`), so W&B filters and orders can compare them by number or by text. The store
  * writes them in the transaction that sets the document (tx/run-data.ts). No backfill: before
@@ -443,7 +477,8 @@ const runValues: Migration = {
   },
 };
 
-export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, registry, webhooks, noPadCollation, runValues];
+export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, registry, webhooks, noPadCollation,
+  accounts, runValues];
 
 /** Where the names of applied migrations are kept (the table knex's migrator made, same columns). */
 export const MIGRATION_TABLE = 'trackbridge_migrations';
@@ -464,6 +499,7 @@ export const OWN_TABLES: readonly string[] = [
   'run_documents', 'run_streams', 'run_history_values', 'run_console_lines',
   'registered_models', 'registered_model_tags', 'model_versions', 'model_version_tags', 'registered_model_aliases',
   'webhooks', 'webhook_events',
+  'users', 'api_keys', 'settings',
   'run_values',
 ];
 
@@ -488,6 +524,8 @@ export const EXPECTED_INDEXES: Record<string, string[]> = {
   registered_model_aliases: ['registered_model_aliases_version_idx'],
   webhooks: ['webhooks_created_idx'],
   webhook_events: ['webhook_events_event_idx'],
+  users: ['users_entity_uq'],
+  api_keys: ['api_keys_hash_uq'],
   run_values: ['run_values_key_num_idx'],
   metrics: ['metrics_run_step_idx'],
 };
