@@ -2,7 +2,8 @@
  * What `wandb.Api()` reads, answered over every run in the store: `Runs` and `Run` (filtered,
  * ordered, paged), the history operations (full, sampled, paged by step, keys, parquet live
  * data, events) and `RunFiles`, for runs logged the W&B way (config, summary, history values)
- * and the MLflow way (params and metric points, several per step), on every database.
+ * and the MLflow way (params and metric points, several per step), on every database, through
+ * the server's HTTP app with a real API key.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,9 +11,8 @@ import { Readable } from 'node:stream';
 
 import type { HistoryRow } from '../src/core/model';
 import type { JsonValue } from '../src/core/json-value';
-import { GRAPHQL_AREAS } from '../src/protocols/wandb/areas';
-import type { WandbContext } from '../src/protocols/wandb/context';
-import { GraphqlEngine } from '../src/protocols/wandb/graphql/engine';
+import supertest from 'supertest';
+import { buildApp } from '../src/server';
 import { createDatabase, FAST, openTracking, selectedDialects, type OpenTracking, type TestDatabase } from './support/databases';
 
 const RUNS = `query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString) {
@@ -45,15 +45,15 @@ for (const dialect of selectedDialects()) {
   describe(`wandb.Api() reads (${dialect})`, () => {
     let db: TestDatabase;
     let t: OpenTracking;
-    let engine: GraphqlEngine;
-    let ctx: WandbContext;
+    let api: supertest.Agent;
+    let auth: string;
     let wb: string, ml: string, other: string;
-    const signed: Array<[string, unknown]> = [];
 
     const gql = async (query: string, variables: Record<string, unknown>) => {
       const name = /^\s*query\s+(\w+)/.exec(query)![1];
-      const answer = await engine.run({ query, variables, operationName: name }, ctx);
-      return JSON.parse(JSON.stringify(answer.body));
+      const res = await api.post('/graphql').set('Authorization', auth).send({ query, variables, operationName: name });
+      assert.ok(res.status === 200, `HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+      return res.body;
     };
     const ok = async (query: string, variables: Record<string, unknown>) => {
       const body = await gql(query, variables);
@@ -66,11 +66,10 @@ for (const dialect of selectedDialects()) {
       db = await createDatabase(dialect);
       t = await openTracking(db.url, FAST);
       const { tracking } = t;
-      // The accounts part is another helper's: here the default entity is alice and URLs sign as text.
-      tracking.accounts.defaultEntity = async () => 'alice';
-      tracking.capabilities.sign = async (purpose, claims) => { signed.push([purpose, claims]); return `tok-${signed.length}`; };
-      engine = new GraphqlEngine(GRAPHQL_AREAS);
-      ctx = { tracking, account: { userName: 'alice', entity: 'alice', keyId: 'k' }, baseUrl: 'http://tb.test', log: () => {} };
+      // The first user is the default entity: projects of alice are experiments named as the project.
+      const { key } = await tracking.accounts.createKey('alice');
+      auth = `Basic ${Buffer.from(`api:${key}`).toString('base64')}`;
+      api = supertest.agent(buildApp(tracking, { publicUrl: 'http://tb.test' }));
 
       const proj = await tracking.experiments.create('proj1', undefined, []);
       const elsewhere = await tracking.experiments.create('bob/proj2', undefined, []);
@@ -214,8 +213,10 @@ for (const dialect of selectedDialects()) {
       const log = all.files.edges[2].node;
       assert.equal(log.sizeBytes, 6);
       assert.equal(log.mimetype, 'text/plain');
-      assert.match(log.url, /^http:\/\/tb\.test\/storage\/tok-\d+$/);
-      assert.ok(signed.some(([purpose, claims]) => purpose === 'run-file-get' && (claims as any).r === wb && (claims as any).f === 'output.log'));
+      const token = /^http:\/\/tb\.test\/storage\/([A-Za-z0-9_.-]+)$/.exec(log.url)?.[1];
+      assert.ok(token, log.url);
+      assert.deepEqual(await t.tracking.capabilities.verify(token), { purpose: 'run-file-get', claims: { r: wb, f: 'output.log' } });
+      assert.equal(log.md5, null);
       const json = (await ok(FILES, runVars(wb, { pattern: '%.JSON' }))).project.run.files.edges.map((e: any) => e.node.name);
       assert.deepEqual(json, ['wandb-summary.json']);
       const named = (await ok(FILES, runVars(wb, { fileNames: ['output.log', 'missing'] }))).project.run.files.edges.map((e: any) => e.node.name);
