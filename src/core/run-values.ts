@@ -3,7 +3,7 @@
  * per flattened key) so that filters and orders can compare them. Config entries arrive wrapped
  * as W&B writes them (`{"lr": {"value": 0.1, "desc": null}}`) or bare; either way the leaf of
  * `lr` is `lr`, and a nested `{"model": {"value": {"depth": 3}}}` gives `model.depth`.
- * `_wandb` (the client's own bookkeeping) and media objects (a `_type` key) are not indexed.
+ * `_wandb` (the client's own bookkeeping, and `wandb_version`) and media objects (a `_type` key) are not indexed.
  */
 import type { JsonObject, JsonValue } from './json-value';
 import { isJsonObject } from './json-value';
@@ -27,10 +27,9 @@ const UNSTORABLE = /[\u0000\p{Cs}]/u;
 /** Documents whose leaves are indexed: the others (heartbeat) are not searched. */
 export const INDEXED_DOCUMENTS: ReadonlySet<RunDocumentKind> = new Set(['config', 'summary']);
 
-/** A config entry in W&B's wrapped form: an object whose keys are only `value` and `desc`. */
+/** A config entry in W&B's wrapped form (`{"value": v, "desc": …}`) is its value, as the W&B front-end reads config. */
 function unwrapConfig(v: JsonValue): JsonValue {
-  if (!isJsonObject(v) || !Object.hasOwn(v, 'value')) return v;
-  return Object.keys(v).every((k) => k === 'value' || k === 'desc') ? v.value : v;
+  return isJsonObject(v) && Object.hasOwn(v, 'value') ? v.value : v;
 }
 
 function leafOf(key: string, v: JsonValue): RunValueLeaf {
@@ -47,7 +46,7 @@ export function runValueLeaves(kind: RunDocumentKind, doc: JsonObject): RunValue
   // Iterative, so a document nested to the store's bound cannot overflow the stack.
   const stack: Array<[string, JsonValue]> = [];
   for (const k of Object.keys(doc).reverse()) {
-    if (k === '_wandb') continue;
+    if (k === '_wandb' || (kind === 'config' && k === 'wandb_version')) continue;
     stack.push([k, kind === 'config' ? unwrapConfig(doc[k]) : doc[k]]);
   }
   while (stack.length > 0 && out.length < RUN_VALUE_LEAVES_MAX) {
