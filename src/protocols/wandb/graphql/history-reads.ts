@@ -1,7 +1,8 @@
 /**
  * A run's history as `wandb.Api()` reads it: `history(samples)` and `events(samples)` (sampled
  * rows as JSON lines), `history(minStep, maxStep, samples)` (a step range, what scan_history
- * pages through), `sampledHistory(specs)` (rows of some keys), `historyKeys` (keys, counts and
+ * pages through), `sampledHistory(specs)` (rows of some keys, sampled, or a step range of them
+ * when the spec has minStep: scan_history(keys=…)), `historyKeys` (keys, counts and
  * the last step) and `parquetHistory` (no parquet exports: every row is live data).
  *
  * A row is a step of the core's history rows (core/history-rows.ts): `_step`, every key logged
@@ -121,7 +122,8 @@ async function events(r: RunSource, args: { samples?: unknown }, ctx: WandbConte
   return rows.map((row) => line(eventsObject(row)));
 }
 
-interface Spec { keys: string[]; samples: number }
+/** A spec with minStep is a page of a scan (SampledHistoryPage): steps minStep ≤ step < maxStep, not sampled. */
+interface Spec { keys: string[]; samples: number; minStep?: Int64; maxStep?: Int64 }
 
 function specOf(text: unknown, i: number): Spec {
   let spec: unknown = text;
@@ -130,9 +132,13 @@ function specOf(text: unknown, i: number): Spec {
     try { spec = JSON.parse(text); } catch { throw invalid(`sampledHistory spec ${i} is not JSON.`); }
   }
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw invalid(`sampledHistory spec ${i} must be an object with keys and samples.`);
-  const { keys, samples } = spec as { keys?: unknown; samples?: unknown };
+  const { keys, samples, minStep, maxStep } = spec as { keys?: unknown; samples?: unknown; minStep?: unknown; maxStep?: unknown };
   if (!Array.isArray(keys) || keys.length > LIMITS.filterListValues || keys.some((k) => typeof k !== 'string' || k.length > LIMITS.keyLength)) {
     throw invalid(`sampledHistory spec ${i}: keys must be a list of at most ${LIMITS.filterListValues} key names.`);
+  }
+  if (minStep !== undefined && minStep !== null) {
+    const page = samples === undefined || samples === null ? DEFAULT_SAMPLES : (samples as number);
+    return { keys: keys as string[], samples: page, minStep: stepOf(minStep, 'minStep'), maxStep: maxStep === undefined || maxStep === null ? undefined : stepOf(maxStep, 'maxStep') };
   }
   return { keys: keys as string[], samples: samplesOf(samples) };
 }
@@ -149,7 +155,15 @@ async function sampledHistory(r: RunSource, args: { specs?: unknown }, ctx: Wand
     const spec = specOf(text, i);
     const wanted = new Set(spec.keys);
     const stored = [...wanted].filter((k) => k !== STEP_KEY && k !== TIME_KEY);
-    const rows = await ctx.tracking.historyRows.sampled(r.run.info.runId, { samples: spec.samples, keys: stored.length ? stored : undefined });
+    const keys = stored.length ? stored : undefined;
+    const runId = r.run.info.runId;
+    let rows: StepRow[];
+    if (spec.minStep === undefined) rows = await ctx.tracking.historyRows.sampled(runId, { samples: spec.samples, keys });
+    else if (spec.maxStep !== undefined && spec.maxStep <= spec.minStep) rows = [];
+    else {
+      const to = spec.maxStep === undefined ? undefined : typeof spec.maxStep === 'bigint' ? spec.maxStep - 1n : spec.maxStep - 1;
+      rows = await ctx.tracking.historyRows.page(runId, { keys, from: spec.minStep, to, limit: spec.samples });
+    }
     out.push(rows.filter((row) => stored.every((k) => row.values.has(k))).map((row) => plain(historyObject(row, wanted))));
   }
   return out;
@@ -185,7 +199,7 @@ async function parquetHistory(r: RunSource, _args: unknown, ctx: WandbContext) {
 export const historyReadsArea: GraphqlArea = {
   name: 'history reads',
   sdl: HISTORY_READS_SDL,
-  operations: ['RunFullHistory', 'RunSampledHistory', 'RunHistoryKeys', 'RunParquetHistory', 'HistoryPage'],
+  operations: ['RunFullHistory', 'RunSampledHistory', 'SampledHistoryPage', 'RunHistoryKeys', 'RunParquetHistory', 'HistoryPage'],
   resolvers: {
     Run: { history, events, sampledHistory, historyKeys, parquetHistory },
   },
