@@ -11,8 +11,8 @@ import type { GraphqlArea } from './area';
 import type { RunSource } from './sources';
 
 export const CONSOLE_READS_SDL = /* GraphQL */ `
+# Run.logLineCount is the run fields' (run-fields.ts).
 extend type Run {
-  logLineCount: Int
   logLines(first: Int, after: String, last: Int, useImprovedPagination: Boolean): RunLogLineConnection
 }
 
@@ -75,6 +75,6 @@ export const consoleReadsArea: GraphqlArea = {
   sdl: CONSOLE_READS_SDL,
   operations: ['RunConsoleLogTail', 'RunConsoleLogPage'],
   resolvers: {
-    Run: { logLineCount: (r: RunSource, _: unknown, ctx: WandbContext) => lineCount(r, ctx), logLines },
+    Run: { logLines },
   },
 };
