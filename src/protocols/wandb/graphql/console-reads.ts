@@ -1,8 +1,9 @@
 /**
  * A run's console output (`output.log`, as the run's file stream wrote it) as
  * `run.console_logs()` reads it: the last lines (`RunConsoleLogTail`) or a page after a cursor
- * (`RunConsoleLogPage`). Lines are kept as the client sent them, with no time or level of their
- * own: `timestamp` and `label` are null and `level` is INFO.
+ * (`RunConsoleLogPage`). Lines are kept as the client sent them: `<ISO time> text` for stdout and
+ * `ERROR <ISO time> text` for stderr; the time and level are read back off the line (a line
+ * without them is INFO with no time). `label` is null.
  */
 import { invalid } from '../../../core/errors';
 import type { ConsoleLine } from '../../../core/model';
@@ -34,6 +35,13 @@ type RunLogLine {
 `;
 
 const OUTPUT = 'output.log';
+const LINE = /^(ERROR )?(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)Z? ([\s\S]*)$/;
+
+function parsed(l: ConsoleLine) {
+  const m = LINE.exec(l.text);
+  if (!m) return { number: l.line, timestamp: null, level: 'INFO', label: null, line: l.text };
+  return { number: l.line, timestamp: `${m[2]}Z`, level: m[1] ? 'ERROR' : 'INFO', label: null, line: m[3] };
+}
 /** Lines one answer may hold (W&B caps its pages too). */
 const MAX_LINES = 10_000;
 const DEFAULT_LINES = 1_000;
@@ -65,7 +73,7 @@ async function logLines(r: RunSource, args: { first?: unknown; after?: unknown; 
   }
   const lines: ConsoleLine[] = await ctx.tracking.runData.consoleLines(runId, OUTPUT, from, limit);
   const total = await lineCount(r, ctx);
-  const edges = lines.map((l) => ({ node: { number: l.line, timestamp: null, level: 'INFO', label: null, line: l.text }, cursor: String(l.line) }));
+  const edges = lines.map((l) => ({ node: parsed(l), cursor: String(l.line) }));
   const end = edges.length ? edges[edges.length - 1].cursor : null;
   return { edges, pageInfo: { endCursor: end, hasNextPage: end !== null && Number(end) + 1 < total } };
 }
