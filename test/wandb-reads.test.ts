@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 
 import type { HistoryRow } from '../src/core/model';
+import { sampledRanks } from '../src/core/history-rows';
 import type { JsonValue } from '../src/core/json-value';
 import supertest from 'supertest';
 import { buildApp } from '../src/server';
@@ -30,6 +31,9 @@ const SAMPLED = 'query RunSampledHistory($project: String!, $entity: String!, $n
 const KEYS = 'query RunHistoryKeys($project: String!, $entity: String!, $name: String!) { project(name: $project, entityName: $entity) { run(name: $name) { historyKeys } } }';
 const PARQUET = 'query RunParquetHistory ($entity: String!, $project: String!, $runName: String!, $liveKeys: [String!]!) { project(name: $project, entityName: $entity) { run(name: $runName) { parquetHistory(liveKeys: $liveKeys) { parquetUrls liveData } } } }';
 const PAGE = 'query HistoryPage ($entity: String!, $project: String!, $run: String!, $minStep: Int64!, $maxStep: Int64!, $pageSize: Int!) { project(name: $project, entityName: $entity) { run(name: $run) { history(minStep: $minStep, maxStep: $maxStep, samples: $pageSize) } } }';
+const SAMPLED_PAGE = 'query SampledHistoryPage ($entity: String!, $project: String!, $run: String!, $spec: JSONString!) { project(name: $project, entityName: $entity) { run(name: $run) { sampledHistory(specs: [$spec]) } } }';
+const TAIL = 'query RunConsoleLogTail ($entity: String!, $project: String!, $runName: String!, $last: Int!) { project(name: $project, entityName: $entity) { run(name: $runName) { logLines(last: $last) { edges { node { number timestamp level label line } } } } } }';
+const LOG_PAGE = 'query RunConsoleLogPage ($entity: String!, $project: String!, $runName: String!, $first: Int, $after: String) { project(name: $project, entityName: $entity) { run(name: $runName) { logLines(first: $first, after: $after, useImprovedPagination: true) { edges { node { number timestamp level line } } pageInfo { endCursor hasNextPage } } } } }';
 const FILES = `query RunFiles($project: String!, $entity: String!, $name: String!, $fileCursor: String, $fileLimit: Int = 50, $fileNames: [String] = [], $upload: Boolean = false, $pattern: String) {
   project(name: $project, entityName: $entity) { internalId run(name: $name) { fileCount
     files(names: $fileNames, after: $fileCursor, first: $fileLimit, pattern: $pattern) { edges { node { id name url(upload: $upload) directUrl sizeBytes mimetype updatedAt md5 } cursor } pageInfo { endCursor hasNextPage } } } }
@@ -39,6 +43,20 @@ const row = (step: number, metrics: Record<string, number>, values: Record<strin
   step, timestamp,
   metrics: Object.entries(metrics).map(([key, value]) => ({ key, value })),
   values: Object.entries(values).map(([key, value]) => ({ key, value })),
+});
+
+describe('history sampling', () => {
+  it('keeps min(n, k) rows spread evenly, the first and the last among them', () => {
+    for (let n = 0; n <= 80; n++) {
+      for (let k = 1; k <= 25; k++) {
+        const keep = sampledRanks(n, k);
+        const kept = Array.from({ length: n }, (_, r) => r).filter(keep);
+        assert.equal(kept.length, Math.min(n, k), `n=${n} k=${k}`);
+        if (n > 0) assert.equal(kept[kept.length - 1], n - 1);
+        if (n > 0 && k > 1) assert.equal(kept[0], 0);
+      }
+    }
+  });
 });
 
 for (const dialect of selectedDialects()) {
@@ -97,6 +115,7 @@ for (const dialect of selectedDialects()) {
         tags: [],
       });
       other = (await tracking.runs.create({ experimentId: elsewhere, runName: 'bobs', startTime: 3000, tags: [] })).info.runId;
+      await tracking.runData.logConsoleLines(wb, 'output.log', 0, ['2026-12-01T18:26:23.265572 line 0', 'ERROR 2026-12-01T18:26:24.5 oops', 'no time here']);
       const root = await tracking.artifacts.ofRun(wb);
       for (const [path, text] of [['output.log', 'hello\n'], ['config.yaml', 'lr: 0.01\n'], ['media/images/a.png', 'PNG'], ['wandb-summary.json', '{}']]) {
         await tracking.artifacts.write(root, path, Readable.from([Buffer.from(text)]));
@@ -204,6 +223,31 @@ for (const dialect of selectedDialects()) {
       assert.equal(empty.project, null);
       const huge = await gql(PAGE, { entity: 'alice', project: 'proj1', run: wb, minStep: 0, maxStep: 5, pageSize: 10_000_000 });
       assert.match(huge.errors[0].message, /1 to 10000 rows/);
+    });
+
+    it('answers scan_history(keys=…) pages: a step range of rows having every key', async () => {
+      const spec = JSON.stringify({ keys: ['_step', 'loss', 'caption'], minStep: 0, maxStep: 5, samples: 1000 });
+      const [rows] = (await ok(SAMPLED_PAGE, { entity: 'alice', project: 'proj1', run: wb, spec })).project.run.sampledHistory;
+      assert.deepEqual(rows, [{ _step: 0, loss: 1, caption: 'first' }]);
+      const range = JSON.stringify({ keys: ['_step', 'acc'], minStep: 2, maxStep: 4, samples: 1000 });
+      const [acc] = (await ok(SAMPLED_PAGE, { entity: 'alice', project: 'proj1', run: wb, spec: range })).project.run.sampledHistory;
+      assert.deepEqual(acc, [{ _step: 2, acc: 0.2 }, { _step: 3, acc: 0.3 }]);
+    });
+
+    it('answers console logs, the tail and pages, with time and level read off each line', async () => {
+      const tail = (await ok(TAIL, { entity: 'alice', project: 'proj1', runName: wb, last: 2 })).project.run.logLines.edges.map((e: any) => e.node);
+      assert.deepEqual(tail, [
+        { number: 1, timestamp: '2026-12-01T18:26:24.5Z', level: 'ERROR', label: null, line: 'oops' },
+        { number: 2, timestamp: null, level: 'INFO', label: null, line: 'no time here' },
+      ]);
+      const p1 = (await ok(LOG_PAGE, { entity: 'alice', project: 'proj1', runName: wb, first: 2 })).project.run.logLines;
+      assert.deepEqual(p1.edges.map((e: any) => e.node.line), ['line 0', 'oops']);
+      assert.equal(p1.pageInfo.hasNextPage, true);
+      const p2 = (await ok(LOG_PAGE, { entity: 'alice', project: 'proj1', runName: wb, first: 2, after: p1.pageInfo.endCursor })).project.run.logLines;
+      assert.deepEqual(p2.edges.map((e: any) => e.node.line), ['no time here']);
+      assert.equal(p2.pageInfo.hasNextPage, false);
+      const bad = await gql(LOG_PAGE, { entity: 'alice', project: 'proj1', runName: wb, first: 1e9 });
+      assert.match(bad.errors[0].message, /between 1 and/);
     });
 
     it('lists the run\'s files with signed download URLs, by name, by LIKE pattern and by page', async () => {
