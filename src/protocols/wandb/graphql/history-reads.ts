@@ -122,7 +122,10 @@ async function events(r: RunSource, args: { samples?: unknown }, ctx: WandbConte
   return rows.map((row) => line(eventsObject(row)));
 }
 
-/** A spec with minStep is a page of a scan (SampledHistoryPage): steps minStep ≤ step < maxStep, not sampled. */
+/**
+ * A spec with minStep is a page of a scan (SampledHistoryPage): steps minStep ≤ step ≤ maxStep, not
+ * sampled. Its maxStep is inclusive, unlike HistoryPage's: wandb-core asks for [0, 4999], [5000, 9999], ….
+ */
 interface Spec { keys: string[]; samples: number; minStep?: Int64; maxStep?: Int64 }
 
 function specOf(text: unknown, i: number): Spec {
@@ -159,11 +162,8 @@ async function sampledHistory(r: RunSource, args: { specs?: unknown }, ctx: Wand
     const runId = r.run.info.runId;
     let rows: StepRow[];
     if (spec.minStep === undefined) rows = await ctx.tracking.historyRows.sampled(runId, { samples: spec.samples, keys });
-    else if (spec.maxStep !== undefined && spec.maxStep <= spec.minStep) rows = [];
-    else {
-      const to = spec.maxStep === undefined ? undefined : typeof spec.maxStep === 'bigint' ? spec.maxStep - 1n : spec.maxStep - 1;
-      rows = await ctx.tracking.historyRows.page(runId, { keys, from: spec.minStep, to, limit: spec.samples });
-    }
+    else if (spec.maxStep !== undefined && spec.maxStep < spec.minStep) rows = [];
+    else rows = await ctx.tracking.historyRows.page(runId, { keys, from: spec.minStep, to: spec.maxStep, limit: spec.samples });
     out.push(rows.filter((row) => stored.every((k) => row.values.has(k))).map((row) => plain(historyObject(row, wanted))));
   }
   return out;
