@@ -20,19 +20,35 @@ async function runKeys(db: SqlExec, rid: number): Promise<Map<number, string>> {
   return new Map(rows.map((r) => [Number(r.key_id), String(r.key)]));
 }
 
-const isSystem = (key: string) => key.startsWith('system/');
+const SYSTEM_PREFIX = 'system/';
+const isSystem = (key: string) => key.startsWith(SYSTEM_PREFIX);
 
-interface Scope { rid: number; keyIds: number[]; names: Map<number, string>; valueKeys?: string[]; values: boolean }
+/**
+ * `keys` is the metric-key test: an IN list when the read names its keys (at most the core's
+ * list bound), else a subquery over the run's keys, so a run with any number of keys binds no
+ * list of them.
+ */
+interface Scope { rid: number; any: boolean; keys: [string, unknown[]]; names: Map<number, string>; valueKeys?: string[]; values: boolean }
 
 async function scopeOf(db: SqlExec, runId: string, q: HistoryStepQuery): Promise<Scope | undefined> {
   const [run] = await db.all(`SELECT "rid" FROM "runs" WHERE "run_uuid" = ?`, [runId]);
   if (!run) return undefined;
   const rid = Number(run.rid);
   const names = await runKeys(db, rid);
-  const wanted = q.keys ? new Set(q.keys) : undefined;
-  const keyIds = [...names].filter(([, k]) => isSystem(k) === q.system && (!wanted || wanted.has(k))).map(([id]) => id);
+  let keys: [string, unknown[]];
+  let any: boolean;
+  if (q.keys) {
+    const wanted = new Set(q.keys);
+    const ids = [...names].filter(([, k]) => isSystem(k) === q.system && wanted.has(k)).map(([id]) => id);
+    any = ids.length > 0;
+    keys = [`"key_id" IN (${ids.length ? placeholders(ids.length) : 'NULL'})`, ids];
+  } else {
+    any = [...names.values()].some((k) => isSystem(k) === q.system);
+    keys = [`"key_id" IN (SELECT lm."key_id" FROM "latest_metrics" lm JOIN "metric_keys" mk ON mk."key_id" = lm."key_id"
+      WHERE lm."rid" = ? AND ${q.system ? '' : 'NOT '}(SUBSTR(mk."key", 1, ${SYSTEM_PREFIX.length}) = ?))`, [rid, SYSTEM_PREFIX]];
+  }
   // System samples (events) have no values; history values never have system keys.
-  return { rid, keyIds, names, valueKeys: q.keys, values: !q.system };
+  return { rid, any, keys, names, valueKeys: q.keys, values: !q.system };
 }
 
 /** `AND step` bounds of a query, with their arguments. */
@@ -46,9 +62,9 @@ function stepBounds(q: { from?: Int64; to?: Int64; after?: Int64 }, column = '"s
 }
 
 function metricWhere(s: Scope, q: HistoryStepQuery & { after?: Int64 }): [string, unknown[]] | undefined {
-  if (s.keyIds.length === 0) return undefined;
+  if (!s.any) return undefined;
   const [bounds, args] = stepBounds(q);
-  return [`FROM "metrics" WHERE "rid" = ? AND "key_id" IN (${placeholders(s.keyIds.length)})${bounds}`, [s.rid, ...s.keyIds, ...args]];
+  return [`FROM "metrics" WHERE "rid" = ? AND ${s.keys[0]}${bounds}`, [s.rid, ...s.keys[1], ...args]];
 }
 
 function valueWhere(s: Scope, q: HistoryStepQuery & { after?: Int64 }): [string, unknown[]] | undefined {
@@ -111,10 +127,10 @@ export async function runHistoryAt(db: SqlExec, runId: string, q: HistoryStepQue
   };
   const stepList = `"step" IN (${placeholders(q.steps.length)})`;
   const points: HistoryAt['points'] = [];
-  if (s.keyIds.length) {
+  if (s.any) {
     const rows = await db.all(
-      `SELECT "key_id", "step", "timestamp", "value", "special" FROM "metrics" WHERE "rid" = ? AND "key_id" IN (${placeholders(s.keyIds.length)}) AND ${stepList}
-       ORDER BY "step", "key_id", "timestamp", "value" LIMIT ?`, [s.rid, ...s.keyIds, ...q.steps, q.maxPoints + 1]);
+      `SELECT "key_id", "step", "timestamp", "value", "special" FROM "metrics" WHERE "rid" = ? AND ${s.keys[0]} AND ${stepList}
+       ORDER BY "step", "key_id", "timestamp", "value" LIMIT ?`, [s.rid, ...s.keys[1], ...q.steps, q.maxPoints + 1]);
     if (rows.length > q.maxPoints) { rows.length = q.maxPoints; cutAt(int64Of(rows[rows.length - 1].step)); }
     for (const r of rows) points.push({ key: s.names.get(Number(r.key_id))!, step: int64Of(r.step), timestamp: int64Of(r.timestamp), value: decodeValue(r.value, r.special) });
   }
@@ -147,8 +163,8 @@ export async function runHistoryKeys(db: SqlExec, runId: string, system: boolean
     const step = int64Of(v);
     if (lastStep === undefined || compareInt64(step, lastStep) > 0) lastStep = step;
   };
-  if (s.keyIds.length) {
-    const rows = await db.all(`SELECT "key_id", COUNT(*) AS "n", MAX("step") AS "last" FROM "metrics" WHERE "rid" = ? AND "key_id" IN (${placeholders(s.keyIds.length)}) GROUP BY "key_id"`, [s.rid, ...s.keyIds]);
+  if (s.any) {
+    const rows = await db.all(`SELECT "key_id", COUNT(*) AS "n", MAX("step") AS "last" FROM "metrics" WHERE "rid" = ? AND ${s.keys[0]} GROUP BY "key_id"`, [s.rid, ...s.keys[1]]);
     for (const r of rows) { keys.push({ key: s.names.get(Number(r.key_id))!, kind: 'number', count: Number(r.n) }); later(r.last); }
   }
   if (s.values) {
