@@ -86,6 +86,25 @@ export interface StoredHistoryValue {
 
 export interface StoredHistoryValueRead extends StoredHistoryValue { stream: string }
 
+/** Which of a run's history keys a step read covers: system metrics (`system/…`, W&B's events) or the rest; only `keys` when given. */
+export interface HistoryStepQuery {
+  system: boolean;
+  keys?: string[];
+  /** Inclusive step bounds. */
+  from?: Int64;
+  to?: Int64;
+}
+
+/** A run's points and values at some steps (see Store.runHistoryAt). */
+export interface HistoryAt {
+  points: MetricPoint[];
+  values: StoredHistoryValueRead[];
+  /** The last step read whole; nothing past it is included. */
+  through: Int64;
+}
+
+export interface HistoryKeyCount { key: string; kind: 'number' | HistoryValueKind; count: number }
+
 /** Writes of a run's W&B data; the run is locked first, which serialises every writer of its streams. */
 export interface RunDataWrites {
   /** The document's JSON text; undefined when it was never set. */
@@ -437,6 +456,8 @@ export interface Store {
   getRunInfo(runId: string): Promise<RunInfo | undefined>;
   /** Returns up to limit+1 runs so the caller can tell whether another page exists. */
   searchRuns(q: RunSearch): Promise<Run[]>;
+  /** How many runs a search's filter matches (its order and page ignored). */
+  countRuns(q: Pick<RunSearch, 'experimentIds' | 'filter' | 'viewType'>): Promise<number>;
 
   /** A run's history in (timestamp, step, value) order, from offset, at most limit points, a chunk at a time. */
   metricHistoryChunks(runId: string, key: string, offset: number, limit: number): AsyncIterable<MetricPoint[]>;
@@ -454,6 +475,18 @@ export interface Store {
    * (at least one); `more` when rows follow.
    */
   runHistoryValues(runId: string, q: { key?: string; offset: number; limit: number; maxChars: number }): Promise<{ rows: StoredHistoryValueRead[]; more: boolean }>;
+  /** How many distinct steps the run's history (metric points and values) has within the query. */
+  runHistoryStepCount(runId: string, q: HistoryStepQuery): Promise<number>;
+  /** The distinct steps within the query past `after`, ascending, at most `limit`. */
+  runHistorySteps(runId: string, q: HistoryStepQuery & { after?: Int64; limit: number }): Promise<Int64[]>;
+  /**
+   * Every point and value at these steps (ascending), in step order: at most `maxPoints` of each
+   * and `maxChars` of value text; when a bound cuts the read, what lies past the last step read
+   * whole is left out (`through`).
+   */
+  runHistoryAt(runId: string, q: HistoryStepQuery & { steps: Int64[]; maxPoints: number; maxChars: number }): Promise<HistoryAt>;
+  /** The run's history keys (system ones, or the others) with their counts, and the last step any of them has. */
+  runHistoryKeys(runId: string, system: boolean): Promise<{ keys: HistoryKeyCount[]; lastStep?: Int64 }>;
   /** The stream's lines from line number `from` up, in order: at most `limit`, within `maxChars` characters (at least one line). */
   runConsoleLines(runId: string, stream: string, from: number, limit: number, maxChars: number): Promise<ConsoleLine[]>;
 

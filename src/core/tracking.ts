@@ -5,6 +5,9 @@ import { Ingest } from './ingest';
 import { Runs } from './runs';
 import { LoggedModels } from './logged-models';
 import { RunData } from './run-data';
+import { HistoryRows } from './history-rows';
+import { RunQueries } from './run-queries';
+import { RunFiles } from './run-files';
 import { Artifacts } from './artifacts';
 import { Registry } from './registry';
 import type { ArtifactStore } from './artifact-store';
@@ -24,6 +27,12 @@ export class Tracking {
   readonly history: History;
   /** What W&B keeps of a run beyond MLflow's fields: config, summary, non-numeric history, console, stream offsets. */
   readonly runData: RunData;
+  /** A run's history as rows, a step each, every key of the step in it (W&B's reads). */
+  readonly historyRows: HistoryRows;
+  /** Run searches given as filter trees (the W&B front-end's). */
+  readonly runQueries: RunQueries;
+  /** A run's files as one flat, paged list. */
+  readonly runFiles: RunFiles;
   readonly loggedModels: LoggedModels;
   readonly artifacts: Artifacts;
   /** Registered models, their versions, aliases and stages, and prompts. */
@@ -47,9 +56,12 @@ export class Tracking {
     this.runs = new Runs(store);
     this.history = new History(store);
     this.runData = new RunData(store);
+    this.historyRows = new HistoryRows(store);
+    this.runQueries = new RunQueries(store);
     this.loggedModels = new LoggedModels(store);
     this.artifacts = new Artifacts(artifactStore, this.runs, this.loggedModels);
     this.ingest = new Ingest(store, cfg);
+    this.runFiles = new RunFiles(this.artifacts);
     this.registryEvents = this.webhooks = new Webhooks(store, opts.webhooks);
     this.registry = new Registry(store, this.artifacts, this.registryEvents);
     this.accounts = new Accounts(store);

@@ -8,6 +8,7 @@ import { type KnexConfigs, mysqlKnexConfigs, postgresKnexConfigs, type SqliteOpt
 import { SQLITE_TABLES_SQL } from './schema/catalog';
 import { mysqlSchemaLock, postgresSchemaLock, sqliteSchemaLock } from './schema/lock';
 import { likePattern, likeToGlob, SQLITE_LOWER } from './search/like';
+import { NUMERIC_TEXT_SQL_PATTERN, SQLITE_NUMBER } from './search/numeric-text';
 import type { RunResult, SqlExec } from './sql-exec';
 import { TrackbridgeError } from '../core/errors';
 import { checkSqliteFile } from './sqlite-file';
@@ -77,6 +78,8 @@ export interface SqlDialect {
   like(pattern: string): RawCondition;
   /** `column ILIKE pattern` with the meaning like.ts gives it. */
   ilike(pattern: string): RawCondition;
+  /** SQL for the number a text column holds, NULL when it holds none (search/numeric-text.ts); `column` is ours, never a client's. */
+  numberOfText(column: string): string;
   /** A run's entries come back as one JSON array per kind rather than as rows (run-hydration.ts). */
   readonly hydratesAsJson: boolean;
 
@@ -162,6 +165,7 @@ export const sqlite: SqlDialect = {
   like: (pattern) => ({ sql: '?? GLOB ?', value: likeToGlob(pattern) }),
   // Both sides folded by the registered function (sqlite-functions.ts): LOWER() folds ASCII only.
   ilike: (pattern) => ({ sql: `${SQLITE_LOWER}(??) LIKE ${SQLITE_LOWER}(?) ${SQLITE_ESCAPE}`, value: likePattern(pattern) }),
+  numberOfText: (column) => `${SQLITE_NUMBER}(${column})`,
   hydratesAsJson: true,
   catalog: {
     tables: SQLITE_TABLES_SQL,
@@ -193,6 +197,7 @@ export const postgres: SqlDialect = {
   isUniqueViolation: postgresUniqueViolation,
   like: (pattern) => ({ sql: `?? LIKE ? ${POSTGRES_ESCAPE}`, value: likePattern(pattern) }),
   ilike: (pattern) => ({ sql: `?? ILIKE ? ${POSTGRES_ESCAPE}`, value: likePattern(pattern) }),
+  numberOfText: (column) => `CASE WHEN ${column} ~ '${NUMERIC_TEXT_SQL_PATTERN}' THEN CAST(${column} AS double precision) END`,
   hydratesAsJson: false,
   catalog: {
     tables: 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()',
@@ -302,6 +307,8 @@ const mysqlCommon: Omit<SqlDialect, 'forServer' | 'ilike' | 'binaryCollation' | 
   isReplayable: mysqlReplayable,
   isUniqueViolation: mysqlUniqueViolation,
   like: (pattern) => ({ sql: `?? LIKE ? ${MYSQL_ESCAPE}`, value: likePattern(pattern) }),
+  // REGEXP on a binary-collated column is case-sensitive, and `+ 0e0` reads the text as a double on MySQL and MariaDB alike.
+  numberOfText: (column) => `CASE WHEN ${column} REGEXP '${NUMERIC_TEXT_SQL_PATTERN}' THEN (${column} + 0e0) END`,
   hydratesAsJson: false,
   catalog: {
     tables: 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()',

@@ -26,6 +26,9 @@ import type { LoggedModelSearch, RunDocumentKind, StoredHistoryValueRead } from 
 import type { ConsoleLine, StreamOffset } from '../core/model';
 import * as runData from './run-data-reads';
 import { SqlArtifactVersionReads } from './artifact-versions-reads';
+import * as historyRows from './run-history-rows';
+import type { HistoryAt, HistoryKeyCount, HistoryStepQuery } from '../core/store';
+import type { Int64 } from '../core/int64';
 import { RegistryReads } from './registry-reads';
 import type { ModelVersion, ModelVersionStage, RegisteredModel } from '../core/model';
 import type { RegistrySearch } from '../core/store';
@@ -243,7 +246,7 @@ export class SqlStore implements Store {
     // The compilers recurse over the tree, so its bounds are checked before anything else.
     checkFilterTree(q.filter);
     if (q.experimentIds.length === 0) return [];
-    const metricKeys = [...comparisonsIn(q.filter), ...q.orderBy].filter((c) => c.entity === 'metric').map((c) => c.key);
+    const metricKeys = [...comparisonsIn(q.filter), ...q.orderBy].filter((c) => c.entity === 'metric' || c.entity === 'summary').map((c) => c.key);
     const keyIds = await this.keys.lookup(this.reader, [...new Set(metricKeys)]);
     // A comparison on a metric no run ever logged holds for no run; when that settles the
     // whole filter (any conjunction naming one), no query is needed.
@@ -261,6 +264,19 @@ export class SqlStore implements Store {
     }
     const rows = await this.select(compileRunSearch(this.reader, this.dialect, search, keyIds));
     return hydrateRuns(this.reads, this.keys, rows);
+  }
+
+  async countRuns(q: Pick<RunSearch, 'experimentIds' | 'filter' | 'viewType'>): Promise<number> {
+    checkFilterTree(q.filter);
+    if (q.experimentIds.length === 0) return 0;
+    const metricKeys = comparisonsIn(q.filter).filter((c) => c.entity === 'metric' || c.entity === 'summary').map((c) => c.key);
+    const keyIds = await this.keys.lookup(this.reader, [...new Set(metricKeys)]);
+    const filter = foldConstants(q.filter, (c) => (c.entity === 'metric' && !keyIds.has(c.key) ? false : undefined));
+    if (matchesNone(filter)) return 0;
+    const search = compileRunSearch(this.reader, this.dialect, { ...q, filter, orderBy: [], offset: 0, limit: 0 }, keyIds)
+      .clearSelect().clearOrder().clear('limit').clear('offset').select('runs.rid');
+    const [row] = await this.select(this.reader.from(search.as('c')).count({ n: '*' }));
+    return Number(row.n);
   }
 
   /** Runs a built query; on SQLite as a cached statement on the raw read connection. */
@@ -335,6 +351,10 @@ export class SqlStore implements Store {
   runHistoryValues(runId: string, q: { key?: string; offset: number; limit: number; maxChars: number }): Promise<{ rows: StoredHistoryValueRead[]; more: boolean }> {
     return runData.runHistoryValues(this.reads, runId, q);
   }
+  runHistoryStepCount(runId: string, q: HistoryStepQuery): Promise<number> { return historyRows.runHistoryStepCount(this.reads, runId, q); }
+  runHistorySteps(runId: string, q: HistoryStepQuery & { after?: Int64; limit: number }): Promise<Int64[]> { return historyRows.runHistorySteps(this.reads, runId, q); }
+  runHistoryAt(runId: string, q: HistoryStepQuery & { steps: Int64[]; maxPoints: number; maxChars: number }): Promise<HistoryAt> { return historyRows.runHistoryAt(this.reads, runId, q); }
+  runHistoryKeys(runId: string, system: boolean): Promise<{ keys: HistoryKeyCount[]; lastStep?: Int64 }> { return historyRows.runHistoryKeys(this.reads, runId, system); }
   runConsoleLines(runId: string, stream: string, from: number, limit: number, maxChars: number): Promise<ConsoleLine[]> {
     return runData.runConsoleLines(this.reads, runId, stream, from, limit, maxChars);
   }

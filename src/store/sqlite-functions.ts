@@ -5,10 +5,12 @@
  */
 import type { Knex } from 'knex';
 import { foldCase, SQLITE_LOWER } from './search/like';
+import { numberOfText, SQLITE_NUMBER } from './search/numeric-text';
 
 /** Registers the functions on one better-sqlite3 connection. */
 export function addSqliteFunctions(db: any): void {
   db.function(SQLITE_LOWER, { deterministic: true }, (text: unknown) => (typeof text === 'string' ? foldCase(text) : text));
+  db.function(SQLITE_NUMBER, { deterministic: true }, numberOfText);
 }
 
 /** The knex configuration with the functions added to each pooled connection, before its own setup. */

@@ -14,8 +14,12 @@
  * The compilers in store/search keep to this (see store/search/tree.ts).
  */
 
-/** What a comparison's left side names. Prefix aliases (metric., param., tag., attr., run., dataset.) are resolved by the parser. */
-export type Entity = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
+/**
+ * What a comparison's left side names. Prefix aliases (metric., param., tag., attr., run., dataset.) are resolved by the parser.
+ * `config` and `summary` name a scalar leaf of a run's W&B config or summary document (keys flattened with '.');
+ * only the W&B front-end builds them, and only run searches compile them.
+ */
+export type Entity = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset' | 'config' | 'summary';
 
 export type Comparator =
   | '=' | '!=' | '<' | '<=' | '>' | '>='

@@ -129,6 +129,8 @@ function runComparison(c: RawComparison): Comparison {
     }
     case 'attribute':
       return runAttributeComparison(c);
+    default:
+      throw invalid(`Invalid entity type '${c.entity}'`);
   }
 }
 

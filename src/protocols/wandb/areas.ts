@@ -3,6 +3,10 @@ import type { GraphqlArea } from './graphql/area';
 import { baseArea } from './graphql/base';
 import { artifactsArea } from './graphql/artifacts';
 import { ARTIFACT_TARGETS } from './artifact-storage';
+import { consoleReadsArea } from './graphql/console-reads';
+import { filesReadsArea } from './graphql/files-reads';
+import { historyReadsArea } from './graphql/history-reads';
+import { runReadsArea } from './graphql/run-reads';
 import type { SignedTarget } from './signed-urls';
 import { viewerArea } from './graphql/viewer';
 import { upsertBucketArea } from './graphql/upsert-bucket';
@@ -15,6 +19,7 @@ export const GRAPHQL_AREAS: readonly GraphqlArea[] = [
   baseArea,
   viewerArea, upsertBucketArea, runResumeArea, runFilesArea, runFieldsArea,
   artifactsArea,
+  runReadsArea, historyReadsArea, filesReadsArea, consoleReadsArea,
 ];
 
 export const SIGNED_TARGETS: readonly SignedTarget[] = [

@@ -517,8 +517,34 @@ const wandbArtifacts: Migration = {
   },
 };
 
+/**
+ * The scalar leaves of each run's W&B config and summary documents, one row per flattened key
+ * (`optimizer.lr`), so W&B filters and orders can compare them by number or by text. The store
+ * writes them in the transaction that sets the document (tx/run-data.ts). No backfill: before
+ * this migration no server wrote those documents.
+ */
+const runValues: Migration = {
+  name: '0012_run_values',
+  async up(s) {
+    await s.createTable('run_values', (t) => {
+      s.dialect.binaryCollation(t);
+      t.integer('rid').notNullable();
+      t.string('doc', 16).notNullable();
+      t.string('key', 250).notNullable();
+      // A finite number (bigints as the nearest double); NULL for any other leaf.
+      t.double('num').nullable();
+      // Strings, booleans ('true'/'false'), bigints (their digits), lists (their JSON); NULL for a number or null.
+      longText(t, 'text');
+      t.primary(['rid', 'doc', 'key']);
+    });
+    await s.index('run_values', 'run_values_key_num_idx', ['doc', 'key', 'num']);
+    // W&B reads a run's history a step range at a time, every key at once (store/run-history-rows.ts).
+    await s.index('metrics', 'metrics_run_step_idx', ['rid', 'step', 'key_id']);
+  },
+};
+
 export const MIGRATIONS: Migration[] = [initial, loggedModels, longExperimentTags, clusteredKeyValues, origins, runData, registry, webhooks, noPadCollation,
-  accounts, wandbArtifacts];
+  accounts, wandbArtifacts, runValues];
 
 
 /** Where the names of applied migrations are kept (the table knex's migrator made, same columns). */
@@ -542,6 +568,7 @@ export const OWN_TABLES: readonly string[] = [
   'webhooks', 'webhook_events',
   'users', 'api_keys', 'settings',
   'wandb_artifact_collections', 'wandb_artifacts', 'wandb_artifact_aliases', 'wandb_artifact_files', 'wandb_artifact_uses',
+  'run_values',
 ];
 
 /** The tables made with the dialect's binary collation: all but the migrator's bookkeeping. */
@@ -571,4 +598,6 @@ export const EXPECTED_INDEXES: Record<string, string[]> = {
   wandb_artifacts: ['wandb_artifacts_client_uq', 'wandb_artifacts_collection_idx', 'wandb_artifacts_version_uq', 'wandb_artifacts_logged_by_idx'],
   wandb_artifact_aliases: ['wandb_artifact_aliases_artifact_idx'],
   wandb_artifact_uses: ['wandb_artifact_uses_run_idx'],
+  run_values: ['run_values_key_num_idx'],
+  metrics: ['metrics_run_step_idx'],
 };

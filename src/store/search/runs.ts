@@ -7,6 +7,7 @@ import type { SqlDialect } from '../dialect';
 import { SPECIAL_NAN } from '../metric-values';
 import { compare, doubleLiteral, orderNullsLast } from './conditions';
 import { columnComparison, whereFilter } from './tree';
+import { runValueCondition, runValueOrder } from './run-values';
 
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
   run_id: 'runs.run_uuid',
@@ -35,7 +36,7 @@ const VIEW: Record<string, string[]> = { ACTIVE_ONLY: ['active'], DELETED_ONLY: 
 export function compileRunSearch(db: Knex, dialect: SqlDialect, q: RunSearch, keyIds: Map<string, number>): Knex.QueryBuilder {
   let sql = db('runs').select('runs.*').whereIn('runs.experiment_id', q.experimentIds).whereIn('runs.lifecycle_stage', VIEW[q.viewType]);
   sql = whereFilter(sql, q.filter, conditionSql(db, dialect, keyIds), costOf);
-  q.orderBy.forEach((t, i) => { sql = addOrder(sql, t, i, keyIds); });
+  q.orderBy.forEach((t, i) => { sql = addOrder(sql, dialect, t, i, keyIds); });
   if (!q.orderBy.some((t) => t.entity === 'attribute' && t.key === 'start_time')) sql = sql.orderBy('runs.start_time', 'desc');
   return sql.orderBy('runs.run_uuid', 'asc').offset(q.offset).limit(q.limit + 1);
 }
@@ -84,7 +85,7 @@ export function compileMetricOrderProbe(
     .whereNot('o0.special', SPECIAL_NAN);
   sql = whereFilter(sql, q.filter, conditionSql(db, dialect, keyIds), costOf);
   sql = sql.orderBy('o0.value', dir);
-  q.orderBy.slice(1).forEach((t, i) => { sql = addOrder(sql, t, i + 1, keyIds); });
+  q.orderBy.slice(1).forEach((t, i) => { sql = addOrder(sql, dialect, t, i + 1, keyIds); });
   if (!q.orderBy.some((t) => t.entity === 'attribute' && t.key === 'start_time')) sql = sql.orderBy('runs.start_time', 'desc');
   sql = sql.orderBy('runs.run_uuid', 'asc').offset(q.offset).limit(q.limit + 1);
   return {
@@ -100,7 +101,7 @@ export function compileMetricOrderProbe(
 }
 
 /** Column tests before subqueries, so later subqueries only run for rows still in the race. */
-const COST: Record<Comparison['entity'], number> = { attribute: 0, param: 1, tag: 1, metric: 2, dataset: 3 };
+const COST: Record<Comparison['entity'], number> = { attribute: 0, param: 1, tag: 1, config: 2, metric: 2, summary: 3, dataset: 3 };
 const costOf = (c: Comparison) => COST[c.entity];
 
 const conditionSql = (db: Knex, dialect: SqlDialect, keyIds: Map<string, number>) =>
@@ -139,10 +140,13 @@ function addCondition(sql: Knex.QueryBuilder, db: Knex, dialect: SqlDialect, c: 
         return compare(sub, dialect, column, c);
       });
     }
+    case 'config':
+    case 'summary':
+      return runValueCondition(sql, db, dialect, c as Comparison & { entity: 'config' | 'summary' }, keyIds);
   }
 }
 
-function addOrder(sql: Knex.QueryBuilder, t: OrderTerm, i: number, keyIds: Map<string, number>): Knex.QueryBuilder {
+function addOrder(sql: Knex.QueryBuilder, dialect: SqlDialect, t: OrderTerm, i: number, keyIds: Map<string, number>): Knex.QueryBuilder {
   const dir = t.ascending ? 'asc' : 'desc';
   const alias = `o${i}`;
   switch (t.entity) {
@@ -162,5 +166,8 @@ function addOrder(sql: Knex.QueryBuilder, t: OrderTerm, i: number, keyIds: Map<s
       sql = sql.leftJoin(`${table} as ${alias}`, (j) => j.on(`${alias}.rid`, 'runs.rid').andOnVal(`${alias}.key`, t.key));
       return orderNullsLast(sql, `${alias}.value`, t.ascending);
     }
+    case 'config':
+    case 'summary':
+      return runValueOrder(sql, dialect, t as OrderTerm & { entity: 'config' | 'summary' }, i, keyIds);
   }
 }

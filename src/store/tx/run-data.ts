@@ -1,6 +1,9 @@
 /** The run-data part of a write transaction (tx.runData): a run's W&B documents, stream offsets, non-numeric history values and console lines. */
 import type { ConsoleLine } from '../../core/model';
 import type { LockedRun, LockedStream, RunDataWrites, RunDocumentKind, StoredHistoryValue } from '../../core/store';
+import { isJsonObject, parseJson } from '../../core/json-value';
+import { LIMITS } from '../../core/limits';
+import { INDEXED_DOCUMENTS, runValueLeaves } from '../../core/run-values';
 import { insertRows } from '../insert';
 import type { SqlExec } from '../sql-exec';
 
@@ -32,6 +35,18 @@ export class SqlRunDataWrites implements RunDataWrites {
 
   async setDocument(run: LockedRun, kind: RunDocumentKind, json: string): Promise<void> {
     await insertRows(this.sql, 'run_documents', ['rid', 'kind', 'body'], [[run.handle, kind, json]], { keys: ['rid', 'kind'], update: ['body'] });
+    if (INDEXED_DOCUMENTS.has(kind)) await this.indexValues(run, kind, json);
+  }
+
+  /** Replaces the document's rows in the value index (store/search compares config and summary there). */
+  private async indexValues(run: LockedRun, kind: RunDocumentKind, json: string): Promise<void> {
+    await this.sql.run(`DELETE FROM "run_values" WHERE "rid" = ? AND "doc" = ?`, [run.handle, kind]);
+    const doc = parseJson(json, LIMITS.jsonNesting, kind);
+    if (!isJsonObject(doc)) return;
+    const leaves = runValueLeaves(kind, doc);
+    for (const part of byTextSize(leaves, (l) => l.text ?? '')) {
+      await insertRows(this.sql, 'run_values', ['rid', 'doc', 'key', 'num', 'text'], part.map((l) => [run.handle, kind, l.key, l.num, l.text]));
+    }
   }
 
   /** No row lock of its own: the caller holds the run's, which every writer of its streams takes first. */
