@@ -7,6 +7,7 @@ import json
 import math
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -29,8 +30,9 @@ if str(SCRIPTS) not in sys.path:
 
 def make_key(server, user: str) -> str:
     """`trackbridge keys create --user USER --db URL`, whose stdout is exactly the key."""
-    cmd = ["node", str(REPO / "bin" / "trackbridge.js"), "keys", "create", "--user", user,
-           "--db", server.store.db_url]
+    launcher = shlex.split(os.environ["TRACKBRIDGE_CMD"]) if os.environ.get("TRACKBRIDGE_CMD") \
+        else ["node", str(REPO / "bin" / "trackbridge.js")]
+    cmd = [*launcher, "keys", "create", "--user", user, "--db", server.store.db_url]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=60)
     if done.returncode != 0:
         pytest.fail(f"`{' '.join(cmd)}` exited {done.returncode}:\n{done.stderr}{done.stdout}",
