@@ -300,7 +300,7 @@ def table(r: dict, limit: dict | None) -> list[dict]:
         rows.append({"workload": "in-process store insert (limit)", "unit": "rows/s", "mlflow": None, "trackbridge": limit["rows_per_s"],
                      "ratio": ingest / limit["rows_per_s"] if ingest else None})
         if stream := get(t, "wandb_stream.points_per_s"):
-            rows.append({"workload": "in-process limit: W&B file_stream share", "unit": "points/s", "mlflow": None,
+            rows.append({"workload": "in-process limit: W&B stream share", "unit": "points/s", "mlflow": None,
                          "trackbridge": stream, "ratio": stream / limit["rows_per_s"]})
     return [x for x in rows if x["mlflow"] is not None or x["trackbridge"] is not None]
 
