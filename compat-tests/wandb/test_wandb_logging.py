@@ -169,11 +169,14 @@ def test_full_run_history_unsampled_and_by_key(api_run):
     val = api_run.history(keys=["val/loss"], samples=1000, pandas=False)
     got = [(r["_step"], r["val/loss"]) for r in val]
     assert same(got, expected_series("val/loss")), first_diff(got, expected_series("val/loss"), "history(keys)")
+    scanned = api_run.scan_history(keys=["val/loss"], page_size=30, use_cache=False)
+    got = [(r["_step"], r["val/loss"]) for r in scanned]
+    assert same(got, expected_series("val/loss")), first_diff(got, expected_series("val/loss"), "scan_history(keys)")
 
 
 @pytest.mark.core
 def test_full_run_timestamps_agree_between_the_apis(wb, api_run, full_run):
-    rows = list(api_run.scan_history(keys=["acc"], page_size=1000, use_cache=False))
+    rows = list(api_run.scan_history(page_size=1000, use_cache=False))
     wandb_ms = {r["_step"]: r["_timestamp"] * 1000 for r in rows}
     points = wb.mlflow().get_metric_history(full_run["id"], "acc")
     assert len(points) == FULL_STEPS
@@ -205,6 +208,7 @@ def test_fifty_thousand_steps_at_full_speed(wb):
         want = [(s, long_row(s)[key]) for s in range(LONG_STEPS)]
         assert got == want, first_diff(got, want, f"metric {key}")
     api_run = wb.api().run(f"{out['entity']}/{out['project']}/{out['id']}")
-    steps = [r["_step"] for r in api_run.scan_history(keys=["loss"], page_size=10_000, use_cache=False)]
-    assert steps == list(range(LONG_STEPS))
+    rows = [(r["_step"], r.get("loss")) for r in api_run.scan_history(page_size=10_000, use_cache=False)]
+    want = [(s, long_row(s)["loss"]) for s in range(LONG_STEPS)]
+    assert rows == want, first_diff(rows, want, "scan_history")
     assert api_run.state == "finished"
