@@ -8,10 +8,10 @@ FULL_CONFIG = {
     "model": "mlp",
     "optimizer": {"name": "adam", "betas": [0.9, 0.999], "schedule": {"kind": "cosine", "warmup": 100}},
 }
-# The params MLflow shows for FULL_CONFIG: nested keys joined with ".", lists as JSON.
+# The params MLflow shows for FULL_CONFIG: nested keys joined with ".", strings as they are, other values as JSON.
 FULL_PARAMS = {
-    "lr": 0.001, "epochs": 10, "model": "mlp", "optimizer.name": "adam", "optimizer.betas": [0.9, 0.999],
-    "optimizer.schedule.kind": "cosine", "optimizer.schedule.warmup": 100,
+    "lr": "0.001", "epochs": "10", "model": "mlp", "optimizer.name": "adam", "optimizer.betas": "[0.9,0.999]",
+    "optimizer.schedule.kind": "cosine", "optimizer.schedule.warmup": "100",
 }
 FULL_TAGS = ["compat", "baseline"]
 FULL_NOTES = "a 1,000-step run with a nested config"
