@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The real clients against live trackbridge processes (SQLite and PostgreSQL by default):
 #   mlflow            compat-tests/ with the mlflow client (compat-tests/.venv)
-#   wandb-0.31.0      compat-tests/wandb/ with wandb 0.31.0 (compat-tests/.venv-wandb-0.31.0), every scenario
-#   wandb-0.30.0      compat-tests/wandb/ with wandb 0.30.0, the scenarios marked `core` (see compat-tests/README.md)
+#   wandb-0.31.0      compat-tests/wandb/ with wandb 0.31.0 (compat-tests/.venv-wandb-0.31.0)
+#   wandb-0.30.0      compat-tests/wandb/ with wandb 0.30.0 (compat-tests/.venv-wandb-0.30.0)
 # TRACKBRIDGE_COMPAT_SUITES picks some of them (comma list, default all three); extra arguments go to
 # every pytest. The mlflow suite runs first; the wandb suites then run side by side (their scripts mostly
 # wait on the client, so together they take little longer than the slower one alone), each with its own
@@ -34,7 +34,7 @@ run_suite() {  # run_suite SUITE [pytest args…]: the suite's pytest, with its 
             compat-tests/.venv-wandb-0.31.0/bin/python -m pytest compat-tests/wandb -q \
                 --basetemp="$work/$suite" "$@" ;;
         wandb-0.30.0)
-            compat-tests/.venv-wandb-0.30.0/bin/python -m pytest compat-tests/wandb -q -m core \
+            compat-tests/.venv-wandb-0.30.0/bin/python -m pytest compat-tests/wandb -q \
                 --basetemp="$work/$suite" "$@" ;;
     esac
 }

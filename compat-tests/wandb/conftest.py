@@ -24,7 +24,7 @@ from wb_compat import WANDB_VERSION, Wandb, make_key
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "core: a scenario run with every wandb version (the rest run with 0.31.0 only)")
+        "markers", "core: the quick subset of the scenarios (`-m core`); CI runs them all")
 
 
 def pytest_report_header(config):
