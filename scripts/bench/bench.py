@@ -19,12 +19,15 @@ import mlflow
 
 import artifact_transfer as at
 import registry as reg
+import wandb_workloads as wbw
 import workloads as w
 from servers import Server, dir_bytes
 
 # The tracking workloads, whose points the store-size figure is taken over; then the registry and the large file.
 POINT_WORKLOADS = ["ingest", "per_step", "concurrent", "search", "history", "bulk_interval", "e2e_sync", "e2e_async"]
-WORKLOADS = [*POINT_WORKLOADS, "registry", "artifacts", "limit"]
+# The W&B workloads run on trackbridge only: mlflow server has no W&B front-end.
+WANDB_WORKLOADS = ["wandb_stream", "wandb_reads"]
+WORKLOADS = [*POINT_WORKLOADS, "registry", "artifacts", *WANDB_WORKLOADS, "limit"]
 
 
 def sizes(scale: float) -> dict:
@@ -40,6 +43,7 @@ def sizes(scale: float) -> dict:
         "limit_rows": s(1000000, 10000),
         "registry_models": s(10000, 50), "registry_repeats": s(50, 20), "registry_page": 100 if scale >= 0.1 else 10,
         "transfer_bytes": s(2**30, 2**20),
+        "wandb_rows": s(100000, 1000), "wandb_runs": s(1000, 20),
     }
 
 
@@ -98,11 +102,21 @@ def main() -> None:
             ("e2e_async", lambda s: w.end_to_end(s.url, n["e2e_metrics"], n["e2e_steps"], True)),
             ("registry", lambda s: reg.registry(s.url, n["registry_models"], n["registry_repeats"], n["registry_page"])),
             ("artifacts", lambda s: at.transfer(s, payload, payload_sha)),
+            ("wandb_stream", lambda s: wbw.stream(s, wandb_key(s), n["wandb_rows"])),
+            ("wandb_reads", lambda s: wbw.reads(s, wandb_key(s), n["wandb_runs"])),
         ]
+        keys: dict[str, str] = {}
+
+        def wandb_key(s) -> str:
+            if s.name not in keys:  # the default database of `serve`, under the server's working directory
+                keys[s.name] = wbw.make_key(repo, f"sqlite:///{s.workdir / 'trackbridge-data' / 'trackbridge.sqlite'}")
+            return keys[s.name]
         for name, fn in plan:
             if name not in only:
                 continue
             for sname, server in servers.items():
+                if name in WANDB_WORKLOADS and sname != "trackbridge":
+                    continue
                 print(f"[bench] {name} on {sname} …", file=sys.stderr, flush=True)
                 try:
                     results[sname][name] = fn(server)
@@ -142,7 +156,8 @@ def main() -> None:
             sys.exit(1)
         print(f"[bench] checks passed ({', '.join(x for x in WORKLOADS if x in only and x != 'limit')}): no workload errors, "
               "no writer errors, every point read back, bulk-interval within max_results over the whole range, "
-              "every registry answer as populated, the large file back byte for byte")
+              "every registry answer as populated, the large file back byte for byte, every W&B point and run back "
+              "with the server under 300 MB")
 
 
 def figures(r):
@@ -169,7 +184,7 @@ def check(results: dict, n: dict) -> list[str]:
             if isinstance(got, dict) and "error" in got:
                 failures.append(f"{sname}: {name} failed: {got['error']}")
         failures += check_registry(sname, r.get("registry"), n) + check_artifacts(sname, r.get("artifacts"), n)
-        failures += check_tracking(sname, r, n)
+        failures += check_tracking(sname, r, n) + [f"{sname}: {f}" for f in wbw.check(r, n)]
     both = [r for r in results.values()]
     if len(both) == 2 and all("order_values" in r.get("search", {}) for r in both) \
             and both[0]["search"]["order_values"] != both[1]["search"]["order_values"]:
@@ -273,11 +288,20 @@ def table(r: dict, limit: dict | None) -> list[dict]:
         row("  peak RSS during upload", "MB", "artifacts.peak_rss_upload_mb", False),
         row("  peak RSS during download", "MB", "artifacts.peak_rss_download_mb", False),
         row("  RSS growth over the transfer", "MB", "artifacts.rss_growth_mb", False),
+        row("W&B file_stream history (10 keys)", "rows/s", "wandb_stream.rows_per_s"),
+        row("  peak RSS during the stream", "MB", "wandb_stream.peak_rss_mb", False),
+        row("W&B api.runs() listing", "runs/s", "wandb_reads.runs_listed_per_s"),
+        row("W&B run.history() p50", "ms", "wandb_reads.history_p50_ms", False),
+        row("W&B run.history() p95", "ms", "wandb_reads.history_p95_ms", False),
+        row("  peak RSS during the reads", "MB", "wandb_reads.peak_rss_mb", False),
     ]
     if limit:
         ingest = get(t, "ingest.points_per_s")
         rows.append({"workload": "in-process store insert (limit)", "unit": "rows/s", "mlflow": None, "trackbridge": limit["rows_per_s"],
                      "ratio": ingest / limit["rows_per_s"] if ingest else None})
+        if stream := get(t, "wandb_stream.points_per_s"):
+            rows.append({"workload": "in-process limit: W&B stream share", "unit": "points/s", "mlflow": None,
+                         "trackbridge": stream, "ratio": stream / limit["rows_per_s"]})
     return [x for x in rows if x["mlflow"] is not None or x["trackbridge"] is not None]
 
 
