@@ -86,7 +86,15 @@ for (const dialect of selectedDialects()) {
     });
 
     it('refuses bad ids, bad statuses and oversized documents before writing', async () => {
-      await rejects(t.tracking.clientRuns.write({ runId: 'a/b', experimentName: 'p', userId: 'u', writer: { entity: 'u' } }), 'INVALID_ARGUMENT', /run id/);
+      for (const runId of ['a/b', '.', '..', '...', 'a\\b', 'a:b', 'a#b', 'a?b', 'a%2e']) {
+        await rejects(t.tracking.clientRuns.write({ runId, experimentName: 'p', userId: 'u', writer: { entity: 'u' } }), 'INVALID_ARGUMENT', /run id/);
+      }
+      // W&B's ids may hold dots; the run's artifact folder is then one ordinary path segment.
+      const dotted = await t.tracking.clientRuns.write({ runId: 'exp.1', experimentName: 'pdots', userId: 'u', writer: { entity: 'u' } });
+      assert.ok(dotted.run.info.artifactUri.endsWith('/exp.1/artifacts'), dotted.run.info.artifactUri);
+      const root = await t.tracking.artifacts.ofRun('exp.1');
+      await t.tracking.artifacts.write(root, 'a.txt', [Buffer.from('x')] as never);
+      assert.deepEqual((await t.tracking.artifacts.list(root, '')).entries.map((f) => f.name), ['a.txt']);
       await rejects(t.tracking.clientRuns.write({ runId: 'x'.repeat(65), experimentName: 'p', userId: 'u', writer: { entity: 'u' } }), 'INVALID_ARGUMENT');
       await rejects(t.tracking.clientRuns.write({ runId: 'okid', experimentName: 'p', userId: 'u', writer: { entity: 'u' }, status: 'DONE' as never }), 'INVALID_ARGUMENT');
       await rejects(t.tracking.clientRuns.write({

@@ -33,8 +33,11 @@ import { clip } from './text';
 import { validateExperimentName, validateKey, validateRunStatus } from './validation';
 import { randomRunName } from './run-names';
 
-/** Ids a client may give its runs: what every store column and artifact path holds as is. */
-const CLIENT_RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * Ids a client may give its runs: what every store column and artifact path holds as is. W&B
+ * takes `.` too (`exp.1`); an id of dots alone would be a `.`/`..` path segment, so it is not one.
+ */
+const CLIENT_RUN_ID = /^(?!\.+$)[A-Za-z0-9_.-]{1,64}$/;
 
 /** How long an ask for a run's resume state makes its next write reopen it, and how many asks are kept. */
 const RESUME_WINDOW_MS = 10 * 60_000;
@@ -236,7 +239,7 @@ async function recordOrigin(tx: WriteTx, runId: string, origin: Origin, now: num
 
 function checkWrite(w: ClientRunWrite, warnings: string[], defaultEntity: string | undefined, reopen: boolean): CheckedWrite {
   if (typeof w.runId !== 'string' || !CLIENT_RUN_ID.test(w.runId)) {
-    throw invalid(`Invalid run id '${clip(String(w.runId), 80)}': a run id is 1 to 64 letters, digits, '_' or '-'`);
+    throw invalid(`Invalid run id '${clip(String(w.runId), 80)}': a run id is 1 to 64 letters, digits, '_', '-' or '.', not dots alone`);
   }
   const experimentName = w.experimentName === undefined ? undefined : validateExperimentName(w.experimentName);
   const c = new Clipper('run', w.runId, 'warn');
