@@ -29,7 +29,7 @@ for (const dialect of selectedDialects()) {
 
     it('creates the run and its experiment in one write, then updates only what a write carries', async () => {
       const first = await t.tracking.clientRuns.write({
-        runId: 'abc12345', experimentName: 'proj-a', userId: 'alice', name: 'first-name',
+        runId: 'abc12345', experimentName: 'proj-a', userId: 'alice', writer: { entity: 'alice' }, name: 'first-name',
         tags: [{ key: 'wandb.group', value: 'g1' }], creationTags: [{ key: 'mlflow.user', value: 'alice' }],
         params: [{ key: 'lr', value: '0.1' }, { key: 'opt.beta', value: '0.9' }],
         config: { lr: { value: 0.1 }, opt: { value: { beta: 0.9 } } },
@@ -48,7 +48,7 @@ for (const dialect of selectedDialects()) {
       assert.equal(await t.tracking.ingest.localId('run', { system: 'wandb', id: 'alice/proj-a/abc12345' }), 'abc12345');
 
       const second = await t.tracking.clientRuns.write({
-        runId: 'abc12345', experimentName: 'proj-a', userId: 'bob',
+        runId: 'abc12345', experimentName: 'proj-a', userId: 'bob', writer: { entity: 'bob' },
         creationTags: [{ key: 'mlflow.user', value: 'bob' }],
         params: [{ key: 'lr', value: '0.2' }],
       });
@@ -63,7 +63,7 @@ for (const dialect of selectedDialects()) {
       // The config document is untouched by a write without one.
       assert.deepEqual(await t.tracking.runData.config('abc12345'), { lr: { value: 0.1 }, opt: { value: { beta: 0.9 } } });
 
-      const finished = await t.tracking.clientRuns.write({ runId: 'abc12345', experimentName: 'proj-a', userId: 'alice', status: 'FINISHED', name: 'renamed' });
+      const finished = await t.tracking.clientRuns.write({ runId: 'abc12345', experimentName: 'proj-a', userId: 'alice', writer: { entity: 'alice' }, status: 'FINISHED', name: 'renamed' });
       assert.equal(finished.run.info.status, 'FINISHED');
       assert.ok(finished.run.info.endTime !== null);
       assert.equal(finished.run.info.runName, 'renamed');
@@ -71,13 +71,13 @@ for (const dialect of selectedDialects()) {
     });
 
     it('gives a run created without a name a random one', async () => {
-      const r = await t.tracking.clientRuns.write({ runId: 'noname01', experimentName: 'proj-a', userId: 'alice' });
+      const r = await t.tracking.clientRuns.write({ runId: 'noname01', experimentName: 'proj-a', userId: 'alice', writer: { entity: 'alice' } });
       assert.match(r.run.info.runName, /^[a-z]+-[a-z]+-\d+$/);
     });
 
     it('refuses a run id of another experiment, and stores nothing of the refused write', async () => {
       await rejects(t.tracking.clientRuns.write({
-        runId: 'abc12345', experimentName: 'proj-b', userId: 'alice', tags: [{ key: 'wandb.group', value: 'other' }],
+        runId: 'abc12345', experimentName: 'proj-b', userId: 'alice', writer: { entity: 'alice' }, tags: [{ key: 'wandb.group', value: 'other' }],
       }), 'ALREADY_EXISTS', /already exists in experiment 'proj-a'/);
       const run = await t.tracking.runs.get('abc12345');
       assert.equal(run.tags.find((x) => x.key === 'wandb.group')?.value, 'g1');
@@ -86,11 +86,19 @@ for (const dialect of selectedDialects()) {
     });
 
     it('refuses bad ids, bad statuses and oversized documents before writing', async () => {
-      await rejects(t.tracking.clientRuns.write({ runId: 'a/b', experimentName: 'p', userId: 'u' }), 'INVALID_ARGUMENT', /run id/);
-      await rejects(t.tracking.clientRuns.write({ runId: 'x'.repeat(65), experimentName: 'p', userId: 'u' }), 'INVALID_ARGUMENT');
-      await rejects(t.tracking.clientRuns.write({ runId: 'okid', experimentName: 'p', userId: 'u', status: 'DONE' as never }), 'INVALID_ARGUMENT');
+      for (const runId of ['a/b', '.', '..', '...', 'a\\b', 'a:b', 'a#b', 'a?b', 'a%2e']) {
+        await rejects(t.tracking.clientRuns.write({ runId, experimentName: 'p', userId: 'u', writer: { entity: 'u' } }), 'INVALID_ARGUMENT', /run id/);
+      }
+      // W&B's ids may hold dots; the run's artifact folder is then one ordinary path segment.
+      const dotted = await t.tracking.clientRuns.write({ runId: 'exp.1', experimentName: 'pdots', userId: 'u', writer: { entity: 'u' } });
+      assert.ok(dotted.run.info.artifactUri.endsWith('/exp.1/artifacts'), dotted.run.info.artifactUri);
+      const root = await t.tracking.artifacts.ofRun('exp.1');
+      await t.tracking.artifacts.write(root, 'a.txt', [Buffer.from('x')] as never);
+      assert.deepEqual((await t.tracking.artifacts.list(root, '')).entries.map((f) => f.name), ['a.txt']);
+      await rejects(t.tracking.clientRuns.write({ runId: 'x'.repeat(65), experimentName: 'p', userId: 'u', writer: { entity: 'u' } }), 'INVALID_ARGUMENT');
+      await rejects(t.tracking.clientRuns.write({ runId: 'okid', experimentName: 'p', userId: 'u', writer: { entity: 'u' }, status: 'DONE' as never }), 'INVALID_ARGUMENT');
       await rejects(t.tracking.clientRuns.write({
-        runId: 'okid', experimentName: 'p', userId: 'u', config: { big: { value: 'x'.repeat(8 * 1024 * 1024) } },
+        runId: 'okid', experimentName: 'p', userId: 'u', writer: { entity: 'u' }, config: { big: { value: 'x'.repeat(8 * 1024 * 1024) } },
       }), 'INVALID_ARGUMENT', /maximum size/);
       assert.equal(await t.store.getRun('okid'), undefined);
       assert.equal(await t.store.getExperimentByName('p'), undefined);
@@ -98,7 +106,7 @@ for (const dialect of selectedDialects()) {
 
     it('clips long values and leaves out keys MLflow cannot hold, with warnings', async () => {
       const r = await t.tracking.clientRuns.write({
-        runId: 'clip0001', experimentName: 'proj-a', userId: 'alice',
+        runId: 'clip0001', experimentName: 'proj-a', userId: 'alice', writer: { entity: 'alice' },
         tags: [{ key: 'mlflow.note.content', value: 'n'.repeat(9000) }],
         params: [{ key: 'long', value: 'v'.repeat(7000) }, { key: 'bad,key', value: '1' }, { key: 'long', value: 'again' }],
       });
@@ -112,20 +120,20 @@ for (const dialect of selectedDialects()) {
 
     it('stores at most CLIENT_RUN_MAX_PARAMS params of one write', async () => {
       const params = Array.from({ length: CLIENT_RUN_MAX_PARAMS + 5 }, (_, i) => ({ key: `k${i}`, value: String(i) }));
-      const r = await t.tracking.clientRuns.write({ runId: 'many0001', experimentName: 'proj-a', userId: 'alice', params });
+      const r = await t.tracking.clientRuns.write({ runId: 'many0001', experimentName: 'proj-a', userId: 'alice', writer: { entity: 'alice' }, params });
       assert.equal(r.run.params.length, CLIENT_RUN_MAX_PARAMS);
       assert.ok(r.warnings.some((w) => /only the first/.test(w)));
     });
 
     it('refuses writes to a deleted run', async () => {
-      await t.tracking.clientRuns.write({ runId: 'gone0001', experimentName: 'proj-a', userId: 'alice' });
+      await t.tracking.clientRuns.write({ runId: 'gone0001', experimentName: 'proj-a', userId: 'alice', writer: { entity: 'alice' } });
       await t.tracking.runs.delete('gone0001');
-      await rejects(t.tracking.clientRuns.write({ runId: 'gone0001', experimentName: 'proj-a', userId: 'alice' }), 'INVALID_STATE');
+      await rejects(t.tracking.clientRuns.write({ runId: 'gone0001', experimentName: 'proj-a', userId: 'alice', writer: { entity: 'alice' } }), 'INVALID_STATE');
     });
 
     it('lets concurrent first writes of one run create it once', async () => {
       const writes = await Promise.all(Array.from({ length: 4 }, () =>
-        t.tracking.clientRuns.write({ runId: 'race0001', experimentName: 'proj-race', userId: 'alice' })));
+        t.tracking.clientRuns.write({ runId: 'race0001', experimentName: 'proj-race', userId: 'alice', writer: { entity: 'alice' } })));
       assert.equal(writes.filter((w) => w.created).length, 1);
       assert.equal(new Set(writes.map((w) => w.experiment.experimentId)).size, 1);
     });

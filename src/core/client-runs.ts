@@ -8,6 +8,15 @@
  * The client's params are its own config, which it also keeps whole as a document: a value
  * too long for a param is clipped, and a key MLflow cannot hold is left out of the params,
  * each reported as a warning rather than failing the run (the document still holds it).
+ *
+ * Every write names its writer, and is refused unless the run's experiment is one the writer
+ * may write (run-access.ts).
+ *
+ * A client resuming a run first asks for its state, then writes it: a run asked for that way
+ * and already ended is running again, with no end time, from its next write (so a resumed
+ * process that dies is not left as finished). Only that ask tells a resume apart: the SDK's
+ * ordinary writes and the public API's edits of an ended run look the same as a resume's.
+ * The asks are kept in memory for a few minutes, which is all a client waits between the two.
  */
 import { alreadyExists, invalid, invalidState, TrackbridgeError } from './errors';
 import { Clipper } from './clipping';
@@ -16,14 +25,23 @@ import { runArtifactUri } from './artifacts';
 import { encodeJson, isJsonObject, type JsonObject } from './json-value';
 import { LIMITS } from './limits';
 import type { Experiment, Origin, Param, Run, RunStatus, Tag } from './model';
+import type { Accounts, Account } from './accounts';
+import { checkWriteAccess } from './run-access';
 import { RUN_NAME_TAG, runNotFound } from './runs';
 import type { LockedRun, RunDocumentKind, Store, WriteTx } from './store';
 import { clip } from './text';
 import { validateExperimentName, validateKey, validateRunStatus } from './validation';
 import { randomRunName } from './run-names';
 
-/** Ids a client may give its runs: what every store column and artifact path holds as is. */
-const CLIENT_RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * Ids a client may give its runs: what every store column and artifact path holds as is. W&B
+ * takes `.` too (`exp.1`); an id of dots alone would be a `.`/`..` path segment, so it is not one.
+ */
+const CLIENT_RUN_ID = /^(?!\.+$)[A-Za-z0-9_.-]{1,64}$/;
+
+/** How long an ask for a run's resume state makes its next write reopen it, and how many asks are kept. */
+const RESUME_WINDOW_MS = 10 * 60_000;
+const MAX_RESUME_ASKS = 10_000;
 
 /**
  * Params one write may carry. A config is rewritten whole on every change, and each of its
@@ -35,8 +53,13 @@ const ORIGIN_ID_LENGTH = 255;
 
 export interface ClientRunWrite {
   runId: string;
-  /** The experiment the run is created in, by name (created when missing); a run already elsewhere is refused. */
-  experimentName: string;
+  /**
+   * The experiment the run is created in, by name (created when missing); a run already elsewhere
+   * is refused. Undefined: the run must exist, and stays where it is.
+   */
+  experimentName?: string;
+  /** Whose key writes: refused outside the experiments it may write (run-access.ts). */
+  writer: Pick<Account, 'entity'>;
   /** The user creating the run; kept on creation only. */
   userId: string;
   // Each of the following, when undefined, leaves what the run has.
@@ -68,16 +91,43 @@ export interface ClientRunResult {
 
 interface CheckedWrite extends Omit<ClientRunWrite, 'config' | 'summary'> {
   documents: Array<{ kind: RunDocumentKind; text: string }>;
+  /** The server's default entity, read before the transaction. */
+  defaultEntity: string | undefined;
+  /** An ended run is running again (its client resumes it). */
+  reopen: boolean;
 }
 
 const TERMINAL: readonly RunStatus[] = ['FINISHED', 'FAILED', 'KILLED'];
 
 export class ClientRuns {
-  constructor(private readonly store: Store, private readonly cfg: ExperimentsConfig) {}
+  /** Runs whose resume state was asked for: by which entity's key, until when; oldest first. */
+  private readonly resumeAsks = new Map<string, { entity: string; until: number }>();
+
+  constructor(private readonly store: Store, private readonly cfg: ExperimentsConfig, private readonly accounts: Accounts) {}
+
+  /**
+   * A client asked for the run's state to resume it: the next write of the run by a key of the
+   * same entity reopens it if it has ended (another key's reading it is no resume).
+   */
+  resumeAsked(asker: Pick<Account, 'entity'>, runId: string): void {
+    this.resumeAsks.delete(runId);
+    if (this.resumeAsks.size >= MAX_RESUME_ASKS) this.resumeAsks.delete(this.resumeAsks.keys().next().value!);
+    this.resumeAsks.set(runId, { entity: asker.entity, until: Date.now() + RESUME_WINDOW_MS });
+  }
+
+  /** Refuses the writer unless the run exists and is in an experiment it may write. */
+  async checkRunWrite(writer: Pick<Account, 'entity'>, runId: string): Promise<void> {
+    const info = await this.store.getRunInfo(runId);
+    const experiment = info && await this.store.getExperiment(info.experimentId);
+    if (!info || !experiment) throw runNotFound(runId);
+    checkWriteAccess(writer, experiment.name, await this.accounts.defaultEntity(), `run ${runId}`);
+  }
 
   async write(w: ClientRunWrite): Promise<ClientRunResult> {
     const warnings: string[] = [];
-    const x = checkWrite(w, warnings);
+    const ask = this.resumeAsks.get(w.runId);
+    const resuming = ask !== undefined && ask.until > Date.now() && ask.entity === w.writer?.entity;
+    const x = checkWrite(w, warnings, await this.accounts.defaultEntity(), resuming);
     const unit = (tx: WriteTx) => this.apply(tx, x);
     let out: { created: boolean; experimentId: string };
     try {
@@ -89,6 +139,7 @@ export class ClientRuns {
       if (e instanceof TrackbridgeError) throw e;
       out = await this.store.write(unit);
     }
+    if (resuming) this.resumeAsks.delete(w.runId);
     const [run, experiment] = await Promise.all([this.store.getRun(x.runId), this.store.getExperiment(out.experimentId)]);
     if (!run || !experiment) throw runNotFound(x.runId);
     return { run, experiment, created: out.created, warnings };
@@ -99,8 +150,9 @@ export class ClientRuns {
     let run = await tx.runs.lock(x.runId);
     const created = run === undefined;
     const experimentId = await this.experimentFor(tx, x, run);
+    const experiment = (await tx.experiments.lock(experimentId))!;
+    checkWriteAccess(x.writer, experiment.name, x.defaultEntity, `run ${x.runId}`);
     if (run === undefined) {
-      const experiment = (await tx.experiments.lock(experimentId))!;
       const name = x.name || randomRunName();
       await tx.runs.insert({
         runId: x.runId,
@@ -120,11 +172,13 @@ export class ClientRuns {
       if (run.lifecycleStage !== 'active') {
         throw invalidState(`The run ${x.runId} must be in the 'active' state. Current state is ${run.lifecycleStage}.`);
       }
-      if (x.name !== undefined || x.status !== undefined) {
+      // Reopening a run that is still running changes nothing, so its status need not be read.
+      const status = x.status ?? (x.reopen ? 'RUNNING' : undefined);
+      if (x.name !== undefined || status !== undefined) {
         await tx.runs.update(run, {
           name: x.name || undefined,
-          status: x.status,
-          endTime: x.status === undefined ? undefined : TERMINAL.includes(x.status) ? now : null,
+          status,
+          endTime: status === undefined ? undefined : TERMINAL.includes(status) ? now : null,
         });
       }
       if (x.name) await tx.runs.setTags(run, [{ key: RUN_NAME_TAG, value: x.name }]);
@@ -135,6 +189,10 @@ export class ClientRuns {
 
   /** The run's experiment: the named one, created when missing; a run already in another is refused. */
   private async experimentFor(tx: WriteTx, x: CheckedWrite, run: LockedRun | undefined): Promise<string> {
+    if (x.experimentName === undefined) {
+      if (run === undefined) throw runNotFound(x.runId);
+      return run.experimentId;
+    }
     const id = await tx.experiments.idByName(x.experimentName);
     if (run !== undefined) {
       if (run.experimentId !== id) {
@@ -179,11 +237,11 @@ async function recordOrigin(tx: WriteTx, runId: string, origin: Origin, now: num
   if (holder === undefined || holder === runId) await tx.origins.record('run', runId, origin, now);
 }
 
-function checkWrite(w: ClientRunWrite, warnings: string[]): CheckedWrite {
+function checkWrite(w: ClientRunWrite, warnings: string[], defaultEntity: string | undefined, reopen: boolean): CheckedWrite {
   if (typeof w.runId !== 'string' || !CLIENT_RUN_ID.test(w.runId)) {
-    throw invalid(`Invalid run id '${clip(String(w.runId), 80)}': a run id is 1 to 64 letters, digits, '_' or '-'`);
+    throw invalid(`Invalid run id '${clip(String(w.runId), 80)}': a run id is 1 to 64 letters, digits, '_', '-' or '.', not dots alone`);
   }
-  const experimentName = validateExperimentName(w.experimentName);
+  const experimentName = w.experimentName === undefined ? undefined : validateExperimentName(w.experimentName);
   const c = new Clipper('run', w.runId, 'warn');
   const text = (v: string | undefined, limit: number, field: string) => (v === undefined ? undefined : c.text(v, limit, field));
   if (w.status !== undefined) validateRunStatus(w.status);
@@ -200,6 +258,9 @@ function checkWrite(w: ClientRunWrite, warnings: string[]): CheckedWrite {
   const checked: CheckedWrite = {
     runId: w.runId,
     experimentName,
+    writer: w.writer,
+    defaultEntity,
+    reopen,
     userId: c.text(w.userId, LIMITS.userIdLength, 'user_id'),
     name: text(w.name, LIMITS.runNameLength, 'name'),
     status: w.status,

@@ -116,6 +116,16 @@ export class Experiments {
     }
   }
 
+  /** The experiment, active or deleted; undefined when there is none. */
+  find(experimentId: string): Promise<Experiment | undefined> {
+    return this.store.getExperiment(experimentId);
+  }
+
+  /** The experiment of that name, active or deleted; undefined when there is none. */
+  findByName(name: string): Promise<Experiment | undefined> {
+    return this.store.getExperimentByName(name);
+  }
+
   async get(experimentId: string): Promise<Experiment> {
     const e = await this.store.getExperiment(experimentId);
     if (!e) throw experimentNotFound(experimentId);

@@ -73,6 +73,16 @@ export class Runs {
     return (await this.get(runId));
   }
 
+  /** The run, active or deleted; undefined when there is none. */
+  find(runId: string): Promise<Run | undefined> {
+    return this.store.getRun(runId);
+  }
+
+  /** The run's info alone (no params, metrics or tags); undefined when there is none. */
+  findInfo(runId: string): Promise<RunInfo | undefined> {
+    return this.store.getRunInfo(runId);
+  }
+
   async get(runId: string): Promise<Run> {
     const run = await this.store.getRun(runId);
     if (!run) throw runNotFound(runId);

@@ -66,7 +66,7 @@ export class Tracking {
     this.registry = new Registry(store, this.artifacts, this.registryEvents);
     this.accounts = new Accounts(store);
     this.capabilities = new Capabilities(store);
-    this.clientRuns = new ClientRuns(store, cfg);
+    this.clientRuns = new ClientRuns(store, cfg, this.accounts);
     this.artifactVersions = new ArtifactVersions(store, artifactStore, this.runs);
   }
 

@@ -219,6 +219,7 @@ export class FileStreamApplier {
 function statusOf(e: TrackbridgeError): number {
   switch (e.code) {
     case 'UNAUTHENTICATED': return 401;
+    case 'PERMISSION_DENIED': return 403;
     case 'NOT_FOUND': return 404;
     case 'INVALID_ARGUMENT': return 400;
     // A deleted run takes no data: ending its stream is better than days of retries.
@@ -235,7 +236,7 @@ export function fileStreamRoutes(r: express.Router, opts: FileStreamOptions): vo
   const applier = new FileStreamApplier(opts.tracking, opts.log);
   r.post(FILE_STREAM_PATH, async (req, res) => {
     try {
-      await authenticate(req, opts.tracking);
+      const account = await authenticate(req, opts.tracking);
       const m = FILE_STREAM_PATH.exec(req.path);
       let runId: string;
       try {
@@ -243,6 +244,8 @@ export function fileStreamRoutes(r: express.Router, opts: FileStreamOptions): vo
       } catch {
         throw notAStream('the run id in the path is not percent-encoded properly');
       }
+      // A key writes only runs of entities it may write (a foreign run is a 403, which ends the client's stream).
+      await opts.tracking.clientRuns.checkRunWrite(account, runId);
       const request = fileStreamRequestOf(await bodyText(req, res, opts.bodyBudget), opts.log);
       await applier.apply(runId, request, Date.now());
       res.status(200).json({});

@@ -21,7 +21,7 @@ export const READ_OPERATIONS = [
 
 /** A run as a resolver source, in the project it belongs to; null when it is gone. */
 async function runSource(ctx: WandbContext, runId: string, project: ProjectSource): Promise<RunSource | null> {
-  const run = await ctx.tracking.store.getRun(runId);
+  const run = await ctx.tracking.runs.find(runId);
   return run ? { project, run } : null;
 }
 

@@ -39,7 +39,7 @@ export function manifestIdOf(text: unknown, param: string): string {
 /** A version as a resolver source, with the project it belongs to. */
 export async function artifactSource(ctx: WandbContext, version: ArtifactVersion, project?: ProjectSource): Promise<ArtifactSource | null> {
   if (project && project.experiment.experimentId === version.experimentId) return { version, project };
-  const experiment = await ctx.tracking.store.getExperiment(version.experimentId);
+  const experiment = await ctx.tracking.experiments.find(version.experimentId);
   return experiment ? { version, project: await projectOfExperiment(ctx, experiment) } : null;
 }
 

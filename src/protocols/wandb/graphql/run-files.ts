@@ -57,10 +57,12 @@ async function createRunFiles(_: unknown, args: { input?: unknown }, ctx: WandbC
   const files = optionalStringList(input, 'files', MAX_FILES, MAX_NAME_CHARS);
   if (files === undefined) throw invalid("Missing value for required field 'files'");
   const project = await findProject(ctx, entity, projectName);
-  const run = project && await ctx.tracking.store.getRunInfo(runId);
+  const run = project && await ctx.tracking.runs.findInfo(runId);
   if (!project || !run || run.experimentId !== project.experiment.experimentId) {
     throw notFound(`Run ${entity}/${projectName}/${clip(runId, 80)} not found`);
   }
+  // Uploads replace the run's files: only a key that may write the run gets URLs.
+  await ctx.tracking.clientRuns.checkRunWrite(ctx.account, runId);
   const out = await Promise.all(files.map(async (name) => {
     if (!safeName(name)) {
       ctx.log(`createRunFiles: run ${runId}: no upload URL for '${clip(name, 200)}', which is not a safe relative path`);

@@ -36,9 +36,13 @@ const text = (v: JsonValue) => encodeJson(v, LIMITS.jsonNesting + 2, 'document')
 async function bucket(p: ProjectSource, args: Record<string, unknown>, ctx: WandbContext): Promise<RunSource | null> {
   const name = requiredString(args, 'name', 200);
   const missingOk = optionalBoolean(args, 'missingOk') ?? false;
-  const run = await ctx.tracking.store.getRun(name);
+  const run = await ctx.tracking.runs.find(name);
   // A deleted run cannot be written to again, so it is not one to resume.
-  if (run && run.info.experimentId === p.experiment.experimentId && run.info.lifecycleStage === 'active') return { project: p, run };
+  if (run && run.info.experimentId === p.experiment.experimentId && run.info.lifecycleStage === 'active') {
+    // The client asks this only to resume: its next upsert reopens the run if it has ended.
+    ctx.tracking.clientRuns.resumeAsked(ctx.account, run.info.runId);
+    return { project: p, run };
+  }
   if (missingOk) return null;
   throw notFound(`Run ${p.entity}/${p.name}/${clip(name, 80)} not found`);
 }

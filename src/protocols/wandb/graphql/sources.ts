@@ -34,7 +34,7 @@ export async function defaultEntityOf(ctx: WandbContext): Promise<string> {
 /** The project of that entity and name, if its experiment exists (active or deleted). */
 export async function findProject(ctx: WandbContext, entity: string, name: string): Promise<ProjectSource | null> {
   const experimentName = experimentNameOf(entity, name, await defaultEntityOf(ctx));
-  const experiment = await ctx.tracking.store.getExperimentByName(experimentName);
+  const experiment = await ctx.tracking.experiments.findByName(experimentName);
   return experiment ? { entity, name, experiment } : null;
 }
 

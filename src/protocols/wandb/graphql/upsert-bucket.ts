@@ -97,13 +97,17 @@ function tagsOf(input: Record<string, unknown>): Tag[] {
 async function upsertBucket(_: unknown, args: { input?: unknown }, ctx: WandbContext) {
   const input = inputObject(args.input, 'upsertBucket input');
   const entity = entityOf(ctx, optionalName(input, 'entityName'));
-  const project = optionalName(input, 'modelName') ?? DEFAULT_PROJECT;
+  const named = optionalName(input, 'modelName');
+  const project = named ?? DEFAULT_PROJECT;
   const runId = runIdOf(input);
+  // The public API's Run.update() names the run by storage id alone: it stays in its own project.
+  const inPlace = named === undefined && optionalString(input, 'id', 200) ? true : false;
   optionalBoolean(input, 'debug');
   const config = jsonObjectField(input, 'config');
   const write: ClientRunWrite = {
     runId,
-    experimentName: experimentNameOf(entity, project, await defaultEntityOf(ctx)),
+    experimentName: inPlace ? undefined : experimentNameOf(entity, project, await defaultEntityOf(ctx)),
+    writer: ctx.account,
     userId: ctx.account.userName,
     name: optionalString(input, 'displayName') || undefined,
     status: stateField(input),
