@@ -1,7 +1,8 @@
 /**
  * A run's W&B data: its config and summary (each one JSON object, replaced whole), history
  * values that are not numbers, console lines, and how far each of its line streams has been
- * applied. Numeric history values become ordinary metrics, so MLflow reads them unchanged.
+ * applied. Numeric history values become ordinary metrics, so MLflow reads them unchanged; a number
+ * under a key MLflow cannot hold is a history value of kind `number` (see prepareRow), which MLflow never sees.
  *
  * A stream chunk is a run of consecutive lines starting at an offset (the 0-based index of its
  * first line). The run's lock is taken before its stream's offset is read, so writers of one
