@@ -95,12 +95,12 @@ describe('JSON values', () => {
   });
 
   it('files history values under their kind, W&B objects by their _type', () => {
-    const kinds: Array<[JsonValue, string | undefined]> = [
+    const kinds: Array<[JsonValue, string]> = [
       ['s', 'string'], [true, 'bool'], [null, 'null'], [[1], 'list'], [{ a: 1 }, 'object'], [2n ** 62n, 'integer'],
       [{ _type: 'image-file', path: 'media/images/img_0.png' }, 'media'], [{ _type: 'images/separated' }, 'media'],
       [{ _type: 'table-file', path: 'media/table/t.table.json' }, 'table'], [{ _type: 'joined-table' }, 'table'],
       [{ _type: 'histogram', values: [1], bins: [0, 1] }, 'histogram'], [{ _type: 7 }, 'object'],
-      [1.5, undefined], [NaN, undefined],
+      [1.5, 'number'], [NaN, 'number'],
     ];
     for (const [v, kind] of kinds) assert.equal(historyValueKind(v), kind, JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)));
   });

@@ -190,6 +190,14 @@ for (const dialect of selectedDialects()) describe(`W&B ingest operations (${dia
     assert.equal((await tagsOf('bobrun01'))['mlflow.user'], 'bob');
   });
 
+  it('takes a config whose flattened keys collide, and keeps it whole', async () => {
+    const config = { 'a.b': { value: 1 }, a: { value: { b: 2 } } };
+    const res = await upsert({ name: 'collide1', config: JSON.stringify(config) });
+    assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+    assert.deepEqual(JSON.parse(res.body.data.upsertBucket.bucket.config), config);
+    assert.deepEqual(await t.tracking.runData.config('collide1'), config);
+  });
+
   it('refuses a run id that exists in another project with a clear GraphQL error', async () => {
     const res = await upsert({ project: 'elsewhere' });
     assert.equal(res.status, 200);

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 
 import type { HistoryRow } from '../src/core/model';
 import { sampledRanks } from '../src/core/history-rows';
+import { eventsRowOf, historyRowOf } from '../src/protocols/wandb/mapping-history';
 import type { JsonValue } from '../src/core/json-value';
 import supertest from 'supertest';
 import { buildApp } from '../src/server';
@@ -176,6 +177,43 @@ for (const dialect of selectedDialects()) {
       assert.deepEqual(two.map((l) => JSON.parse(l.replace('NaN', 'null'))._step), [0, 4]);
       const three: string[] = (await ok(FULL('history'), runVars(wb, { samples: 3 }))).project.run.history;
       assert.deepEqual(three.map((l) => JSON.parse(l.replace('NaN', 'null'))._step), [0, 2, 4]);
+    });
+
+    it('returns history keys MLflow refuses and user keys under system/ in history, not in events', async () => {
+      const exp = await t.tracking.experiments.create('odd-keys', undefined, []);
+      const id = (await t.tracking.runs.create({ experimentId: exp, runName: 'odd', startTime: 1000, tags: [] })).info.runId;
+      const now = 1_796_112_580_000;
+      await t.tracking.runData.logHistoryRows(id, 'wandb-history.jsonl', 0,
+        [0, 1].map((i) => historyRowOf(JSON.stringify({ _step: i, 'acc@1': i / 2, 'top-1 (%)': 90 + i, 'system/x': i, y: i, _timestamp: 1_796_112_580 }), i, now)));
+      await t.tracking.runData.logHistoryRows(id, 'wandb-events.jsonl', 0, [eventsRowOf(JSON.stringify({ 'system.cpu': 5, _timestamp: 1_796_112_581 }), 0, now)]);
+      const vars = { entity: 'alice', project: 'odd-keys', name: id };
+      const lines: string[] = (await ok(FULL('history'), { ...vars, samples: 10 })).project.run.history;
+      assert.deepEqual(lines.map((l) => JSON.parse(l)), [0, 1].map((i) => ({ _step: i, y: i, 'acc@1': i / 2, 'top-1 (%)': 90 + i, 'system/x': i, _timestamp: 1_796_112_580 })));
+      const events: string[] = (await ok(FULL('events'), vars)).project.run.events;
+      assert.deepEqual(events.map((l) => JSON.parse(l)), [{ _wandb: true, 'system.cpu': 5, _timestamp: 1_796_112_581 }]);
+    });
+
+    it('reads an MLflow run with a param and a metric named __proto__', async () => {
+      const exp = await t.tracking.experiments.create('protos', undefined, []);
+      const id = (await t.tracking.runs.create({ experimentId: exp, runName: 'p', startTime: 1000, tags: [] })).info.runId;
+      await t.tracking.runs.logBatch(id, { params: [{ key: '__proto__', value: 'x' }], metrics: [{ key: '__proto__', value: 1, step: 0, timestamp: 1 }], tags: [] });
+      const q = 'query Run($project: String!, $entity: String!, $name: String!) { project(name: $project, entityName: $entity) { run(name: $name) { config summaryMetrics } } }';
+      const run = (await ok(q, { entity: 'alice', project: 'protos', name: id })).project.run;
+      assert.equal(run.config, '{"__proto__":{"value":"x"}}');
+      assert.equal(run.summaryMetrics, '{"__proto__":1}');
+    });
+
+    it('opens an experiment literally named <default entity>/<p> as project p, unless an experiment p exists', async () => {
+      const lit = await t.tracking.experiments.create('alice/literal', undefined, []);
+      const id = (await t.tracking.runs.create({ experimentId: lit, runName: 'l', startTime: 1000, tags: [] })).info.runId;
+      assert.equal((await ok(RUN, { entity: 'alice', project: 'literal', name: id })).project.run.name, id);
+      const listed = await ok(RUNS, { entity: 'alice', project: 'literal' });
+      assert.deepEqual(listed.project.runs.edges.map((e: any) => e.node.name), [id]);
+      // Both names: the plain one is the project (where W&B writes of alice/both go).
+      const plain = await t.tracking.experiments.create('both', undefined, []);
+      await t.tracking.experiments.create('alice/both', undefined, []);
+      const p = (await t.tracking.runs.create({ experimentId: plain, runName: 'b', startTime: 1000, tags: [] })).info.runId;
+      assert.deepEqual((await ok(RUNS, { entity: 'alice', project: 'both' })).project.runs.edges.map((e: any) => e.node.name), [p]);
     });
 
     it('rebuilds rows of an MLflow run from its points, the latest by time at each step', async () => {

@@ -104,6 +104,27 @@ for (const dialect of selectedDialects()) {
       assert.ok((await tracking.runData.heartbeatAt(runId))! > Date.now() - 60_000);
     });
 
+    it('takes a summary whose flattened keys collide (200, kept whole), and keeps history keys MLflow refuses or under system/ in the rows', async () => {
+      const runId = await newRun();
+      const res = await post(runId, {
+        files: {
+          'wandb-history.jsonl': { offset: 0, content: [
+            line({ _step: 0, 'acc@1': 0.5, 'top-1 (%)': 97, loss: [0], 'loss[0]': 2, 'system/x': 1, y: 3, 'val.acc': 0.5, val: { acc: 0.6 } }),
+          ] },
+          'wandb-events.jsonl': { offset: 0, content: [line({ 'system.cpu': 10 })] },
+          'wandb-summary.json': { offset: 0, content: [line({ 'val.acc': 0.5, val: { acc: 0.6 }, 'acc@1': 0.5 })] },
+        },
+      });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(await tracking.runData.summary(runId), { 'val.acc': 0.5, val: { acc: 0.6 }, 'acc@1': 0.5 });
+      const [row] = await tracking.historyRows.page(runId, { limit: 10 });
+      // Of two history entries both named val.acc, the row keeps the first (the core's once-per-row rule).
+      assert.deepEqual(Object.fromEntries(row.values), { 'acc@1': 0.5, 'top-1 (%)': 97, loss: [0], 'loss[0]': 2, 'system/x': 1, y: 3, 'val.acc': 0.5 });
+      const [sample] = await tracking.historyRows.page(runId, { limit: 10, system: true });
+      assert.deepEqual(Object.fromEntries(sample.values), { 'system/cpu': 10 });
+      assert.deepEqual((await tracking.runs.get(runId)).metrics.map((m) => m.key).sort(), ['system/cpu', 'val.acc', 'y']);
+    });
+
     it('stores a chunk sent twice once, and only the new lines of an overlapping one', async () => {
       const runId = await newRun();
       const chunk = { offset: 0, content: [0, 1, 2].map((s) => line({ _step: s, x: s * 10, _timestamp: 1.7e9 + s })) };

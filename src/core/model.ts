@@ -109,9 +109,11 @@ export interface LoggedModel {
 /**
  * What a history value that is not a plain number holds: the `_type` objects W&B logs are
  * media (image-file, audio-file, …), tables (table-file, joined-table, …) or histograms; an
- * integer is one beyond 2^53, which no metric (a double) holds exactly.
+ * integer is one beyond 2^53, which no metric (a double) holds exactly. A number is one no metric
+ * can hold: its key is one MLflow refuses (W&B allows any key: `acc@1`, `top-1 (%)`), or the
+ * front-end keeps it apart from the metrics (a W&B history key under `system/`, which is not a system metric).
  */
-export type HistoryValueKind = 'string' | 'bool' | 'null' | 'list' | 'object' | 'integer' | 'media' | 'table' | 'histogram';
+export type HistoryValueKind = 'string' | 'bool' | 'null' | 'list' | 'object' | 'integer' | 'number' | 'media' | 'table' | 'histogram';
 
 /** One history line (of `wandb-history.jsonl`, `wandb-events.jsonl`, …) in core terms. */
 export interface HistoryRow {
@@ -120,7 +122,7 @@ export interface HistoryRow {
   timestamp: Int64;
   /** Numeric leaves: they become the run's metrics, which MLflow reads as any other. */
   metrics: Array<{ key: string; value: number }>;
-  /** Every other leaf, plain numbers excepted (those are metrics). */
+  /** Every other leaf; a plain number here is kept as a value of kind `number`, not as a metric. */
   values: Array<{ key: string; value: JsonValue }>;
 }
 

@@ -1,7 +1,8 @@
 /**
  * A run's W&B data: its config and summary (each one JSON object, replaced whole), history
  * values that are not numbers, console lines, and how far each of its line streams has been
- * applied. Numeric history values become ordinary metrics, so MLflow reads them unchanged.
+ * applied. Numeric history values become ordinary metrics, so MLflow reads them unchanged; a number
+ * under a key MLflow cannot hold is a history value of kind `number` (see prepareRow), which MLflow never sees.
  *
  * A stream chunk is a run of consecutive lines starting at an offset (the 0-based index of its
  * first line). The run's lock is taken before its stream's offset is read, so writers of one
@@ -16,19 +17,19 @@ import type { RunDocumentKind, Store, StoredHistoryValue } from './store';
 import { decodePageToken, encodePageToken } from './query/page-token';
 import { lockActiveRun, runNotFound } from './runs';
 import { assertStorableText } from './text';
-import { validateMetric } from './validation';
+import { isMetricKey, validateMetric } from './validation';
 import { isInt64 } from './int64';
 
 const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
-/** The kind a history value is filed under; numbers have none, as they are metrics. */
-export function historyValueKind(v: JsonValue): HistoryValueKind | undefined {
+/** The kind a history value is filed under. */
+export function historyValueKind(v: JsonValue): HistoryValueKind {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'string': return 'string';
     case 'boolean': return 'bool';
     case 'bigint': return 'integer';
-    case 'number': return undefined;
+    case 'number': return 'number';
   }
   if (Array.isArray(v)) return 'list';
   const type = (v as JsonObject)._type;
@@ -93,24 +94,14 @@ function prepareRow(row: HistoryRow, param: string, refused?: (key: string, e: T
     seen.add(key);
   };
   const metrics: MetricPoint[] = [];
-  row.metrics.forEach((m, j) => {
-    const point = { key: m.key, value: m.value, step, timestamp };
-    const ok = kept(() => {
-      validateMetric(point, `${param}.metrics[${j}]`);
-      once(m.key, `${param}.metrics[${j}].key`);
-    }, refused && ((e) => refused(String(m.key), e)));
-    if (ok) metrics.push(point);
-  });
   const values: Omit<StoredHistoryValue, 'line'>[] = [];
-  row.values.forEach((v, j) => {
-    const p = `${param}.values[${j}]`;
+  const value = (v: { key: string; value: JsonValue }, p: string) => {
     let stored: Omit<StoredHistoryValue, 'line'> | undefined;
     kept(() => {
       checkName(v.key, `${p}.key`);
       // Encoded first: it refuses what is not a JSON value at all.
       const valueJson = encodeJson(v.value, LIMITS.jsonNesting, `${p}.value`);
       const kind = historyValueKind(v.value);
-      if (kind === undefined) throw invalid(`Invalid value for parameter '${p}.value': a number is a metric, not a history value`);
       if (utf8Bytes(valueJson) > LIMITS.historyValueBytes) {
         throw invalid(`Invalid value for parameter '${p}.value': its JSON text exceeds the maximum size of ${LIMITS.historyValueBytes} bytes`);
       }
@@ -118,7 +109,22 @@ function prepareRow(row: HistoryRow, param: string, refused?: (key: string, e: T
       stored = { key: v.key, step, timestamp, kind, valueJson };
     }, refused && ((e) => refused(String(v.key), e)));
     if (stored) values.push(stored);
+  };
+  row.metrics.forEach((m, j) => {
+    // A number under a key MLflow refuses (`acc@1`, `loss[0]`) cannot be a metric, so MLflow never
+    // sees it; it is kept as a history value of kind `number`, which W&B's history reads return as is.
+    if (typeof m.value === 'number' && typeof m.key === 'string' && !isMetricKey(m.key)) {
+      value(m, `${param}.metrics[${j}]`);
+      return;
+    }
+    const point = { key: m.key, value: m.value, step, timestamp };
+    const ok = kept(() => {
+      validateMetric(point, `${param}.metrics[${j}]`);
+      once(m.key, `${param}.metrics[${j}].key`);
+    }, refused && ((e) => refused(String(m.key), e)));
+    if (ok) metrics.push(point);
   });
+  row.values.forEach((v, j) => value(v, `${param}.values[${j}]`));
   return { metrics, values };
 }
 

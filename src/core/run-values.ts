@@ -41,8 +41,14 @@ function leafOf(key: string, v: JsonValue): RunValueLeaf {
   return { key, num: null, text: JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x)) };
 }
 
+/**
+ * One leaf per key: `{"val.acc": 0.5, "val": {"acc": 0.6}}` flattens to `val.acc` twice, and the index
+ * holds one row per key. The first in document order wins (here 0.5), so a filter on `val.acc` sees
+ * the top-level entry the client named literally.
+ */
 export function runValueLeaves(kind: RunDocumentKind, doc: JsonObject): RunValueLeaf[] {
   const out: RunValueLeaf[] = [];
+  const seen = new Set<string>();
   // Iterative, so a document nested to the store's bound cannot overflow the stack.
   const stack: Array<[string, JsonValue]> = [];
   for (const k of Object.keys(doc).reverse()) {
@@ -60,6 +66,8 @@ export function runValueLeaves(kind: RunDocumentKind, doc: JsonObject): RunValue
     const leaf = leafOf(key, v);
     // Text no store holds unchanged (NUL, a lone surrogate) is not indexed: such a key or value cannot be matched exactly.
     if (UNSTORABLE.test(key) || (leaf.text !== null && UNSTORABLE.test(leaf.text))) continue;
+    if (seen.has(key)) continue;
+    seen.add(key);
     out.push(leaf);
   }
   return out;

@@ -15,6 +15,10 @@ function isPathNormal(key: string): boolean {
   return parts.every((p, i) => p !== '' && p !== '.' && p !== '..' && !(i === parts.length - 1 && p === ''));
 }
 
+/** Whether validateKey accepts the key: a name MLflow can hold (as a metric, param or tag key). */
+export const isMetricKey = (key: string): boolean =>
+  key !== '' && KEY_CHARS.test(key) && isPathNormal(key) && key.length <= LIMITS.keyLength;
+
 export function validateKey(key: string, param: string): void {
   if (typeof key !== 'string' || key === '') throw invalid(`Missing value for required parameter '${param}'.`);
   if (!KEY_CHARS.test(key)) {

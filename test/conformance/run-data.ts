@@ -79,6 +79,39 @@ export function runDataTests(ctx: Ctx): void {
       return (await rd().historyValues(runId)).items;
     }
 
+    it('indexes colliding flattened keys once (the first in document order) and keeps both documents whole', async () => {
+      const id = await newRun(ctx, exp);
+      const rid = (await ctx.store.db('runs').where({ run_uuid: id }).first('rid')).rid;
+      const indexed = async (doc: string) => (await ctx.store.db('run_values').where({ rid, doc }).orderBy('key').select('key', 'num'))
+        .map((r: any) => [r.key, Number(r.num)]);
+      const config: JsonObject = { 'val.acc': { value: 0.5 }, val: { value: { acc: 0.6, 'x.y': 1, x: { y: 2 } } } };
+      await rd().setConfig(id, config);
+      assert.deepEqual(await rd().config(id), config);
+      assert.deepEqual(await indexed('config'), [['val.acc', 0.5], ['val.x.y', 1]]);
+      const summary: JsonObject = { 'a.b': 1, a: { b: 2, c: 3 } };
+      await rd().setSummary(id, summary);
+      assert.deepEqual(await rd().summary(id), summary);
+      assert.deepEqual(await indexed('summary'), [['a.b', 1], ['a.c', 3]]);
+      await rd().setSummary(id, { a: { b: 2 }, 'a.b': 1 });
+      assert.deepEqual(await indexed('summary'), [['a.b', 2]]);
+    });
+
+    it('keeps numbers under keys MLflow refuses as history values of kind number, read back in the rows; legal keys stay metrics', async () => {
+      const id = await newRun(ctx, exp);
+      const odd = { 'acc@1': 0.5, 'top-1 (%)': 97, 'loss[0]': -Infinity, 'a//b': 2 };
+      await rd().logHistoryRows(id, HISTORY, 0, [row(0, { 'system/x': 7 }, { ...odd, loss: 1 }), row(1, {}, { 'acc@1': NaN, loss: 2 })]);
+      const values = await allValues(id);
+      assert.deepEqual(values.map((v) => [v.step, v.key, v.kind]).sort(),
+        [[0, 'a//b', 'number'], [0, 'acc@1', 'number'], [0, 'loss[0]', 'number'], [0, 'system/x', 'number'], [0, 'top-1 (%)', 'number'], [1, 'acc@1', 'number']]);
+      assert.deepEqual((await ctx.tracking.runs.get(id)).metrics.map((m) => m.key), ['loss']);
+      const rows = await ctx.tracking.historyRows.page(id, { limit: 10 });
+      assert.deepEqual(rows.map((r) => Object.fromEntries(r.values)), [{ loss: 1, ...odd, 'system/x': 7 }, { loss: 2, 'acc@1': NaN }]);
+      // A history value is never a system metric, whatever its name.
+      assert.deepEqual(await ctx.tracking.historyRows.page(id, { limit: 10, system: true }), []);
+      const keys = (await ctx.tracking.historyRows.keys(id)).keys.map((k) => [k.key, k.kind, k.count]).sort();
+      assert.deepEqual(keys, [['a//b', 'number', 1], ['acc@1', 'number', 2], ['loss', 'number', 2], ['loss[0]', 'number', 1], ['system/x', 'number', 1], ['top-1 (%)', 'number', 1]]);
+    });
+
     it('keeps a nested config exactly, unicode, big integers and NaN/±Infinity inside, and replaces it whole', async () => {
       const id = await newRun(ctx, exp);
       assert.deepEqual(await rd().config(id), {});
@@ -259,7 +292,6 @@ export function runDataTests(ctx: Ctx): void {
       let deep: JsonValue = 'x';
       for (let i = 0; i < LIMITS.jsonNesting + 1; i++) deep = { d: deep };
       const bad: Array<[HistoryRow, RegExp]> = [
-        [row(1, { n: 5 }), /a number is a metric/],
         [row(1, { when: new Date() as any }), /Date/],
         [row(1, { u: undefined as any }), /undefined/],
         [row(1, { deep }), /deeper than/],
@@ -267,7 +299,8 @@ export function runDataTests(ctx: Ctx): void {
         [row(1, { 'nul\u0000key': 'x' }), /NUL/],
         [row(1, { '\ud800': 'x' }), /surrogate/],
         [row(1, { big: 'x'.repeat(LIMITS.historyValueBytes) }), /maximum size/],
-        [row(1, {}, { 'bad key!': 1 }), /Names may only contain/],
+        [row(1, {}, { '': 1 }), /Missing value/],
+        [row(1, {}, { ['k'.repeat(251) + '@']: 1 }), /maximum length/],
         [row(1, { same: 'x' }, { same: 1 }), /more than once/],
         [{ ...row(1, { s: 'x' }), step: 1.5 }, /step/],
         [{ ...row(1, { s: 'x' }), timestamp: -1 }, /timestamp/],

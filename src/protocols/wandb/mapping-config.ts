@@ -60,7 +60,8 @@ export function paramsOfConfig(config: JsonObject): Param[] {
 export function configOfRun(document: JsonObject, run: Run): JsonObject {
   if (Object.keys(document).length > 0) return document;
   const out: JsonObject = {};
-  for (const p of run.params) out[p.key] = { value: p.value };
+  // Defined, not assigned: a param named `__proto__` (legal in MLflow) would otherwise set the prototype.
+  for (const p of run.params) Object.defineProperty(out, p.key, { value: { value: p.value }, enumerable: true, writable: true, configurable: true });
   return out;
 }
 

@@ -36,15 +36,21 @@ function timestampOf(row: JsonObject, fallback: number): number {
   return Number.isSafeInteger(ms) ? ms : fallback;
 }
 
+/** Where system metrics live among a run's metrics; only the events stream writes there. */
+const SYSTEM_METRIC_PREFIX = 'system/';
+
 /**
  * Numeric leaves are metrics; plain nested objects are walked, their keys joined with '.'; every
  * other leaf (an object with `_type` such as image-file, table-file or histogram, a list, a string,
- * a boolean, null, an integer no double holds) is a history value, kept whole.
+ * a boolean, null, an integer no double holds) is a history value, kept whole. A number whose key
+ * starts with `system/` is a history value too: as a metric it would be read as a system metric
+ * (W&B's events), yet the user logged it to history, where `history()` must return it. The core
+ * also keeps as history values the numbers whose keys MLflow refuses (`acc@1`); MLflow sees neither.
  */
 function leavesInto(out: HistoryRow, prefix: string, obj: JsonObject): void {
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix + k;
-    if (typeof v === 'number') out.metrics.push({ key, value: v });
+    if (typeof v === 'number' && !key.startsWith(SYSTEM_METRIC_PREFIX)) out.metrics.push({ key, value: v });
     else if (isJsonObject(v) && typeof v._type !== 'string') leavesInto(out, `${key}.`, v);
     else out.values.push({ key, value: v });
   }

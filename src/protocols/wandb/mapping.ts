@@ -12,6 +12,17 @@ export function experimentNameOf(entity: string, project: string, defaultEntity:
 }
 
 /**
+ * The experiments a project may be, the one to use first: projectOf sees an experiment literally
+ * named `<default entity>/p` (made through MLflow) as project `p` of the default entity too, so
+ * that name is the fallback. The plain `p` comes first because W&B writes go there (experimentNameOf);
+ * when both exist, `p` is the one opened.
+ */
+export function experimentNamesOf(entity: string, project: string, defaultEntity: string | undefined): string[] {
+  const name = experimentNameOf(entity, project, defaultEntity);
+  return entity === defaultEntity ? [name, `${entity}/${project}`] : [name];
+}
+
+/**
  * The entity and project an experiment is seen as: `e/p` is project `p` of entity `e`, any other
  * name (no slash, or one that starts with one) is a project of the default entity.
  */

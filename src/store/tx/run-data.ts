@@ -45,6 +45,7 @@ export class SqlRunDataWrites implements RunDataWrites {
     if (!isJsonObject(doc)) return;
     const leaves = runValueLeaves(kind, doc);
     for (const part of byTextSize(leaves, (l) => l.text ?? '')) {
+      // Plain inserts: runValueLeaves gives each key once, and the key column compares bytes, so no two rows collide.
       await insertRows(this.sql, 'run_values', ['rid', 'doc', 'key', 'num', 'text'], part.map((l) => [run.handle, kind, l.key, l.num, l.text]));
     }
   }

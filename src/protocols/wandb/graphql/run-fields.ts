@@ -84,7 +84,10 @@ export const summaryOf = (r: RunSource, ctx: WandbContext): Promise<JsonObject> 
     const doc = await ctx.tracking.runData.summary(r.run.info.runId);
     if (Object.keys(doc).length > 0) return doc;
     const out: JsonObject = {};
-    for (const m of r.run.metrics) if (!m.key.startsWith(SYSTEM_METRIC)) out[m.key] = m.value;
+    // Defined, not assigned: a metric named `__proto__` would otherwise set the prototype.
+    for (const m of r.run.metrics) {
+      if (!m.key.startsWith(SYSTEM_METRIC)) Object.defineProperty(out, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+    }
     return out;
   });
 

@@ -4,7 +4,7 @@
  * run looks the same whichever operation led to it.
  */
 import type { Experiment, Run } from '../../../core/model';
-import { DEFAULT_PROJECT, experimentNameOf, projectOf } from '../mapping';
+import { DEFAULT_PROJECT, experimentNamesOf, projectOf } from '../mapping';
 import type { WandbContext } from '../context';
 
 export interface ProjectSource {
@@ -33,9 +33,11 @@ export async function defaultEntityOf(ctx: WandbContext): Promise<string> {
 
 /** The project of that entity and name, if its experiment exists (active or deleted). */
 export async function findProject(ctx: WandbContext, entity: string, name: string): Promise<ProjectSource | null> {
-  const experimentName = experimentNameOf(entity, name, await defaultEntityOf(ctx));
-  const experiment = await ctx.tracking.experiments.findByName(experimentName);
-  return experiment ? { entity, name, experiment } : null;
+  for (const experimentName of experimentNamesOf(entity, name, await defaultEntityOf(ctx))) {
+    const experiment = await ctx.tracking.experiments.findByName(experimentName);
+    if (experiment) return { entity, name, experiment };
+  }
+  return null;
 }
 
 /** The project an experiment is seen as. */
