@@ -104,6 +104,14 @@ async function bodyText(req: Request, res: Response, budget: BodyBudget): Promis
   return inflated.toString('utf8');
 }
 
+/**
+ * Lines of a chunk read and written together, each piece its own transaction. A 10 MiB chunk holds
+ * tens of thousands of lines; applied whole, its rows, points and statement parameters took
+ * hundreds of MB at once. The stream's offset moves with each piece, so a request that fails
+ * halfway and is resent applies only the lines not yet committed; it is answered after the last.
+ */
+export const ROWS_PER_WRITE = 2000;
+
 /** Splits work into pieces the core takes in one call. */
 function* slices<T>(items: T[], size: number): Generator<[number, T[]]> {
   for (let i = 0; i < items.length; i += size) yield [i, items.slice(i, i + size)];
@@ -156,20 +164,25 @@ export class FileStreamApplier {
   }
 
   private async rows(runId: string, name: string, chunk: Chunk, now: number, rowOf: (line: unknown, index: number, now: number) => HistoryRow) {
-    const rows = chunk.content.map((line, i) => {
-      const index = chunk.offset + i;
-      try {
-        return rowOf(line, index, now);
-      } catch (e) {
-        if (!(e instanceof UnreadableLine)) throw e;
-        this.dropped(runId, name, index, e.message);
-        return placeholderRow(index, now);
-      }
-    });
     const refusedEntry = (line: number, key: string, e: TrackbridgeError) =>
       this.dropped(runId, name, line, `key ${JSON.stringify(key.slice(0, 100))}: ${e.message}`);
-    for (const [start, part] of slices(rows, LIMITS.historyChunkRows)) {
-      await writeSplitting(part, chunk.offset + start,
+    // Read and written a few thousand lines at a time: only one piece's rows and points are alive at once.
+    for (let start = 0; start < chunk.content.length; start += ROWS_PER_WRITE) {
+      const end = Math.min(chunk.content.length, start + ROWS_PER_WRITE);
+      const rows: HistoryRow[] = new Array(end - start);
+      for (let i = start; i < end; i++) {
+        const index = chunk.offset + i;
+        try {
+          rows[i - start] = rowOf(chunk.content[i], index, now);
+        } catch (e) {
+          if (!(e instanceof UnreadableLine)) throw e;
+          this.dropped(runId, name, index, e.message);
+          rows[i - start] = placeholderRow(index, now);
+        }
+        // Read once: letting go of each line as it is read keeps the request's text from living to the answer.
+        chunk.content[i] = undefined;
+      }
+      await writeSplitting(rows, chunk.offset + start,
         (offset, piece) => this.tracking.runData.logHistoryRows(runId, name, offset, piece, refusedEntry),
         async (index, e) => {
           this.dropped(runId, name, index, e.message);
