@@ -110,7 +110,7 @@ async function bodyText(req: Request, res: Response, budget: BodyBudget): Promis
  * hundreds of MB at once. The stream's offset moves with each piece, so a request that fails
  * halfway and is resent applies only the lines not yet committed; it is answered after the last.
  */
-export const ROWS_PER_WRITE = 2000;
+export const ROWS_PER_WRITE = 1000;
 
 /** Splits work into pieces the core takes in one call. */
 function* slices<T>(items: T[], size: number): Generator<[number, T[]]> {
