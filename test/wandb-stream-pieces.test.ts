@@ -1,13 +1,14 @@
 /**
- * A large file_stream chunk is applied a piece at a time (each piece its own transaction), yet
- * behaves as one: a bad line is dropped and the rest stored, a request that fails halfway and
+ * A large file_stream chunk is prepared a piece at a time (in one transaction; piece by piece, each
+ * its own, when the chunk is refused whole), yet behaves as one: a bad line is dropped and the rest stored, a request that fails halfway and
  * is resent stores every line once, and a chunk sent again changes nothing.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tracking } from '../src/core/tracking';
 import { TrackbridgeError } from '../src/core/errors';
-import { FileStreamApplier, fileStreamRequestOf, HISTORY_STREAM, ROWS_PER_WRITE } from '../src/protocols/wandb/file-stream';
+import { FileStreamApplier, fileStreamRequestOf, HISTORY_STREAM } from '../src/protocols/wandb/file-stream';
+import { HISTORY_PIECE_ROWS as ROWS_PER_WRITE } from '../src/core/run-data';
 import { createDatabase, FAST, openTracking, selectedDialects, type TestDatabase } from './support/databases';
 
 const line = (o: Record<string, unknown>) => JSON.stringify(o);
@@ -78,23 +79,56 @@ for (const dialect of selectedDialects()) {
       assert.equal(await offset(runId), LINES);
     });
 
-    it('fails a request whose second write fails, and stores every line once when it is resent', async () => {
+    /** `tracking` with its runData methods replaced by `over`. */
+    const withRunData = (over: Partial<Tracking['runData']>): Tracking => {
+      const runData = Object.assign(Object.create(tracking.runData), over) as Tracking['runData'];
+      const t = Object.create(tracking) as Tracking;
+      Object.defineProperty(t, 'runData', { value: runData });
+      return t;
+    };
+    const busy = () => new TrackbridgeError('UNAVAILABLE', 'the store is busy');
+
+    it('stores nothing of a chunk whose second piece fails, and every line once when it is resent', async () => {
       const runId = await newRun();
-      let writes = 0;
-      const failing = Object.create(tracking) as Tracking;
-      const runData = Object.create(tracking.runData) as Tracking['runData'];
-      runData.logHistoryRows = async (...args: Parameters<Tracking['runData']['logHistoryRows']>) => {
-        if (++writes === 2) throw new TrackbridgeError('UNAVAILABLE', 'the store is busy');
-        return tracking.runData.logHistoryRows(...args);
-      };
-      Object.defineProperty(failing, 'runData', { value: runData });
+      const failing = withRunData({
+        logHistoryPieces: (id, stream, off, count, rowsOf, refused) => tracking.runData.logHistoryPieces(id, stream, off, count,
+          (start, end) => { if (start >= ROWS_PER_WRITE) throw busy(); return rowsOf(start, end); }, refused),
+      });
       await assert.rejects(applier(failing).apply(runId, request({ [HISTORY_STREAM]: chunk(0, 1) }), Date.now()),
         (e: unknown) => e instanceof TrackbridgeError && e.code === 'UNAVAILABLE');
-      // The first piece is committed and counted; the request as a whole was not answered 200.
+      assert.deepEqual(await points(runId), []);
+      assert.equal(await offset(runId) ?? 0, 0);
+      await applier().apply(runId, request({ [HISTORY_STREAM]: chunk(0, 1) }), Date.now());
+      assert.deepEqual(await points(runId), expected(0, LINES, 1));
+      assert.equal(await offset(runId), LINES);
+    });
+
+    it('falls back to piece-by-piece writes when the chunk is refused whole; a failure halfway then a resend stores every line once', async () => {
+      const runId = await newRun();
+      let writes = 0;
+      const failing = withRunData({
+        logHistoryPieces: async () => { throw new TrackbridgeError('INVALID_ARGUMENT', 'a row refused whole'); },
+        logHistoryRows: async (...args) => {
+          if (++writes === 2) throw busy();
+          return tracking.runData.logHistoryRows(...args);
+        },
+      });
+      await assert.rejects(applier(failing).apply(runId, request({ [HISTORY_STREAM]: chunk(0, 1) }), Date.now()),
+        (e: unknown) => e instanceof TrackbridgeError && e.code === 'UNAVAILABLE');
+      // The first piece is committed and counted; the request as a whole was not answered.
       assert.equal(await offset(runId), ROWS_PER_WRITE);
       await applier().apply(runId, request({ [HISTORY_STREAM]: chunk(0, 1) }), Date.now());
       assert.deepEqual(await points(runId), expected(0, LINES, 1));
       assert.equal(await offset(runId), LINES);
+    });
+
+    it('applies only the new lines of a long chunk overlapping what is stored', async () => {
+      const runId = await newRun();
+      await applier().apply(runId, request({ [HISTORY_STREAM]: chunk(0, 1, ROWS_PER_WRITE + 10) }), Date.now());
+      await applier().apply(runId, request({ [HISTORY_STREAM]: chunk(5, 100) }), Date.now());
+      const want = [...expected(0, ROWS_PER_WRITE + 10, 1), ...expected(ROWS_PER_WRITE + 10, LINES + 5, 100)];
+      assert.deepEqual(await points(runId), want);
+      assert.equal(await offset(runId), LINES + 5);
     });
   });
 }

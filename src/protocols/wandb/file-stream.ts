@@ -18,6 +18,7 @@ import type { Request, Response } from 'express';
 import { invalid, TrackbridgeError } from '../../core/errors';
 import { LIMITS } from '../../core/limits';
 import type { HistoryRow } from '../../core/model';
+import { HISTORY_PIECE_ROWS } from '../../core/run-data';
 import type { Tracking } from '../../core/tracking';
 import { busy, type BodyBudget, BODY_PACE, readBody, RETRY_AFTER_SECONDS } from '../../http/request-body';
 import { authenticate } from './auth';
@@ -104,14 +105,6 @@ async function bodyText(req: Request, res: Response, budget: BodyBudget): Promis
   return inflated.toString('utf8');
 }
 
-/**
- * Lines of a chunk read and written together, each piece its own transaction. A 10 MiB chunk holds
- * tens of thousands of lines; applied whole, its rows, points and statement parameters took
- * hundreds of MB at once. The stream's offset moves with each piece, so a request that fails
- * halfway and is resent applies only the lines not yet committed; it is answered after the last.
- */
-export const ROWS_PER_WRITE = 1000;
-
 /** Splits work into pieces the core takes in one call. */
 function* slices<T>(items: T[], size: number): Generator<[number, T[]]> {
   for (let i = 0; i < items.length; i += size) yield [i, items.slice(i, i + size)];
@@ -166,9 +159,9 @@ export class FileStreamApplier {
   private async rows(runId: string, name: string, chunk: Chunk, now: number, rowOf: (line: unknown, index: number, now: number) => HistoryRow) {
     const refusedEntry = (line: number, key: string, e: TrackbridgeError) =>
       this.dropped(runId, name, line, `key ${JSON.stringify(key.slice(0, 100))}: ${e.message}`);
-    // Read and written a few thousand lines at a time: only one piece's rows and points are alive at once.
-    for (let start = 0; start < chunk.content.length; start += ROWS_PER_WRITE) {
-      const end = Math.min(chunk.content.length, start + ROWS_PER_WRITE);
+    // A line's drop is told once, however often its rows are read (a replayed transaction, the fallback below).
+    const told = new Set<number>();
+    const rowsOf = (start: number, end: number): HistoryRow[] => {
       const rows: HistoryRow[] = new Array(end - start);
       for (let i = start; i < end; i++) {
         const index = chunk.offset + i;
@@ -176,13 +169,24 @@ export class FileStreamApplier {
           rows[i - start] = rowOf(chunk.content[i], index, now);
         } catch (e) {
           if (!(e instanceof UnreadableLine)) throw e;
-          this.dropped(runId, name, index, e.message);
+          if (!told.has(index)) this.dropped(runId, name, index, e.message);
+          told.add(index);
           rows[i - start] = placeholderRow(index, now);
         }
-        // Read once: letting go of each line as it is read keeps the request's text from living to the answer.
-        chunk.content[i] = undefined;
       }
-      await writeSplitting(rows, chunk.offset + start,
+      return rows;
+    };
+    try {
+      // The whole chunk in one transaction, prepared a piece at a time: bounded memory, one commit.
+      await this.tracking.runData.logHistoryPieces(runId, name, chunk.offset, chunk.content.length, rowsOf, refusedEntry);
+      return;
+    } catch (e) {
+      if (!isRefusal(e)) throw e;
+    }
+    // A row refused whole: piece by piece, each its own transaction, halving down to the bad rows.
+    // The offset moves with each piece, so a resent request applies only what is not yet committed.
+    for (let start = 0; start < chunk.content.length; start += HISTORY_PIECE_ROWS) {
+      await writeSplitting(rowsOf(start, Math.min(chunk.content.length, start + HISTORY_PIECE_ROWS)), chunk.offset + start,
         (offset, piece) => this.tracking.runData.logHistoryRows(runId, name, offset, piece, refusedEntry),
         async (index, e) => {
           this.dropped(runId, name, index, e.message);
