@@ -133,7 +133,7 @@ export interface StreamWrite {
  * Lines of a long history chunk prepared and inserted together: a 10 MiB W&B chunk holds tens of
  * thousands, and prepared whole their rows, points and statement parameters took hundreds of MB.
  */
-export const HISTORY_PIECE_ROWS = 1000;
+export const HISTORY_PIECE_ROWS = 500;
 
 export class RunData {
   constructor(private readonly store: Store) {}
