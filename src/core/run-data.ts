@@ -135,6 +135,12 @@ export interface StreamWrite {
   nextOffset: number;
 }
 
+/**
+ * Lines of a long history chunk prepared and inserted together: a 10 MiB W&B chunk holds tens of
+ * thousands, and prepared whole their rows, points and statement parameters took hundreds of MB.
+ */
+export const HISTORY_PIECE_ROWS = 500;
+
 export class RunData {
   constructor(private readonly store: Store) {}
 
@@ -254,6 +260,43 @@ export class RunData {
       if (values.length) await tx.runData.insertHistoryValues(run, s, values);
       await tx.runData.setStreamOffset(s, end);
       return { applied: fresh.length, nextOffset: end };
+    });
+  }
+
+  /**
+   * A long chunk of a history-like stream, `count` lines from `offset`, written in one transaction
+   * but read and prepared HISTORY_PIECE_ROWS lines at a time: `rowsOf(start, end)` gives the rows of
+   * lines `offset + start` to `offset + end` (end excluded), and may be asked again if the
+   * transaction is replayed. Only one piece's rows and points are alive at once, and the chunk
+   * costs one commit. Lenient (`refused`) as logHistoryRows; a row the checks refuse whole (its
+   * step or time) refuses the chunk, and nothing is written.
+   */
+  async logHistoryPieces(
+    runId: string, stream: string, offset: number, count: number, rowsOf: (start: number, end: number) => HistoryRow[], refused?: RefusedEntry,
+  ): Promise<StreamWrite> {
+    checkName(stream, 'stream');
+    checkOffset(offset);
+    if (!Number.isSafeInteger(count) || count < 0 || count > LIMITS.historyChunkRows) {
+      throw invalid(`A history chunk can contain at most ${LIMITS.historyChunkRows} rows. Got ${count} rows.`);
+    }
+    if (count === 0) return this.unchanged(runId, stream);
+    return this.store.write(async (tx) => {
+      const run = await lockActiveRun(tx, runId);
+      const s = await tx.runData.lockStream(run, stream);
+      const end = offset + count;
+      if (end <= s.nextOffset) return { applied: 0, nextOffset: s.nextOffset };
+      const first = Math.max(0, s.nextOffset - offset);
+      for (let start = first; start < count; start += HISTORY_PIECE_ROWS) {
+        const rows = rowsOf(start, Math.min(count, start + HISTORY_PIECE_ROWS));
+        const base = offset + start;
+        const prepared = rows.map((r, i) => prepareRow(r, `rows[${start + i}]`, refused && ((key, e) => refused(base + i, key, e))));
+        const metrics = prepared.flatMap((r) => r.metrics);
+        const values = prepared.flatMap((r, i) => r.values.map((v) => ({ ...v, line: base + i })));
+        if (metrics.length) await tx.metrics.insert(run, metrics);
+        if (values.length) await tx.runData.insertHistoryValues(run, s, values);
+      }
+      await tx.runData.setStreamOffset(s, end);
+      return { applied: count - first, nextOffset: end };
     });
   }
 

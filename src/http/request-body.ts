@@ -129,7 +129,11 @@ export function readBody(
       req.off('error', onError);
       req.off('aborted', onAborted);
       if (!err) {
-        resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, taken));
+        const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, taken);
+        // The close handler's closure keeps this scope alive to the end of the response: without
+        // this, the pieces stayed held beside the whole body, twice its size for the request's life.
+        chunks.length = 0;
+        resolve(body);
         return;
       }
       chunks.length = 0;

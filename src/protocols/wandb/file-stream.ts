@@ -18,6 +18,7 @@ import type { Request, Response } from 'express';
 import { invalid, TrackbridgeError } from '../../core/errors';
 import { LIMITS } from '../../core/limits';
 import type { HistoryRow } from '../../core/model';
+import { HISTORY_PIECE_ROWS } from '../../core/run-data';
 import type { Tracking } from '../../core/tracking';
 import { busy, type BodyBudget, BODY_PACE, readBody, RETRY_AFTER_SECONDS } from '../../http/request-body';
 import { authenticate } from './auth';
@@ -156,20 +157,36 @@ export class FileStreamApplier {
   }
 
   private async rows(runId: string, name: string, chunk: Chunk, now: number, rowOf: (line: unknown, index: number, now: number) => HistoryRow) {
-    const rows = chunk.content.map((line, i) => {
-      const index = chunk.offset + i;
-      try {
-        return rowOf(line, index, now);
-      } catch (e) {
-        if (!(e instanceof UnreadableLine)) throw e;
-        this.dropped(runId, name, index, e.message);
-        return placeholderRow(index, now);
-      }
-    });
     const refusedEntry = (line: number, key: string, e: TrackbridgeError) =>
       this.dropped(runId, name, line, `key ${JSON.stringify(key.slice(0, 100))}: ${e.message}`);
-    for (const [start, part] of slices(rows, LIMITS.historyChunkRows)) {
-      await writeSplitting(part, chunk.offset + start,
+    // A line's drop is told once, however often its rows are read (a replayed transaction, the fallback below).
+    const told = new Set<number>();
+    const rowsOf = (start: number, end: number): HistoryRow[] => {
+      const rows: HistoryRow[] = new Array(end - start);
+      for (let i = start; i < end; i++) {
+        const index = chunk.offset + i;
+        try {
+          rows[i - start] = rowOf(chunk.content[i], index, now);
+        } catch (e) {
+          if (!(e instanceof UnreadableLine)) throw e;
+          if (!told.has(index)) this.dropped(runId, name, index, e.message);
+          told.add(index);
+          rows[i - start] = placeholderRow(index, now);
+        }
+      }
+      return rows;
+    };
+    try {
+      // The whole chunk in one transaction, prepared a piece at a time: bounded memory, one commit.
+      await this.tracking.runData.logHistoryPieces(runId, name, chunk.offset, chunk.content.length, rowsOf, refusedEntry);
+      return;
+    } catch (e) {
+      if (!isRefusal(e)) throw e;
+    }
+    // A row refused whole: piece by piece, each its own transaction, halving down to the bad rows.
+    // The offset moves with each piece, so a resent request applies only what is not yet committed.
+    for (let start = 0; start < chunk.content.length; start += HISTORY_PIECE_ROWS) {
+      await writeSplitting(rowsOf(start, Math.min(chunk.content.length, start + HISTORY_PIECE_ROWS)), chunk.offset + start,
         (offset, piece) => this.tracking.runData.logHistoryRows(runId, name, offset, piece, refusedEntry),
         async (index, e) => {
           this.dropped(runId, name, index, e.message);
