@@ -38,7 +38,7 @@ function trickle(app: express.Express, method: string, urlPath: string, headers:
   return new Promise<Answer>((resolve, reject) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
-      const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers }, (res) => {
+      const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers, agent: false }, (res) => {
         const got: Buffer[] = [];
         res.on('data', (c: Buffer) => got.push(c));
         res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text: Buffer.concat(got).toString() }));
@@ -47,13 +47,14 @@ function trickle(app: express.Express, method: string, urlPath: string, headers:
       req.on('error', () => { /* the server may cut the connection once it has answered */ });
       let i = 0;
       const send = () => {
+        if (req.destroyed) return;
         if (i === parts.length) { req.end(); return; }
-        if (!req.destroyed) req.write(parts[i++]);
+        req.write(parts[i++]);
         setTimeout(send, gapMs);
       };
       send();
     });
-  }).finally(() => { server.closeAllConnections(); server.close(); });
+  }).finally(() => new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); }));
 }
 
 describe('W&B request limits (sqlite)', () => {
