@@ -27,6 +27,7 @@ import { baseArea } from '../src/protocols/wandb/graphql/base';
 import { artifactsArea } from '../src/protocols/wandb/graphql/artifacts';
 import type { ProjectSource } from '../src/protocols/wandb/graphql/sources';
 import type { WandbContext } from '../src/protocols/wandb/context';
+import { RequestCost } from '../src/protocols/wandb/graphql/request-cost';
 
 const md5b64 = (b: Buffer | string) => createHash('md5').update(b).digest('base64');
 const md5hex = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
@@ -96,7 +97,7 @@ const runLookup: GraphqlArea = {
 async function runArtifacts(c: Ctx, op: 'RunOutputArtifacts' | 'RunInputArtifacts', runId: string) {
   const engine = new GraphqlEngine([baseArea, artifactsArea, runLookup]);
   const account = (await c.tracking.accounts.authenticate(Buffer.from(c.auth.slice(6), 'base64').toString().slice(4)))!;
-  const ctx: WandbContext = { tracking: c.tracking, account, baseUrl: 'http://127.0.0.1', log: (m) => assert.fail(m) };
+  const ctx: WandbContext = { tracking: c.tracking, account, baseUrl: 'http://127.0.0.1', log: (m) => assert.fail(m), cost: new RequestCost() };
   const answer = await engine.run({ query: DOCS[op], variables: { entity: 'alice', project: 'proj', run: runId, cursor: null, perPage: 50 }, operationName: op }, ctx);
   assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
   return (answer.body.data as any).project.run.artifacts;

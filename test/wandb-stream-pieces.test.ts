@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tracking } from '../src/core/tracking';
 import { TrackbridgeError } from '../src/core/errors';
-import { FileStreamApplier, fileStreamRequestOf, HISTORY_STREAM } from '../src/protocols/wandb/file-stream';
+import { FileStreamApplier, fileStreamRequestOf } from '../src/protocols/wandb/file-stream';
+import { HISTORY_STREAM } from '../src/protocols/wandb/streams';
 import { HISTORY_PIECE_ROWS as ROWS_PER_WRITE } from '../src/core/run-data';
 import { createDatabase, FAST, openTracking, selectedDialects, type TestDatabase } from './support/databases';
 

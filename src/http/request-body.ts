@@ -7,6 +7,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalid, TrackbridgeError } from '../core/errors';
 
+/**
+ * Body bytes held at once across all requests of one server, every front-end together (measured
+ * raw; the parsed form is a few times larger). MLflow's body caps check that two of their largest fit.
+ */
+export const BODY_BUDGET = 256 * 1024 * 1024;
+
 /** Body bytes held at once by every request of one server; a refused request may retry. */
 export class BodyBudget {
   private held = 0;
@@ -171,9 +177,13 @@ export interface StreamedBody {
  * the next one. Resolves once the first chunk is in, undefined for an empty body. A route that
  * fails calls `release` before it answers, so that a client sending its whole body first reads
  * the answer; `done` fires it too, when the response is over.
+ *
+ * With a `pace`, the body must arrive at least that fast, counting only the time spent waiting for
+ * the client (not the time the consumer takes to store a chunk): an upload of any size that keeps
+ * sending is taken whole, one that trickles is refused, and its connection cut `lingerMs` later.
  */
 export async function streamBody(
-  req: IncomingMessage, cap: number, budget: BodyBudget, done: (release: () => void) => void, refuse: TooLarge = tooLarge,
+  req: IncomingMessage, cap: number, budget: BodyBudget, done: (release: () => void) => void, refuse: TooLarge = tooLarge, pace?: BodyPace,
 ): Promise<StreamedBody | undefined> {
   const size = declaredSize(req);
   if (size !== undefined && size > cap) throw refuse(cap, size);
@@ -183,9 +193,22 @@ export async function streamBody(
   let received = 0;
   let held = 0;
   let open = true;
+  // Time spent waiting for the client's bytes, and since when the current wait lasts.
+  let waited = 0;
+  let waitingSince: number | undefined;
+  let failPace: (e: Error) => void = () => {};
+  const paceFailed = new Promise<never>((_, reject) => { failPace = reject; });
+  paceFailed.catch(() => {});
+  const pacer = pace && setInterval(() => {
+    const now = Date.now();
+    const spent = waited + (waitingSince === undefined ? 0 : now - waitingSince);
+    if (pace.minBytesPerSecond * (spent - pace.graceMs) / 1000 > received) failPace(tooSlow(pace));
+  }, Math.min(1000, Math.max(10, pace.graceMs / 4)));
+  pacer?.unref();
   const release = () => {
     budget.give(held);
     held = 0;
+    if (pacer) clearInterval(pacer);
     if (!open) return;
     open = false;
     void source.return?.();
@@ -196,14 +219,26 @@ export async function streamBody(
     budget.give(held);
     held = 0;
     let step: IteratorResult<Buffer>;
+    waitingSince = Date.now();
     try {
-      step = await source.next();
-    } catch {
+      step = await (pacer ? Promise.race([source.next(), paceFailed]) : source.next());
+    } catch (e) {
+      if (e instanceof TrackbridgeError) {
+        release();
+        // A trickling body is not drained for ever: the answer gets a moment, then the connection goes.
+        setTimeout(() => req.socket.destroy(), pace!.lingerMs).unref();
+        throw e;
+      }
       open = false;
+      if (pacer) clearInterval(pacer);
       throw invalid('The request body was not sent whole.');
+    } finally {
+      waited += Date.now() - waitingSince;
+      waitingSince = undefined;
     }
     if (step.done) {
       open = false;
+      if (pacer) clearInterval(pacer);
       return undefined;
     }
     const chunk = step.value;

@@ -10,6 +10,7 @@
 import { LIMITS } from '../../core/limits';
 import { MAX_UPLOAD_PARTS } from '../../core/multipart';
 import { REGISTRY_LIMITS as R } from '../../core/registry-checks';
+import { BODY_BUDGET } from '../../http/request-body';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -94,10 +95,6 @@ export function bodyCapOf(rpc: string): number {
   return CAPS[rpc] ?? SMALL_BODY;
 }
 
-/**
- * Body bytes held at once across all requests of one server (measured raw; the parsed form
- * is a few times larger). Two log-inputs calls at the cap fit, with room for ordinary traffic.
- */
-export const BODY_BUDGET = 256 * MiB;
+export { BODY_BUDGET };
 
 if (BODY_BUDGET < 2 * LOG_INPUTS_BODY) throw new Error('the body budget must hold two of the largest bodies');

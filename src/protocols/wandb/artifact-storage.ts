@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import type { Claims } from '../../core/capabilities';
 import { TrackbridgeError } from '../../core/errors';
+import { ARTIFACT_LIMITS } from '../../core/artifact-version-rules';
 import type { Tracking } from '../../core/tracking';
 import { PURPOSE } from './graphql/artifacts-sources';
 import type { SignedTarget } from './signed-urls';
@@ -25,6 +26,7 @@ async function send(res: Response, found: { stream: NodeJS.ReadableStream; size:
 export const ARTIFACT_TARGETS: readonly SignedTarget[] = [
   {
     purpose: PURPOSE.fileUpload,
+    maxBytes: ARTIFACT_LIMITS.fileBytes,
     put: (claims, body, tracking: Tracking) => tracking.artifactVersions.putFile(claim(claims, 'm'), body),
   },
   {
@@ -33,6 +35,7 @@ export const ARTIFACT_TARGETS: readonly SignedTarget[] = [
   },
   {
     purpose: PURPOSE.manifestUpload,
+    maxBytes: ARTIFACT_LIMITS.manifestBytes,
     put: (claims, body, tracking: Tracking) => tracking.artifactVersions.putManifest(claim(claims, 'a'), body),
   },
   {

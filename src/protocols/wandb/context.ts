@@ -1,6 +1,7 @@
 /** What every W&B route and GraphQL resolver receives: the core, who is calling, and where the server is reached. */
 import type { Tracking } from '../../core/tracking';
 import type { Account } from '../../core/accounts';
+import type { RequestCost } from './graphql/request-cost';
 
 export interface WandbContext {
   tracking: Tracking;
@@ -10,4 +11,6 @@ export interface WandbContext {
   baseUrl: string;
   /** Unknown operations and fields, refused requests: one line each on stderr, never the request's data. */
   log(message: string): void;
+  /** What this request's costly fields may still ask for (graphql/request-cost.ts). */
+  cost: RequestCost;
 }

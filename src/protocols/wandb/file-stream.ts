@@ -5,10 +5,12 @@
  *
  * The client treats most 4xx answers (400, 401, 403, 404, 409, 410, 413, 422) as the end of its
  * stream for the rest of the run, and retries anything else for days, with `wandb.finish()`
- * blocked meanwhile. So a stream that is well formed is always answered 200 `{}`: a line that
- * cannot be read or stored is dropped with a log line, the rest of its chunk is applied, and the
- * offsets pass it. Only a body that is no file_stream request at all (400), a missing or wrong key
- * (401) and a run that does not exist (404) end the stream; a busy store is a 503, retried.
+ * blocked meanwhile. So a stream that is well formed is answered 200 `{}`: a line the mapping
+ * cannot read or the core refuses is dropped with a log line, the rest of its chunk is applied,
+ * and the offsets pass it. The stream ends only for a body that is no file_stream request at all
+ * (400), a missing or wrong key (401), a run that does not exist (404) and a deleted run (409).
+ * A body that cannot be taken now (the server's body budget spent, arriving too slowly, past the
+ * size cap) is a 503 with Retry-After, retried; so is any failure of our own (500).
  * The answer is never `{"stopped": true}`: that interrupts the user's training process.
  */
 import { gunzip } from 'node:zlib';
@@ -20,28 +22,33 @@ import { LIMITS } from '../../core/limits';
 import type { HistoryRow } from '../../core/model';
 import { HISTORY_PIECE_ROWS } from '../../core/run-data';
 import type { Tracking } from '../../core/tracking';
-import { busy, type BodyBudget, BODY_PACE, readBody, RETRY_AFTER_SECONDS } from '../../http/request-body';
+import { busy, type BodyBudget, BODY_PACE, type BodyPace, readBody, RETRY_AFTER_SECONDS } from '../../http/request-body';
 import { authenticate } from './auth';
 import { statusOfExitCode } from './mapping';
 import {
   eventsRowOf, historyRowOf, placeholderRow, summaryOf, SUMMARY_KEPT_WHEN_ABSENT, UnreadableLine,
 } from './mapping-history';
+import { CONSOLE_STREAM, EVENTS_STREAM, HISTORY_STREAM, SUMMARY_FILE } from './streams';
 
 /** A request as sent: the client stops at about 10 MiB, so this is room for one more than it ever sends. */
 export const FILE_STREAM_BODY_CAP = 32 * 1024 * 1024;
-/** A gzip body, inflated: JSON compresses well, and what the client sends uncompressed stays well under this. */
+/**
+ * A gzip body, inflated: JSON compresses well, and what the client sends uncompressed stays well
+ * under this. The client sends no gzip (FILESTREAM_GZIP is not advertised), so the whole cap is
+ * taken from the body budget before inflating: a few bombs at once get 503s, not the heap.
+ */
 export const FILE_STREAM_INFLATED_CAP = 64 * 1024 * 1024;
 
-export const HISTORY_STREAM = 'wandb-history.jsonl';
-export const EVENTS_STREAM = 'wandb-events.jsonl';
-export const SUMMARY_FILE = 'wandb-summary.json';
-export const CONSOLE_STREAM = 'output.log';
+/** Dropped lines logged one by one per request and file; the rest are counted in one line. */
+export const MAX_LOGGED_DROPS = 10;
 
 const inflate = promisify(gunzip);
 
 export interface FileStreamOptions {
   tracking: Tracking;
   bodyBudget: BodyBudget;
+  /** BODY_PACE unless a test asks for a quicker one. */
+  bodyPace?: BodyPace;
   log(message: string): void;
 }
 
@@ -86,22 +93,40 @@ export function fileStreamRequestOf(text: string, log: (m: string) => void): Fil
   return out;
 }
 
+/**
+ * A body that could not be taken as sent (too slow, past the cap, cut short) may well be taken
+ * when sent again: a 503, which the client retries, rather than a 400 that ends its stream.
+ */
+const retryable = (e: unknown) =>
+  e instanceof TrackbridgeError && e.code === 'INVALID_ARGUMENT' ? new TrackbridgeError('UNAVAILABLE', e.message) : e;
+
 /** The body's text: gzip inflated (bounded, and counted against the budget while the request lasts). */
-async function bodyText(req: Request, res: Response, budget: BodyBudget): Promise<string> {
-  const raw = await readBody(req, res, FILE_STREAM_BODY_CAP, budget, BODY_PACE, ['gzip']);
-  const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
+async function bodyText(req: Request, res: Response, budget: BodyBudget, pace: BodyPace): Promise<string> {
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== '' && encoding !== 'gzip') {
+    throw notAStream(`Content-Encoding '${encoding.slice(0, 40)}' is not accepted`);
+  }
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, res, FILE_STREAM_BODY_CAP, budget, pace, ['gzip']);
+  } catch (e) {
+    throw retryable(e);
+  }
   if (encoding !== 'gzip' || raw.length === 0) return raw.toString('utf8');
+  if (!budget.tryTake(FILE_STREAM_INFLATED_CAP)) throw busy();
+  let held = FILE_STREAM_INFLATED_CAP;
+  res.once('close', () => budget.give(held));
   let inflated: Buffer;
   try {
     inflated = await inflate(raw, { maxOutputLength: FILE_STREAM_INFLATED_CAP });
   } catch (e) {
     const code = (e as { code?: string }).code;
     throw code === 'ERR_BUFFER_TOO_LARGE'
-      ? invalid(`The inflated file_stream body exceeds ${FILE_STREAM_INFLATED_CAP} bytes.`)
+      ? new TrackbridgeError('UNAVAILABLE', `The inflated file_stream body exceeds ${FILE_STREAM_INFLATED_CAP} bytes.`)
       : notAStream('the body is not valid gzip');
   }
-  if (!budget.tryTake(inflated.length)) throw busy();
-  res.once('close', () => budget.give(inflated.length));
+  budget.give(held - inflated.length);
+  held = inflated.length;
   return inflated.toString('utf8');
 }
 
@@ -133,9 +158,28 @@ async function writeSplitting<T>(
 
 /** Applies one request to a run, in the order a reader wants: the data, the summary, then the end. */
 export class FileStreamApplier {
+  /** Per run being applied: dropped lines by file, so that one request logs a bounded number of lines. */
+  private readonly drops = new Map<string, { requests: number; byFile: Map<string, number> }>();
+
   constructor(private readonly tracking: Tracking, private readonly log: (m: string) => void) {}
 
   async apply(runId: string, r: FileStreamRequest, now: number): Promise<void> {
+    const drops = this.drops.get(runId) ?? { requests: 0, byFile: new Map<string, number>() };
+    drops.requests += 1;
+    this.drops.set(runId, drops);
+    try {
+      await this.applyAll(runId, r, now);
+    } finally {
+      if (--drops.requests === 0) {
+        this.drops.delete(runId);
+        for (const [name, n] of drops.byFile) {
+          if (n > MAX_LOGGED_DROPS) this.log(`file_stream: run ${runId}: ${name}: and ${n - MAX_LOGGED_DROPS} more lines dropped`);
+        }
+      }
+    }
+  }
+
+  private async applyAll(runId: string, r: FileStreamRequest, now: number): Promise<void> {
     // Every request counts, the `{}` heartbeat too; it is also what finds an unknown run (404).
     await this.tracking.runData.heartbeat(runId, now);
     for (const [name, chunk] of r.files) {
@@ -153,6 +197,10 @@ export class FileStreamApplier {
   }
 
   private dropped(runId: string, name: string, line: number, why: string): void {
+    const byFile = this.drops.get(runId)?.byFile;
+    const n = (byFile?.get(name) ?? 0) + 1;
+    byFile?.set(name, n);
+    if (n > MAX_LOGGED_DROPS) return;
     this.log(`file_stream: run ${runId}: ${name} line ${line} dropped: ${JSON.stringify(why.slice(0, 300)).slice(1, -1)}`);
   }
 
@@ -263,7 +311,7 @@ export function fileStreamRoutes(r: express.Router, opts: FileStreamOptions): vo
       }
       // A key writes only runs of entities it may write (a foreign run is a 403, which ends the client's stream).
       await opts.tracking.clientRuns.checkRunWrite(account, runId);
-      const request = fileStreamRequestOf(await bodyText(req, res, opts.bodyBudget), opts.log);
+      const request = fileStreamRequestOf(await bodyText(req, res, opts.bodyBudget, opts.bodyPace ?? BODY_PACE), opts.log);
       await applier.apply(runId, request, Date.now());
       res.status(200).json({});
     } catch (e) {

@@ -3,15 +3,18 @@
  * `/files/<entity>/<project>/<run>/file_stream`, signed upload and download URLs under `/storage/`,
  * and 404 on the client's telemetry routes (only a 404 or 405 turns its exporters off).
  */
+import { Readable } from 'node:stream';
 import express, { type Request, type Response } from 'express';
 import { TrackbridgeError } from '../../core/errors';
 import type { Tracking } from '../../core/tracking';
-import { BodyBudget, readBody } from '../../http/request-body';
+import { BODY_PACE, BodyBudget, type BodyPace, readBody, RETRY_AFTER_SECONDS, streamBody } from '../../http/request-body';
+import { LOGGED_PATH } from '../../http/access-log';
 import { authenticate } from './auth';
 import { GRAPHQL_AREAS, SIGNED_TARGETS } from './areas';
 import type { WandbContext } from './context';
 import { fileStreamRoutes } from './file-stream';
 import { GraphqlEngine } from './graphql/engine';
+import { RequestCost } from './graphql/request-cost';
 import type { SignedTarget } from './signed-urls';
 
 export interface WandbRouterOptions {
@@ -20,6 +23,8 @@ export interface WandbRouterOptions {
   publicUrl?: string;
   /** Shared with the other front-ends: body bytes all requests together may hold. */
   bodyBudget: BodyBudget;
+  /** How fast file_stream and upload bodies must arrive; BODY_PACE unless a test asks for a quicker one. */
+  bodyPace?: BodyPace;
   log?: (message: string) => void;
 }
 
@@ -57,6 +62,7 @@ export function wandbRouter(opts: WandbRouterOptions): express.Router {
     account: await authenticate(req, opts.tracking),
     baseUrl: baseUrlOf(req, opts.publicUrl),
     log,
+    cost: new RequestCost(),
   });
 
   r.post('/graphql', async (req, res) => {
@@ -80,13 +86,19 @@ export function wandbRouter(opts: WandbRouterOptions): express.Router {
   });
 
   const signed = (verb: 'put' | 'get') => async (req: Request, res: Response) => {
+    // The token is the permission itself: the access log gets its purpose, never the token.
+    res.locals[LOGGED_PATH] = '/storage/<token>';
     try {
       const { purpose, claims } = await opts.tracking.capabilities.verify(String(req.params.token));
+      res.locals[LOGGED_PATH] = `/storage/<${purpose}>`;
       const target = targets.get(purpose);
       const handler = verb === 'put' ? target?.put : target?.get;
       if (!target || !handler) throw new TrackbridgeError('NOT_FOUND', 'this URL does not allow that');
       if (verb === 'put') {
-        await target.put!(claims, req, opts.tracking);
+        // Streamed under the shared body budget and the least pace: a large upload that keeps
+        // sending takes as long as it needs (the server has no whole-request timeout), a trickle is cut.
+        const body = await streamBody(req, target.maxBytes ?? 0, opts.bodyBudget, (release) => res.once('close', release), undefined, opts.bodyPace ?? BODY_PACE);
+        await target.put!(claims, Readable.from(body ? body.chunks : []), opts.tracking);
         res.status(200).end();
       } else {
         await target.get!(claims, res, opts.tracking);
@@ -96,11 +108,12 @@ export function wandbRouter(opts: WandbRouterOptions): express.Router {
       const status = e instanceof TrackbridgeError
         ? ({ UNAUTHENTICATED: 403, NOT_FOUND: 404, INVALID_ARGUMENT: 400, UNAVAILABLE: 503 } as Record<string, number>)[e.code] ?? 500
         : 500;
+      if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
       if (status === 500) log(`storage: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       res.status(status).type('text/plain').send(status === 500 ? 'internal server error' : (e as Error).message);
     }
   };
-  fileStreamRoutes(r, { tracking: opts.tracking, bodyBudget: opts.bodyBudget, log });
+  fileStreamRoutes(r, { tracking: opts.tracking, bodyBudget: opts.bodyBudget, bodyPace: opts.bodyPace, log });
 
   r.put('/storage/:token', signed('put'));
   r.get('/storage/:token', signed('get'));

@@ -5,7 +5,6 @@
  * URLs. Either way the file is one of the run's artifacts, at the same relative path, so MLflow
  * lists and serves it too. The path rules are the artifact service's (core/artifacts.ts).
  */
-import type { IncomingMessage } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import type { Claims } from '../../core/capabilities';
 import { invalid, unauthenticated } from '../../core/errors';
@@ -42,10 +41,9 @@ async function* bounded(body: Readable, cap: number): AsyncGenerator<Uint8Array>
 
 export const runFilePut: SignedTarget = {
   purpose: RUN_FILE_PUT,
+  maxBytes: RUN_FILE_MAX_BYTES,
   async put(claims, body, tracking: Tracking) {
     const { runId, path } = claimed(claims);
-    const declared = Number((body as IncomingMessage).headers?.['content-length']);
-    if (Number.isFinite(declared) && declared > RUN_FILE_MAX_BYTES) throw tooLarge();
     const artifacts = tracking.artifacts;
     // Live files (output.log, wandb-summary.json) are uploaded again as they change: a write replaces.
     await artifacts.write(await artifacts.ofRun(runId), path, bounded(body, RUN_FILE_MAX_BYTES));

@@ -16,8 +16,13 @@ export const SIGNED_URL_TTL_SECONDS = 24 * 3600;
 export interface SignedTarget {
   /** The purpose its tokens are signed for; one handler per purpose. */
   purpose: string;
-  /** Stores an upload's streamed body (at most `maxBytes`); absent when the purpose is download-only. */
+  /**
+   * Stores an upload's streamed body, at most `maxBytes` (the router refuses a larger one, from its
+   * Content-Length or as soon as it passes); absent when the purpose is download-only.
+   */
   put?(claims: Claims, body: Readable, tracking: Tracking): Promise<void>;
+  /** The largest body `put` takes; required with `put`. */
+  maxBytes?: number;
   /** Answers a download; absent when the purpose is upload-only. */
   get?(claims: Claims, res: Response, tracking: Tracking): Promise<void>;
 }

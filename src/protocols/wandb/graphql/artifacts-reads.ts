@@ -79,6 +79,7 @@ async function aliasesOf(ctx: WandbContext, a: ArtifactSource) {
 /** A page of a version's files, each with a signed download URL. */
 async function filesOf(ctx: WandbContext, a: ArtifactSource, args: { names?: unknown; after?: unknown; first?: unknown }) {
   const { limit, after } = pageArgs(args, 5000, ARTIFACT_LIMITS.pageMax);
+  ctx.cost.charge(limit, 'files');
   let names: string[] | undefined;
   if (args.names !== null && args.names !== undefined) {
     if (!Array.isArray(args.names) || args.names.some((n) => typeof n !== 'string')) throw invalid('Invalid names: it must be a list of strings');
@@ -97,6 +98,7 @@ async function filesOf(ctx: WandbContext, a: ArtifactSource, args: { names?: unk
 
 async function connection(ctx: WandbContext, r: RunSource, args: { after?: unknown; first?: unknown }, read: (runId: string, offset: number, limit: number) => Promise<ArtifactPage>) {
   const { limit, after } = pageArgs(args, 50, 1000);
+  ctx.cost.charge(limit, 'artifacts');
   const offset = after === undefined ? 0 : Number(after);
   const page = await read(r.run.info.runId, offset, limit);
   const edges = [];
@@ -139,6 +141,7 @@ export const readResolvers: Resolvers = {
     },
     async artifactTypes(p: ProjectSource, args: { after?: unknown; first?: unknown }, ctx: WandbContext) {
       const { limit, after } = pageArgs(args, 50, 1000);
+      ctx.cost.charge(limit, 'artifactTypes');
       const offset = after === undefined ? 0 : Number(after);
       const all = await ctx.tracking.artifactVersions.types(p.experiment.experimentId);
       const page = all.slice(offset, offset + limit);
@@ -199,6 +202,7 @@ export const readResolvers: Resolvers = {
       if (!committedOnly(args.filters)) throw invalid('Filtering the versions of an artifact collection is not served, beyond {"state": "COMMITTED"} (the versions listed)');
       if (args.order !== null && args.order !== undefined) throw invalid('Ordering the versions of an artifact collection is not served (they come newest first)');
       const { limit, after } = pageArgs(args, 50, 1000);
+      ctx.cost.charge(limit, 'artifacts');
       const offset = after === undefined ? 0 : Number(after);
       const page = await ctx.tracking.artifactVersions.versions(c.collection.collectionId, offset, limit);
       const edges = [];

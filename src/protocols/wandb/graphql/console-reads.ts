@@ -8,6 +8,7 @@
 import { invalid } from '../../../core/errors';
 import type { ConsoleLine } from '../../../core/model';
 import type { WandbContext } from '../context';
+import { CONSOLE_STREAM } from '../streams';
 import type { GraphqlArea } from './area';
 import type { RunSource } from './sources';
 
@@ -34,7 +35,6 @@ type RunLogLine {
 }
 `;
 
-const OUTPUT = 'output.log';
 const LINE = /^(ERROR )?(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)Z? ([\s\S]*)$/;
 
 function parsed(l: ConsoleLine) {
@@ -54,7 +54,7 @@ function count(v: unknown, name: string, fallback: number): number {
 
 async function lineCount(r: RunSource, ctx: WandbContext): Promise<number> {
   const offsets = await ctx.tracking.runData.streamOffsets(r.run.info.runId);
-  return offsets.find((s) => s.stream === OUTPUT)?.nextOffset ?? 0;
+  return offsets.find((s) => s.stream === CONSOLE_STREAM)?.nextOffset ?? 0;
 }
 
 async function logLines(r: RunSource, args: { first?: unknown; after?: unknown; last?: unknown }, ctx: WandbContext) {
@@ -71,7 +71,7 @@ async function logLines(r: RunSource, args: { first?: unknown; after?: unknown; 
       from = Number(args.after) + 1;
     }
   }
-  const lines: ConsoleLine[] = await ctx.tracking.runData.consoleLines(runId, OUTPUT, from, limit);
+  const lines: ConsoleLine[] = await ctx.tracking.runData.consoleLines(runId, CONSOLE_STREAM, from, limit);
   const total = await lineCount(r, ctx);
   const edges = lines.map((l) => ({ node: parsed(l), cursor: String(l.line) }));
   const end = edges.length ? edges[edges.length - 1].cursor : null;

@@ -7,6 +7,7 @@
 import { invalid } from '../../../core/errors';
 import type { RunFile } from '../../../core/run-files';
 import { storageId } from '../mapping';
+import { RUN_FILE_GET } from '../run-files';
 import { signedUrl } from '../signed-urls';
 import type { WandbContext } from '../context';
 import type { GraphqlArea } from './area';
@@ -45,8 +46,6 @@ type RunFile {
 }
 `;
 
-/** Must match the run-files target's purpose (run-files.ts). */
-const RUN_FILE_GET = 'run-file-get';
 const DEFAULT_PAGE = 50;
 
 interface FileSource { run: RunSource; file: RunFile }
@@ -72,6 +71,7 @@ const mimeOf = (path: string) => MIME[path.slice(path.lastIndexOf('.') + 1).toLo
 async function files(r: RunSource, args: { names?: unknown; after?: unknown; first?: unknown; pattern?: unknown }, ctx: WandbContext) {
   const first = args.first ?? DEFAULT_PAGE;
   if (!Number.isSafeInteger(first)) throw invalid("'first' must be an integer.");
+  ctx.cost.charge(first as number, 'files');
   if (args.pattern !== undefined && args.pattern !== null && typeof args.pattern !== 'string') throw invalid('The file pattern must be a string.');
   const page = await ctx.tracking.runFiles.page(r.run.info.runId, {
     names: namesOf(args.names), pattern: (args.pattern as string | null) ?? undefined, after: afterOf(args.after), limit: first as number,

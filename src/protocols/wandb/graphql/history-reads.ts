@@ -107,18 +107,25 @@ async function history(r: RunSource, args: { samples?: unknown; minStep?: unknow
     const from = stepOf(args.minStep, 'minStep');
     const to = args.maxStep === undefined || args.maxStep === null ? undefined : stepOf(args.maxStep, 'maxStep');
     if (to !== undefined && to <= from) return [];
+    const limit = args.samples === undefined || args.samples === null ? DEFAULT_SAMPLES : (args.samples as number);
+    // A page past the core's bound is refused by the core, with its own message.
+    ctx.cost.charge(Math.min(limit, HISTORY_ROW_LIMITS.steps), 'history');
     const rows = await ctx.tracking.historyRows.page(runId, {
       // Not clamped as a sample is: rows of the range left out would be lost to the client's scan, so the core refuses a page too large.
-      from, to: to === undefined ? undefined : (typeof to === 'bigint' ? to - 1n : to - 1), limit: args.samples === undefined || args.samples === null ? DEFAULT_SAMPLES : (args.samples as number),
+      from, to: to === undefined ? undefined : (typeof to === 'bigint' ? to - 1n : to - 1), limit,
     });
     return rows.map((row) => line(historyObject(row)));
   }
-  const rows = await ctx.tracking.historyRows.sampled(runId, { samples: samplesOf(args.samples) });
+  const samples = samplesOf(args.samples);
+  ctx.cost.charge(samples, 'history');
+  const rows = await ctx.tracking.historyRows.sampled(runId, { samples });
   return rows.map((row) => line(historyObject(row)));
 }
 
 async function events(r: RunSource, args: { samples?: unknown }, ctx: WandbContext): Promise<string[]> {
-  const rows = await ctx.tracking.historyRows.sampled(r.run.info.runId, { system: true, samples: samplesOf(args.samples) });
+  const samples = samplesOf(args.samples);
+  ctx.cost.charge(samples, 'events');
+  const rows = await ctx.tracking.historyRows.sampled(r.run.info.runId, { system: true, samples });
   return rows.map((row) => line(eventsObject(row)));
 }
 
@@ -156,6 +163,7 @@ async function sampledHistory(r: RunSource, args: { specs?: unknown }, ctx: Wand
   const out: unknown[] = [];
   for (const [i, text] of specs.entries()) {
     const spec = specOf(text, i);
+    ctx.cost.charge(spec.samples, 'sampledHistory');
     const wanted = new Set(spec.keys);
     const stored = [...wanted].filter((k) => k !== STEP_KEY && k !== TIME_KEY);
     const keys = stored.length ? stored : undefined;
@@ -192,6 +200,7 @@ async function historyKeys(r: RunSource, _args: unknown, ctx: WandbContext): Pro
 /** No parquet exports are made: the whole history is live data, as rows. */
 async function parquetHistory(r: RunSource, _args: unknown, ctx: WandbContext) {
   const runId = r.run.info.runId;
+  ctx.cost.charge(HISTORY_ROW_LIMITS.steps, 'parquetHistory');
   const rows = await ctx.tracking.historyRows.page(runId, { limit: HISTORY_ROW_LIMITS.steps });
   return { parquetUrls: [], liveData: rows.map((row) => plain(historyObject(row))) };
 }

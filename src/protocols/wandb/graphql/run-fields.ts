@@ -15,10 +15,7 @@ import type { GraphqlArea } from './area';
 import type { RunSource } from './sources';
 import { userNamed } from './viewer';
 
-// The file_stream files whose lines a run's counts are: each one is a stream of the run's data.
-export const HISTORY_STREAM = 'wandb-history.jsonl';
-export const EVENTS_STREAM = 'wandb-events.jsonl';
-export const CONSOLE_STREAM = 'output.log';
+import { CONSOLE_STREAM, EVENTS_STREAM, HISTORY_STREAM } from '../streams';
 
 /** A running run whose client has not been heard from this long has crashed: clients stream at least every 30 s. */
 export const CRASHED_AFTER_MS = 5 * 60 * 1000;

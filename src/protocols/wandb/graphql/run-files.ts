@@ -10,13 +10,12 @@ import { checkArtifactPath } from '../../../core/artifact-paths';
 import { clip } from '../../../core/text';
 import type { WandbContext } from '../context';
 import { DEFAULT_PROJECT, storageId } from '../mapping';
+import { RUN_FILE_PUT } from '../run-files';
 import { signedUrl } from '../signed-urls';
 import type { GraphqlArea } from './area';
 import { inputObject, optionalName, optionalStringList, requiredString } from './input-checks';
 import { entityOf, findProject } from './sources';
 
-/** Signed-URL purpose of a run file's upload (its handler is the run files' PUT target). */
-export const RUN_FILE_PUT = 'run-file-put';
 
 /** The client asks for a few dozen at a time; a run with thousands of media files asks again. */
 const MAX_FILES = 10_000;

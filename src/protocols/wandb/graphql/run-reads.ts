@@ -72,6 +72,7 @@ async function runOfProject(p: ProjectSource, args: { name?: unknown }, ctx: Wan
 
 async function runsOfProject(p: ProjectSource, args: { filters?: unknown; after?: unknown; first?: unknown; order?: unknown }, ctx: WandbContext) {
   const limit = pageSize(args.first);
+  ctx.cost.charge(limit, 'runs');
   const offset = offsetOf(args.after);
   const { runs, more } = await ctx.tracking.runQueries.search({
     experimentIds: [p.experiment.experimentId],

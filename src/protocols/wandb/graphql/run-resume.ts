@@ -14,7 +14,8 @@ import type { WandbContext } from '../context';
 import { telemetryOfConfig } from '../mapping-config';
 import type { GraphqlArea } from './area';
 import { optionalBoolean, optionalStringList, requiredString } from './input-checks';
-import { configOf, EVENTS_STREAM, HISTORY_STREAM, streamLines, summaryOf } from './run-fields';
+import { configOf, streamLines, summaryOf } from './run-fields';
+import { EVENTS_STREAM, HISTORY_STREAM } from '../streams';
 import type { ProjectSource, RunSource } from './sources';
 
 const RESUME_SDL = /* GraphQL */ `
