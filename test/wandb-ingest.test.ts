@@ -86,6 +86,15 @@ for (const dialect of selectedDialects()) describe(`W&B ingest operations (${dia
     await db.drop();
   });
 
+  it('answers the client telemetry routes 404 without asking for a key (only a 404 or 405 turns its exporters off)', async () => {
+    for (const path of ['/sdk/otel/v1/metrics', '/sdk/otel/v1/logs', '/sdk/otel/v1/traces', '/sdk/otel']) {
+      const res = await agent.post(path).set('Content-Type', 'application/x-protobuf').send(Buffer.from([0x0a, 0x00]));
+      assert.equal(res.status, 404, path);
+    }
+    // A route that needs a key still asks for one.
+    assert.equal((await agent.post('/graphql').send({ query: VIEWER, operationName: 'Viewer' })).status, 401);
+  });
+
   it('answers Viewer, GetDefaultEntity, server features and the organization probe', async () => {
     const v = await gql(VIEWER, undefined, 'Viewer');
     assert.equal(v.status, 200);
