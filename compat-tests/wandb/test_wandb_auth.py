@@ -46,3 +46,22 @@ def test_wandb_init_with_a_wrong_key_stops_with_the_auth_error(wb):
     # The client's own error class, carrying the server's reason.
     assert re.search(r"wandb\.errors\.errors\.(AuthenticationError|CommError): .*API key", text), text[-3000:]
     assert wb.mlflow().get_experiment_by_name(project) is None, "a refused key created the project"
+
+
+@pytest.mark.core
+def test_wandb_login_in_python_verifies_the_key_with_the_viewer(wb):
+    """`wandb.login(verify=True)` asks the server's Viewer; a good key passes, a wrong one raises."""
+    d = wb.new_dir("login-py")
+    code = (
+        "import sys, wandb\n"
+        "ok = wandb.login(host=sys.argv[1], key=sys.argv[2], verify=True, relogin=True)\n"
+        "print('LOGIN', ok)\n"
+        "try:\n"
+        "    wandb.login(host=sys.argv[1], key=sys.argv[3], verify=True, relogin=True)\n"
+        "    print('WRONG-ACCEPTED')\n"
+        "except Exception as e:\n"
+        "    print('WRONG-REFUSED', type(e).__name__)\n"
+    )
+    done = wb.run([sys.executable, "-c", code, wb.url, wb.key, WRONG_KEY], d, key="")
+    assert "LOGIN True" in done.stdout, done.stdout + done.stderr
+    assert "WRONG-REFUSED" in done.stdout, done.stdout + done.stderr
