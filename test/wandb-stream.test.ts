@@ -362,6 +362,13 @@ for (const dialect of selectedDialects()) {
         assert.equal((await api.get(await getUrl(runId, 'missing.txt'))).status, 404);
       });
 
+      it('answers a refused PUT or GET with a client status, never a 500 (the client retries a 5xx for days)', async () => {
+        // Tokens for a run that does not exist (or no longer does): every refusal is a 4xx.
+        for (const res of [await api.put(await putUrl('nosuchrun', 'a.txt')).send('x'), await api.get(await getUrl('nosuchrun', 'a.txt'))]) {
+          assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}: ${res.text}`);
+        }
+      });
+
       it('refuses a forged, expired or wrong-purpose token and stores nothing', async () => {
         const runId = await newRun();
         const before = snapshotTree(artifactRoot);

@@ -13,6 +13,7 @@
  * size cap) is a 503 with Retry-After, retried; so is any failure of our own (500).
  * The answer is never `{"stopped": true}`: that interrupts the user's training process.
  */
+import { WANDB_HTTP_STATUS } from './http-status';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type express from 'express';
@@ -280,19 +281,8 @@ export class FileStreamApplier {
   }
 }
 
-/** The wire status of a refusal; anything unexpected is a 500, which the client retries. */
-function statusOf(e: TrackbridgeError): number {
-  switch (e.code) {
-    case 'UNAUTHENTICATED': return 401;
-    case 'PERMISSION_DENIED': return 403;
-    case 'NOT_FOUND': return 404;
-    case 'INVALID_ARGUMENT': return 400;
-    // A deleted run takes no data: ending its stream is better than days of retries.
-    case 'INVALID_STATE': return 409;
-    case 'UNAVAILABLE': return 503;
-    default: return 500;
-  }
-}
+/** The wire status of a refusal (http-status.ts). */
+const statusOf = (e: TrackbridgeError): number => WANDB_HTTP_STATUS[e.code];
 
 /** The run is found by its id alone: a client without an entity sends `/files/<project>/<run>/file_stream`. */
 const FILE_STREAM_PATH = /^\/files\/(?:[^/]*\/){1,2}([^/]+)\/file_stream\/?$/;

@@ -3,6 +3,7 @@
  * `/files/<entity>/<project>/<run>/file_stream`, signed upload and download URLs under `/storage/`,
  * and 404 on the client's telemetry routes (only a 404 or 405 turns its exporters off).
  */
+import { WANDB_HTTP_STATUS } from './http-status';
 import { Readable } from 'node:stream';
 import express, { type Request, type Response } from 'express';
 import { TrackbridgeError } from '../../core/errors';
@@ -105,9 +106,8 @@ export function wandbRouter(opts: WandbRouterOptions): express.Router {
       }
     } catch (e) {
       if (res.headersSent) { res.destroy(); return; }
-      const status = e instanceof TrackbridgeError
-        ? ({ UNAUTHENTICATED: 403, NOT_FOUND: 404, INVALID_ARGUMENT: 400, UNAVAILABLE: 503 } as Record<string, number>)[e.code] ?? 500
-        : 500;
+      // A token that does not verify is a forbidden URL, not a missing login.
+      const status = !(e instanceof TrackbridgeError) ? 500 : e.code === 'UNAUTHENTICATED' ? 403 : WANDB_HTTP_STATUS[e.code];
       if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
       if (status === 500) log(`storage: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       res.status(status).type('text/plain').send(status === 500 ? 'internal server error' : (e as Error).message);
